@@ -1,0 +1,142 @@
+/**
+ * The local connection: runs commands on the control node (inventory `connection: local`,
+ * `delegate_to: localhost`). Same contract as ssh: argv arrays, become through sudo -S with the
+ * password on stdin, temp-file-then-rename transfers.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, chown, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { Command, Connection, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
+import { becomeArgv } from './become.js';
+
+export class LocalConnection implements Connection {
+  constructor(readonly host = 'localhost') {}
+
+  async connect(): Promise<void> {}
+
+  exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    const started = performance.now();
+    let argv = 'argv' in command ? [...command.argv] : ['/bin/sh', '-c', command.script];
+    const become = becomeArgv(opts.become);
+    let stdinPrefix = '';
+    if (become) {
+      argv = [...become.argv, ...argv];
+      stdinPrefix = become.stdinPrefix;
+    }
+    return new Promise((resolve) => {
+      const child = spawn(argv[0]!, argv.slice(1), {
+        cwd: opts.cwd,
+        env: opts.env ? { ...process.env, ...opts.env } : process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true, // own process group, so a timeout or Ctrl-C ends the whole tree
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let timedOut = false;
+      const kill = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      };
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, opts.timeoutMs)
+        : undefined;
+      const onAbort = () => kill();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (c: Buffer) => {
+        out.push(c);
+        opts.onStdout?.(c);
+      });
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        // spawn failures (ENOENT) become exit 127 like a shell would report them
+        resolve({ exitCode: 127, signal: null, stdout: '', stderr: `${argv[0]}: ${e.message}`, durationMs: performance.now() - started, timedOut: false });
+      });
+      child.on('close', (code, sig) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve({
+          exitCode: code,
+          signal: sig,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          durationMs: performance.now() - started,
+          timedOut,
+        });
+      });
+      child.stdin.on('error', () => {}); // EPIPE when the command does not read stdin
+      if (stdinPrefix) child.stdin.write(stdinPrefix);
+      const stdin = opts.stdin;
+      if (stdin === undefined) child.stdin.end();
+      else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) child.stdin.end(stdin);
+      else stdin.pipe(child.stdin);
+    });
+  }
+
+  async put(source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions = {}): Promise<void> {
+    const tmp = `${remotePath}.omsplay-tmp-${process.pid}`;
+    try {
+      if ('content' in source) {
+        await writeFile(tmp, source.content, { mode: 0o600 });
+      } else {
+        const total = (await stat(source.path)).size;
+        let transferred = 0;
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            transferred += chunk.length;
+            opts.onProgress?.({ transferred, total });
+            cb(null, chunk);
+          },
+        });
+        await pipeline(createReadStream(source.path), counter, createWriteStream(tmp, { mode: 0o600 }), { signal: opts.signal });
+      }
+      if (opts.mode !== undefined) await chmod(tmp, typeof opts.mode === 'number' ? opts.mode : Number.parseInt(opts.mode, 8));
+      if (opts.owner || opts.group) {
+        const { uid, gid } = await ownerIds(opts.owner, opts.group);
+        await chown(tmp, uid, gid);
+      }
+      await rename(tmp, remotePath);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async get(remotePath: string, localPath: string, opts: GetOptions = {}): Promise<void> {
+    const tmp = `${localPath}.omsplay-tmp-${process.pid}`;
+    try {
+      await pipeline(createReadStream(remotePath), createWriteStream(tmp, { mode: 0o600 }), { signal: opts.signal });
+      await rename(tmp, localPath);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function ownerIds(owner?: string, group?: string): Promise<{ uid: number; gid: number }> {
+  const id = async (args: string[]) => {
+    const r = await new LocalConnection().exec({ argv: ['id', ...args] });
+    return Number.parseInt(r.stdout.trim(), 10);
+  };
+  const uid = owner ? (/^\d+$/.test(owner) ? Number(owner) : await id(['-u', owner])) : -1;
+  const gid = group ? (/^\d+$/.test(group) ? Number(group) : await getGid(group)) : owner ? await id(['-g', owner]) : -1;
+  return { uid, gid };
+}
+
+async function getGid(group: string): Promise<number> {
+  const r = await new LocalConnection().exec({ argv: ['getent', 'group', group] });
+  return Number.parseInt(r.stdout.split(':')[2] ?? '-1', 10);
+}
+

@@ -1,0 +1,44 @@
+/** The inventory model the engine consumes. Built by lib/inventory/load.ts from one YAML file. */
+import type { ConnectionSettings } from '../connection/types.js';
+import type { SourceLocation } from '../errors.js';
+
+export type Vars = Record<string, unknown>;
+
+export interface InventoryHost {
+  name: string;
+  /** Every host belongs to exactly one region. */
+  region: string;
+  /** Groups the host belongs to, directly or through children. */
+  groups: string[];
+  /** Merged variables: all < region < groups (in declaration order) < host. Extra vars are applied by the engine on top. */
+  vars: Vars;
+  connection: ConnectionSettings;
+  location: SourceLocation;
+}
+
+export interface InventoryRegion {
+  name: string;
+  hosts: string[];
+  vars: Vars;
+  location: SourceLocation;
+}
+
+export interface InventoryGroup {
+  name: string;
+  /** Every host of the group, including those of its children, in inventory order. */
+  hosts: string[];
+  children: string[];
+  vars: Vars;
+  location: SourceLocation;
+}
+
+export interface Inventory {
+  file: string;
+  vars: Vars;
+  /** Inventory order. */
+  hosts: Map<string, InventoryHost>;
+  regions: Map<string, InventoryRegion>;
+  groups: Map<string, InventoryGroup>;
+  /** Host names matching an Ansible-style pattern (all, region, group, host, glob, a:b, a:&b, a:!b), in inventory order. Throws ValidationError for a pattern that matches nothing when `strict`. */
+  select(pattern: string): string[];
+}

@@ -1,0 +1,94 @@
+/**
+ * The typed playbook model the engine runs. Built by lib/playbook/load.ts after schema validation;
+ * every node keeps its source location so runtime errors can name file:line:col.
+ */
+import type { SourceLocation } from '../errors.js';
+import type { Vars } from '../inventory/types.js';
+
+/** A condition as written: boolean, bare Handlebars expression, `{{ }}` template; a list means all must hold. */
+export type Condition = boolean | string;
+
+export interface TaskCommon {
+  name?: string;
+  when?: Condition[];
+  tags: string[];
+  vars: Vars;
+  become?: boolean;
+  becomeUser?: string;
+  /** Host to run on instead ('localhost' or an inventory host); templated. */
+  delegateTo?: string;
+  /** true: once for the batch; 'region': once per region among the batch's hosts. */
+  runOnce?: boolean | 'region';
+  noLog?: boolean;
+  ignoreErrors?: boolean;
+  /** Force run (false) or skip-with-report (true) in check mode; undefined = module decides. */
+  checkMode?: boolean;
+  /** Seconds. */
+  timeout?: number;
+  location: SourceLocation;
+}
+
+export interface Task extends TaskCommon {
+  kind: 'task';
+  module: string;
+  args: unknown;
+  loop?: unknown;
+  loopVar: string;
+  /** loop_control.label: a template shown instead of the whole item. */
+  loopLabel?: string;
+  register?: string;
+  /** Record the registered value / facts in the run journal for later runs (`--from-run`). */
+  record?: boolean;
+  until?: Condition[];
+  retries?: number;
+  /** Seconds between retries. */
+  delay?: number;
+  failedWhen?: Condition[];
+  changedWhen?: Condition[];
+  notify: string[];
+  /** For include_tasks: dynamic include resolved at run time. */
+  includeFile?: string;
+}
+
+export interface Block extends TaskCommon {
+  kind: 'block';
+  block: TaskNode[];
+  rescue: TaskNode[];
+  always: TaskNode[];
+}
+
+export type TaskNode = Task | Block;
+
+export interface Handler extends Task {
+  /** Names the handler answers to (its name and `listen`). */
+  listen: string[];
+}
+
+export interface Play {
+  name: string;
+  hosts: string;
+  vars: Vars;
+  varsFiles: string[];
+  serial?: Array<number | string>;
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  become?: boolean;
+  becomeUser?: string;
+  tags: string[];
+  tasks: TaskNode[];
+  handlers: Handler[];
+  /**
+   * Cluster-wide failure handling: plays that run when this play fails (a host failed or became
+   * unreachable under any_errors_fatal, or max_fail_percentage was exceeded), on the still-reachable
+   * hosts of their own `hosts` pattern, with `failure` in their variables.
+   */
+  onFailure: Play[];
+  location: SourceLocation;
+}
+
+export interface Playbook {
+  file: string;
+  /** Directory task files and vars files are resolved against. */
+  dir: string;
+  plays: Play[];
+}
