@@ -1,0 +1,325 @@
+/**
+ * JSON Schema validation that speaks to people: ajv errors become ValidationErrors with the exact
+ * file:line:col, what was expected and what was found, and "did you mean" suggestions for unknown
+ * names. Schemas are compiled once and cached (validation runs before every command).
+ *
+ * Schema annotations read here (ignored by ajv in non-strict mode, harmless for editors):
+ * - `errorMessage`: the "expected ..." text for this schema (used for oneOf/anyOf, patterns, ...).
+ * - `x-noun`: what the properties of this object are called ("play keyword", "argument").
+ */
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { closest, distance } from 'fastest-levenshtein';
+import { type SourceLocation, ValidationError } from '../errors.js';
+import { Secret } from '../secrets.js';
+import type { ValuePath } from './yaml.js';
+
+export interface Locator {
+  locate(path: ValuePath, which?: 'key' | 'value'): SourceLocation;
+}
+
+export interface ValidateOptions {
+  /** Where the validated value sits in the source document (module args sit under their task). */
+  basePath?: ValuePath;
+  /** Maps a path inside the validated value back to the source (free-form module strings). */
+  mapPath?: (path: ValuePath) => ValuePath;
+  /** Default name of object properties when the schema has no `x-noun` ("argument"). */
+  noun?: string;
+  /** Appended to messages: "for module `copy`". */
+  context?: string;
+}
+
+let ajvInstance: InstanceType<typeof Ajv2020> | undefined;
+const cache = new WeakMap<object, ValidateFunction>();
+
+function ajv(): InstanceType<typeof Ajv2020> {
+  if (!ajvInstance) {
+    ajvInstance = new Ajv2020({ strict: false, allErrors: true, verbose: true, validateSchema: false });
+    // ajv-formats is CommonJS; its default export shape differs between bundlers, so load it plainly.
+    const addFormats = createRequire(import.meta.url)('ajv-formats') as (a: unknown) => void;
+    addFormats(ajvInstance);
+  }
+  return ajvInstance;
+}
+
+/** The compiled validator for a schema object (compiled on first use, then cached by identity). */
+export function compileSchema(schema: object): ValidateFunction {
+  let fn = cache.get(schema);
+  if (!fn) {
+    // Module schemas may name a draft; one ajv (2020-12) validates all of them.
+    const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
+    fn = ajv().compile(rest);
+    cache.set(schema, fn);
+  }
+  return fn;
+}
+
+/** Validates `value` against `schema`; returns every problem found (empty when valid). */
+export function validateSchema(schema: object, value: unknown, src: Locator, opts: ValidateOptions = {}): ValidationError[] {
+  const fn = compileSchema(schema);
+  if (fn(plain(value))) return [];
+  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts);
+}
+
+export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, opts: ValidateOptions = {}): ValidationError[] {
+  const errors = collapse(raw.filter((e) => e.keyword !== 'if' && !isTemplated(e.data)));
+  const out: ValidationError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const v = toValidationError(e, src, opts);
+    const key = `${v.location?.line}:${v.location?.col}:${v.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return sortByLocation(out);
+}
+
+export function sortByLocation<T extends { location?: SourceLocation }>(errors: T[]): T[] {
+  return errors.sort((a, b) => {
+    const la = a.location;
+    const lb = b.location;
+    if (!la || !lb) return la ? -1 : lb ? 1 : 0;
+    return la.file === lb.file ? la.line - lb.line || la.col - lb.col : la.file < lb.file ? -1 : 1;
+  });
+}
+
+/** "did you mean" candidate: the closest name if it is close enough to be a likely typo. */
+export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  if (list.length === 0 || !word) return undefined;
+  const best = closest(word, list);
+  const d = distance(word.toLowerCase(), best.toLowerCase());
+  const limit = Math.max(2, Math.floor(Math.max(word.length, best.length) / 3));
+  if (d <= limit) return best;
+  // Prefix/suffix typos like `becomeuser` vs `become_user` or `docker.containers`.
+  const norm = (s: string) => s.toLowerCase().replace(/[_\-. ]/g, '');
+  return list.find((c) => norm(c) === norm(word));
+}
+
+/** "did you mean `x`?" or '' */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const s = suggest(word, candidates);
+  return s ? ` — did you mean \`${s}\`?` : '';
+}
+
+/** A short, safe description of a value for messages: string "abc", number 3, a list, a mapping. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (null)';
+  if (v instanceof Secret) return 'a secret';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'number') return `number ${v}`;
+  if (typeof v === 'boolean') return `boolean ${v}`;
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}
+
+/** YAML 1.1 booleans that YAML 1.2 (and omsplay) keep as strings. */
+export const YAML11_BOOLEANS = new Set(['yes', 'no', 'on', 'off', 'y', 'n', 'Yes', 'No', 'On', 'Off', 'YES', 'NO', 'ON', 'OFF', 'Y', 'N']);
+
+export const BOOLEAN_HINT = 'omsplay reads YAML 1.2: yes/no/on/off are strings, not booleans; write true or false';
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean (true/false)',
+  array: 'a list',
+  object: 'a mapping',
+  null: 'null',
+};
+
+function typeText(t: unknown): string {
+  const list = Array.isArray(t) ? t : [t];
+  return joinOr(list.map((x) => TYPE_NAMES[String(x)] ?? String(x)));
+}
+
+function joinOr(items: string[]): string {
+  const uniq = [...new Set(items)];
+  if (uniq.length <= 1) return uniq[0] ?? 'something else';
+  return `${uniq.slice(0, -1).join(', ')} or ${uniq[uniq.length - 1]}`;
+}
+
+/** Secrets validate as the strings they stand for. */
+function plain(v: unknown): unknown {
+  if (v instanceof Secret) return v.value;
+  if (Array.isArray(v)) return v.some(hasSecret) ? v.map(plain) : v;
+  if (v && typeof v === 'object' && hasSecret(v)) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    return o;
+  }
+  return v;
+}
+
+function hasSecret(v: unknown): boolean {
+  if (v instanceof Secret) return true;
+  if (Array.isArray(v)) return v.some(hasSecret);
+  if (v && typeof v === 'object') return Object.values(v).some(hasSecret);
+  return false;
+}
+
+/** A string with a template: its runtime type is unknown, so type/format checks do not apply. */
+function isTemplated(data: unknown): boolean {
+  return typeof data === 'string' && data.includes('{{');
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/**
+ * Replaces each failed oneOf/anyOf with either the errors of the branch that was clearly meant
+ * (the value had that branch's shape but broke a rule inside it) or one "expected X or Y" error.
+ * ajv pushes a combinator's branch errors right before the combinator error itself.
+ */
+function collapse(errors: ErrorObject[], done = new Set<ErrorObject>()): ErrorObject[] {
+  const idx = errors.findIndex((e) => (e.keyword === 'oneOf' || e.keyword === 'anyOf') && !done.has(e));
+  if (idx < 0) return errors;
+  const comb = errors[idx];
+  const parent = comb.schemaPath.slice(0, comb.schemaPath.lastIndexOf('/'));
+  let start = idx;
+  while (start > 0) {
+    const e = errors[start - 1];
+    const inside = e.instancePath === comb.instancePath || e.instancePath.startsWith(`${comb.instancePath}/`);
+    const viaBranch = e.schemaPath.startsWith(`${comb.schemaPath}/`) || !e.schemaPath.startsWith(`${parent}/`);
+    if (!inside || !viaBranch) break;
+    start--;
+  }
+  const branchErrors = errors.slice(start, idx);
+  const replacement = resolveCombinator(comb, branchErrors);
+  done.add(comb);
+  return collapse([...errors.slice(0, start), ...replacement, ...errors.slice(idx + 1)], done);
+}
+
+function resolveCombinator(comb: ErrorObject, branchErrors: ErrorObject[]): ErrorObject[] {
+  if (comb.params?.passingSchemas) return [comb];
+  const own = comb.parentSchema as Record<string, unknown> | undefined;
+  if (own && typeof own.errorMessage === 'string') return [comb];
+  // Split branch errors per branch: a branch's errors start at its own schemaPath or come from a $ref.
+  const branches = new Map<number, ErrorObject[]>();
+  let current = 0;
+  for (const e of branchErrors) {
+    const m = e.schemaPath.startsWith(`${comb.schemaPath}/`) ? /^\/(\d+)/.exec(e.schemaPath.slice(comb.schemaPath.length)) : null;
+    if (m) current = Number(m[1]);
+    const list = branches.get(current) ?? [];
+    list.push(e);
+    branches.set(current, list);
+  }
+  // A branch was "meant" when the value has its shape: none of its errors says the value itself has the wrong type/const.
+  const shapeKeywords = new Set(['type', 'const', 'enum', 'oneOf', 'anyOf', 'not']);
+  const meant = [...branches.values()].filter(
+    (errs) => !errs.some((e) => e.instancePath === comb.instancePath && shapeKeywords.has(e.keyword)),
+  );
+  if (meant.length > 0) {
+    meant.sort((a, b) => a.length - b.length);
+    return collapse(meant[0]);
+  }
+  return [comb];
+}
+
+function describeSchema(s: unknown): string {
+  if (s === true) return 'anything';
+  if (!s || typeof s !== 'object') return 'something else';
+  const o = s as Record<string, unknown>;
+  if (typeof o.errorMessage === 'string') return o.errorMessage;
+  if ('const' in o) return JSON.stringify(o.const);
+  if (Array.isArray(o.enum)) return `one of ${o.enum.map((x) => JSON.stringify(x)).join(', ')}`;
+  if (o.type) return typeText(o.type);
+  if (Array.isArray(o.oneOf)) return joinOr(o.oneOf.map(describeSchema));
+  if (Array.isArray(o.anyOf)) return joinOr(o.anyOf.map(describeSchema));
+  return 'something else';
+}
+
+function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions): ValidationError {
+  const rel = pointerToPath(e.instancePath);
+  const mapped = opts.mapPath ? opts.mapPath(rel) : rel;
+  const base = opts.basePath ?? [];
+  const at = (path: ValuePath, which: 'key' | 'value' = 'value') => src.locate([...base, ...path], which);
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const noun = (typeof parent['x-noun'] === 'string' ? parent['x-noun'] : opts.noun) ?? 'key';
+  const ctx = opts.context ? ` ${opts.context}` : '';
+  const got = describeValue(e.data);
+  const expected = typeof parent.errorMessage === 'string' ? parent.errorMessage : undefined;
+  const where = at(mapped);
+  const last = rel[rel.length - 1];
+  // "`port` for module `copy`: expected ..." — name what is wrong before saying what is expected.
+  const lastKey = [...rel].reverse().find((x) => typeof x === 'string');
+  const itemText = typeof last === 'number' ? `item ${last + 1}` : '';
+  const subject = `${[lastKey !== undefined ? `\`${lastKey}\`` : '', itemText].filter(Boolean).join(' ') || 'value'}${ctx}: `;
+  let hint: string | undefined;
+
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String(e.params.additionalProperty);
+      const allowed = Object.keys((parent.properties as Record<string, unknown>) ?? {});
+      const s = suggest(prop, allowed);
+      const where2 = at(opts.mapPath ? opts.mapPath([...rel, prop]) : [...mapped, prop], 'key');
+      return new ValidationError(`unknown ${noun} \`${prop}\`${ctx}${s ? ` — did you mean \`${s}\`?` : ''}`, {
+        location: where2,
+        hint: s ? undefined : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined,
+      });
+    }
+    case 'required': {
+      const missing = String(e.params.missingProperty);
+      return new ValidationError(`missing required ${noun} \`${missing}\`${ctx}`, { location: where, hint: expected ? `expected ${expected}` : undefined });
+    }
+    case 'dependentRequired':
+    case 'dependencies': {
+      const prop = String(e.params.property);
+      const missing = String(e.params.missingProperty);
+      return new ValidationError(`\`${prop}\` needs \`${missing}\`${ctx}`, { location: at([...mapped, prop], 'key'), hint: `add \`${missing}\` or remove \`${prop}\`` });
+    }
+    case 'type': {
+      if (String(e.params.type).includes('boolean') && typeof e.data === 'string' && YAML11_BOOLEANS.has(e.data)) hint = BOOLEAN_HINT;
+      return new ValidationError(`${subject}expected ${expected ?? typeText(e.params.type)}, got ${got}`, { location: where, hint });
+    }
+    case 'enum': {
+      const values = (e.params.allowedValues as unknown[]) ?? [];
+      const s = typeof e.data === 'string' ? suggest(e.data, values.map(String)) : undefined;
+      return new ValidationError(
+        `${subject}expected ${expected ?? `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`}, got ${got}${s ? ` — did you mean \`${s}\`?` : ''}`,
+        { location: where },
+      );
+    }
+    case 'const':
+      return new ValidationError(`${subject}expected ${expected ?? JSON.stringify(e.params.allowedValue)}, got ${got}`, { location: where });
+    case 'oneOf':
+    case 'anyOf': {
+      if (e.params?.passingSchemas) return new ValidationError(`${subject}matches more than one form: ${expected ?? describeSchema(parent)}`, { location: where });
+      const branches = Array.isArray(e.schema) ? e.schema : [];
+      const text = expected ?? joinOr(branches.map(describeSchema));
+      if (typeof e.data === 'string' && YAML11_BOOLEANS.has(e.data) && /boolean/.test(text)) hint = BOOLEAN_HINT;
+      return new ValidationError(`${subject}expected ${text}, got ${got}`, { location: where, hint });
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return new ValidationError(`${subject}expected ${expected ?? `a number ${e.params.comparison} ${e.params.limit}`}, got ${got}`, { location: where });
+    case 'pattern':
+    case 'format':
+      return new ValidationError(`${subject}expected ${expected ?? (e.keyword === 'pattern' ? `a string matching ${e.params.pattern}` : `a valid ${e.params.format}`)}, got ${got}`, {
+        location: where,
+      });
+    case 'minLength':
+      return new ValidationError(`${subject}expected ${expected ?? (e.params.limit === 1 ? 'a non-empty string' : `at least ${e.params.limit} characters`)}, got ${got}`, { location: where });
+    case 'minItems':
+      return new ValidationError(`${subject}expected ${expected ?? `at least ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}`}, got ${Array.isArray(e.data) ? `${e.data.length}` : got}`, {
+        location: where,
+      });
+    case 'minProperties':
+      return new ValidationError(`${subject}expected ${expected ?? `at least ${e.params.limit} key${e.params.limit === 1 ? '' : 's'}`}, got none`, { location: where });
+    case 'not':
+      return new ValidationError(`${subject}${expected ? `expected ${expected}` : 'value not allowed here'}, got ${got}`, { location: where });
+    default:
+      return new ValidationError(`${subject}${expected ? `expected ${expected}: ` : ''}${e.message ?? e.keyword}`, { location: where });
+  }
+}
