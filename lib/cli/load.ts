@@ -1,0 +1,40 @@
+/** Loads and validates inventory + playbook + extra vars: everything `run` and `validate` share. Connects to nothing. */
+import { resolve } from 'node:path';
+import { loadInventory } from '../inventory/load.js';
+import type { Inventory, Vars } from '../inventory/types.js';
+import { modules } from '../modules/index.js';
+import { checkPlaybook } from '../playbook/check.js';
+import { loadPlaybook } from '../playbook/load.js';
+import type { Playbook } from '../playbook/types.js';
+import { Masker } from '../secrets.js';
+import { findPlaybook } from './find-playbook.js';
+import { parseExtraVars } from './extra-vars.js';
+import { OptionsError } from '../errors.js';
+
+export interface Loaded {
+  inventory: Inventory;
+  playbook: Playbook;
+  extraVars: Vars;
+  masker: Masker;
+}
+
+export async function loadAll(opts: { playbook: string; inventory?: string; extraVars: string[]; fromRun?: boolean }): Promise<Loaded> {
+  if (!opts.inventory) throw new OptionsError('an inventory is required', { hint: 'add -i inventories/prod.yml' });
+  const masker = new Masker();
+  const extraVars = await parseExtraVars(opts.extraVars);
+  masker.addFromVars(extraVars);
+  const inventory = await loadInventory(resolve(opts.inventory), { masker });
+  const playbook = await loadPlaybook(findPlaybook(opts.playbook), { modules });
+  checkPlaybook(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false });
+  return { inventory, playbook, extraVars, masker };
+}
+
+/** Names the playbook reads from an earlier run (`from_run.NAME`, `from_run.hosts.H.NAME`). */
+export function fromRunNames(playbook: Playbook): string[] {
+  const text = JSON.stringify(playbook.plays);
+  const names = new Set<string>();
+  for (const m of text.matchAll(/from_run\.(?:hosts\.[\w.-]+?\.)?([A-Za-z_]\w*)/g)) {
+    if (!['hosts', 'run_id', 'started_at'].includes(m[1]!)) names.add(m[1]!);
+  }
+  return [...names];
+}

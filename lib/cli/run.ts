@@ -1,0 +1,175 @@
+/** `omsplay run PLAYBOOK -i INVENTORY [options]` */
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import { ConnectionPool } from '../connection/pool.js';
+import type { Reporter } from '../engine/events.js';
+import { Journal, findRun, newRunId, readRecorded } from '../engine/journal.js';
+import { PlaybookRunner } from '../engine/runner.js';
+import { ExitCode, OptionsError } from '../errors.js';
+import { JsonReporter } from '../reporters/json.js';
+import { ListrReporter } from '../reporters/listr.js';
+import { PlainReporter } from '../reporters/plain.js';
+import { csv, intOption, parse } from './args.js';
+import { fromRunNames, loadAll } from './load.js';
+import { listHosts, listTasks } from './list.js';
+
+const USAGE = 'omsplay run PLAYBOOK -i INVENTORY [-l PATTERN] [-t TAGS] [--skip-tags TAGS] [-e VARS] [-C] [-D] [-f FORKS] [--json] [--yes] [--from-run ID|last]';
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      inventory: { type: 'string', short: 'i' },
+      limit: { type: 'string', short: 'l' },
+      tags: { type: 'string', short: 't', multiple: true },
+      'skip-tags': { type: 'string', multiple: true },
+      'start-at-task': { type: 'string' },
+      'list-tasks': { type: 'boolean' },
+      'list-hosts': { type: 'boolean' },
+      'extra-vars': { type: 'string', short: 'e', multiple: true },
+      check: { type: 'boolean', short: 'C' },
+      diff: { type: 'boolean', short: 'D' },
+      forks: { type: 'string', short: 'f' },
+      json: { type: 'boolean' },
+      plain: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      yes: { type: 'boolean', short: 'y' },
+      'from-run': { type: 'string' },
+      'no-on-failure': { type: 'boolean' },
+      'accept-new-host-keys': { type: 'boolean' },
+      'ask-pass': { type: 'boolean', short: 'k' },
+    },
+    USAGE,
+  );
+  if (positionals.length !== 1) throw new OptionsError('run takes exactly one playbook', { hint: USAGE });
+  const forks = intOption(values.forks, '--forks', 50);
+  const loaded = await loadAll({ playbook: positionals[0]!, inventory: values.inventory, extraVars: values['extra-vars'] ?? [], fromRun: !!values['from-run'] });
+  const { inventory, playbook, extraVars, masker } = loaded;
+
+  if (values['list-tasks']) {
+    process.stdout.write(listTasks(playbook, { tags: csv(values.tags), skipTags: csv(values['skip-tags']) }));
+    return ExitCode.ok;
+  }
+  if (values['list-hosts']) {
+    process.stdout.write(listHosts(playbook, inventory, values.limit));
+    return ExitCode.ok;
+  }
+
+  let fromRun;
+  if (values['from-run']) {
+    const needed = fromRunNames(playbook);
+    const meta = await findRun(values['from-run'], inventory.file, needed);
+    if (!meta)
+      throw new OptionsError(`no earlier run matches --from-run ${values['from-run']}`, {
+        hint: `looked for a real (not --check) run against ${inventory.file} that recorded ${needed.join(', ') || 'values'}; see \`omsplay runs\``,
+      });
+    fromRun = await readRecorded(meta);
+  }
+
+  const interactive = !!process.stdin.isTTY && !process.env.CI;
+  const reporters: Reporter[] = [
+    values.json ? new JsonReporter() : values.plain || !process.stdout.isTTY || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
+  ];
+  const runId = newRunId();
+  const journal = new Journal({
+    run_id: runId,
+    playbook: playbook.file,
+    inventory: resolve(inventory.file),
+    check: !!values.check,
+    started_at: new Date().toISOString(),
+    recorded: [],
+    from_run: fromRun?.run_id,
+  });
+  await journal.open();
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const askPassword = values['ask-pass'] ? await promptHidden('SSH password: ') : undefined;
+  if (askPassword) masker.add(askPassword);
+  const connections = new ConnectionPool((host) => inventory.hosts.get(host)?.connection, {
+    forks,
+    acceptNewHostKeys: !!values['accept-new-host-keys'],
+    password: askPassword,
+    masker,
+  });
+  const started = performance.now();
+  const options = {
+    check: !!values.check,
+    diff: !!values.diff,
+    forks,
+    limit: values.limit,
+    tags: csv(values.tags),
+    skipTags: csv(values['skip-tags']),
+    startAtTask: values['start-at-task'],
+    extraVars,
+    yes: !!values.yes,
+    interactive,
+    noOnFailure: !!values['no-on-failure'],
+    fromRun,
+    masker,
+    reporters,
+    connections,
+    signal: controller.signal,
+    prompt: interactive ? ask : undefined,
+  };
+  const runner = new PlaybookRunner(playbook, inventory, options, journal);
+  runner.emit({ type: 'run_start', run_id: runId, playbook: playbook.file, inventory: inventory.file, check: options.check, time: new Date().toISOString(), from_run: fromRun?.run_id });
+  let exitCode: number = ExitCode.unexpected;
+  try {
+    const summary = await runner.run();
+    exitCode = summary.exitCode;
+    const hosts = Object.fromEntries([...summary.hosts].filter(([, s]) => Object.values(s.counts).some((n) => n > 0)).map(([h, s]) => [h, s.counts]));
+    runner.emit({
+      type: 'recap',
+      hosts,
+      stopped_at: summary.stoppedAt,
+      resume_hint: summary.stoppedAt
+        ? `interrupted. To resume: omsplay run ${positionals[0]} -i ${values.inventory} --start-at-task "${summary.stoppedAt}". ${runner.rollbackHint()}`.trim()
+        : undefined,
+    });
+  } finally {
+    runner.emit({ type: 'run_end', run_id: runId, exit_code: exitCode, time: new Date().toISOString(), duration_ms: Math.round(performance.now() - started), journal: journal.file });
+    await journal.close(exitCode);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await connections.closeAll();
+    for (const r of reporters) await r.close();
+  }
+  return exitCode;
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+async function promptHidden(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new OptionsError('--ask-pass needs a terminal', { hint: 'set the password in the environment variable named by password_env instead' });
+  process.stderr.write(question);
+  process.stdin.setRawMode(true);
+  let value = '';
+  return new Promise((resolvePromise) => {
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          process.stdin.setRawMode(false);
+          process.stdin.off('data', onData);
+          process.stdin.pause();
+          process.stderr.write('\n');
+          resolvePromise(value);
+          return;
+        }
+        if (ch === '\u0003') process.exit(ExitCode.interrupted);
+        value = ch === '\u007f' ? value.slice(0, -1) : value + ch;
+      }
+    };
+    process.stdin.on('data', onData);
+    process.stdin.resume();
+  });
+}

@@ -1,0 +1,35 @@
+/** Everything a run is told from outside (CLI flags, extra vars). */
+import type { Connection } from '../connection/types.js';
+import type { Vars } from '../inventory/types.js';
+import type { Masker } from '../secrets.js';
+import type { RecordedValues } from './journal.js';
+import type { Reporter } from './events.js';
+
+export interface ConnectionProvider {
+  get(host: string): Promise<Connection>;
+  closeAll(): Promise<void>;
+}
+
+export interface RunOptions {
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  startAtTask?: string;
+  extraVars: Vars;
+  /** Answers every confirmation prompt with yes. */
+  yes: boolean;
+  /** A person at a terminal can answer prompts. */
+  interactive: boolean;
+  /** Do not run on_failure plays; print how to roll back instead. */
+  noOnFailure: boolean;
+  fromRun?: RecordedValues;
+  masker: Masker;
+  reporters: Reporter[];
+  connections: ConnectionProvider;
+  signal: AbortSignal;
+  /** Asks a person (terminal); resolves to their answer. */
+  prompt?: (question: string) => Promise<string>;
+}

@@ -1,0 +1,239 @@
+/**
+ * The linear strategy: plays run in order; within a play (and a serial batch) every task runs on
+ * all active hosts in parallel (bounded by forks) and every host finishes a task before the next
+ * begins. Blocks rescue per host; `on_failure` plays handle a failed play across the whole site.
+ */
+import { ExitCode, InterruptedError, formatLocation } from '../errors.js';
+import type { Inventory, Vars } from '../inventory/types.js';
+import type { Block, Play, Playbook, Task, TaskNode } from '../playbook/types.js';
+import type { RunEvent } from './events.js';
+import { HostState } from './host-state.js';
+import type { Journal } from './journal.js';
+import type { RunOptions } from './options.js';
+import { batches } from './serial.js';
+import { tagSelected } from './tags.js';
+import { TaskExecutor, type TaskScope } from './task-executor.js';
+
+/** Raised inside a play when any_errors_fatal or max_fail_percentage ends it. */
+class PlayAborted extends Error {
+  constructor(
+    readonly reason: string,
+    readonly task: string,
+  ) {
+    super(reason);
+  }
+}
+
+export interface RunSummary {
+  exitCode: number;
+  hosts: Map<string, HostState>;
+  stoppedAt?: string;
+}
+
+export class PlaybookRunner {
+  readonly hosts = new Map<string, HostState>();
+  private readonly executor: TaskExecutor;
+  private started = false;
+  private lastTask?: string;
+  private rescuableDepth = 0;
+
+  constructor(
+    private readonly playbook: Playbook,
+    private readonly inventory: Inventory,
+    private readonly options: RunOptions,
+    private readonly journal: Journal | null,
+  ) {
+    for (const name of inventory.hosts.keys()) this.hosts.set(name, new HostState(name));
+    this.executor = new TaskExecutor(inventory, options, this.hosts, (e) => this.emit(e), journal);
+    this.started = !options.startAtTask;
+  }
+
+  emit(e: RunEvent): void {
+    const masked = this.options.masker.maskValue(e);
+    this.journal?.add(masked);
+    for (const r of this.options.reporters) r.event(masked);
+  }
+
+  async run(): Promise<RunSummary> {
+    let fatal = false;
+    let stoppedAt: string | undefined;
+    try {
+      for (const play of this.playbook.plays) {
+        const ok = await this.runPlay(play, {});
+        if (!ok) {
+          fatal = true;
+          break;
+        }
+      }
+      if (!this.started) this.emit({ type: 'warning', message: `--start-at-task "${this.options.startAtTask}" matched no task; nothing ran` });
+    } catch (e) {
+      if (!(e instanceof InterruptedError)) throw e;
+      stoppedAt = this.lastTask;
+    }
+    const exitCode = stoppedAt !== undefined || this.options.signal.aborted ? ExitCode.interrupted : this.exitCode(fatal);
+    return { exitCode, hosts: this.hosts, stoppedAt };
+  }
+
+  private exitCode(fatal: boolean): number {
+    const states = [...this.hosts.values()];
+    if (states.some((h) => h.unreachable)) return ExitCode.hostUnreachable;
+    if (states.some((h) => h.failed) || fatal) return ExitCode.hostFailed;
+    return ExitCode.ok;
+  }
+
+  /** Returns false when the play failed in a way that stops the playbook. */
+  private async runPlay(play: Play, extra: Vars): Promise<boolean> {
+    let names = this.inventory.select(play.hosts);
+    if (this.options.limit) {
+      const limited = new Set(this.inventory.select(this.options.limit));
+      names = names.filter((n) => limited.has(n));
+    }
+    // Hosts that failed or went unreachable earlier take no part in later plays (as Ansible).
+    const eligible = names.filter((n) => this.hosts.get(n)?.active);
+    const groups = batches(eligible, play.serial);
+    for (const [i, batch] of groups.entries()) {
+      this.emit({
+        type: 'play_start',
+        play: play.name,
+        hosts: batch,
+        batch: groups.length > 1 ? i + 1 : undefined,
+        batches: groups.length > 1 ? groups.length : undefined,
+        location: formatLocation(play.location),
+        time: new Date().toISOString(),
+      });
+      const scope: TaskScope = { play, playVars: {}, hostsInBatch: batch, extraPlayVars: extra, blockVars: {} };
+      await this.executor.preparePlayVars(play, batch, scope);
+      try {
+        await this.runNodes(play.tasks, batch, scope, play.tags);
+        await this.flushHandlers(play, batch, scope);
+        const failedHere = batch.filter((h) => !this.hosts.get(h)!.active);
+        this.emit({ type: 'play_end', play: play.name, failed: failedHere.length > 0, time: new Date().toISOString() });
+        if (failedHere.length === batch.length && batch.length > 0 && play.onFailure.length > 0) {
+          await this.runOnFailure(play, 'every host of the play failed', this.lastTask ?? '', failedHere);
+          return false;
+        }
+      } catch (e) {
+        if (!(e instanceof PlayAborted)) throw e;
+        this.emit({ type: 'play_end', play: play.name, failed: true, reason: e.reason, time: new Date().toISOString() });
+        await this.journal?.flush();
+        await this.runOnFailure(play, e.reason, e.task, batch.filter((h) => !this.hosts.get(h)!.active));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private async runOnFailure(play: Play, reason: string, task: string, failedHosts: string[]): Promise<void> {
+    if (play.onFailure.length === 0) return;
+    const results: Record<string, unknown> = {};
+    for (const h of failedHosts) results[h] = this.executor.lastResults.get(h);
+    const failure = {
+      play: play.name,
+      task,
+      reason,
+      hosts: failedHosts.filter((h) => this.hosts.get(h)!.failed),
+      unreachable: failedHosts.filter((h) => this.hosts.get(h)!.unreachable),
+      unreachable_reasons: Object.fromEntries(failedHosts.filter((h) => this.hosts.get(h)!.unreachable).map((h) => [h, this.hosts.get(h)!.unreachableReason])),
+      results,
+    };
+    this.emit({ type: 'on_failure', play: play.name, failure, time: new Date().toISOString() });
+    if (this.options.noOnFailure) {
+      this.emit({ type: 'warning', message: `on_failure of "${play.name}" not run (--no-on-failure). ${this.rollbackHint()}` });
+      return;
+    }
+    // The failed hosts that can still be reached take part again: the rescue covers the whole site.
+    for (const h of failure.hosts) this.hosts.get(h)!.failed = false;
+    for (const rescuePlay of play.onFailure) {
+      await this.runPlay(rescuePlay, { failure });
+    }
+    // The original failure stays the outcome of the run.
+    for (const h of failure.hosts) this.hosts.get(h)!.failed = true;
+  }
+
+  rollbackHint(): string {
+    const v = this.options.extraVars.rollback_command ?? this.executor.playVarOf('rollback_command');
+    return typeof v === 'string' ? `To roll back: ${v}` : '';
+  }
+
+  private async runNodes(nodes: TaskNode[], hosts: string[], scope: TaskScope, inheritedTags: string[]): Promise<void> {
+    for (const node of nodes) {
+      if (this.options.signal.aborted) throw new InterruptedError('interrupted by the user');
+      const active = hosts.filter((h) => this.hosts.get(h)!.active);
+      if (active.length === 0) return;
+      if (node.kind === 'block') await this.runBlock(node, active, scope, [...inheritedTags, ...node.tags]);
+      else await this.runTaskNode(node, active, scope, [...inheritedTags, ...node.tags]);
+    }
+  }
+
+  private async runTaskNode(task: Task, hosts: string[], scope: TaskScope, tags: string[]): Promise<void> {
+    if (!this.started) {
+      if (task.name !== this.options.startAtTask) return;
+      this.started = true;
+    }
+    if (!tagSelected(tags, this.options)) return;
+    this.lastTask = task.name ?? task.module;
+    const outcome = await this.executor.runTask(task, hosts, scope);
+    await this.journal?.flush();
+    this.checkPlayFailure(scope, outcome.newlyFailed, task.name ?? task.module);
+  }
+
+  private checkPlayFailure(scope: TaskScope, newlyFailed: string[], name: string): void {
+    if (newlyFailed.length === 0 || this.rescuableDepth > 0) return;
+    const play = scope.play;
+    if (play.anyErrorsFatal) throw new PlayAborted(`task "${name}" failed on ${newlyFailed.join(', ')} (any_errors_fatal)`, name);
+    if (play.maxFailPercentage !== undefined) {
+      const batch = scope.hostsInBatch;
+      const failed = batch.filter((h) => !this.hosts.get(h)!.active).length;
+      if ((failed / batch.length) * 100 > play.maxFailPercentage)
+        throw new PlayAborted(`${failed} of ${batch.length} hosts failed, above max_fail_percentage ${play.maxFailPercentage}`, name);
+    }
+  }
+
+  private async runBlock(block: Block, hosts: string[], scope: TaskScope, tags: string[]): Promise<void> {
+    const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...block.vars }, blockStack: [...(scope.blockStack ?? []), block] };
+    const entering = await this.executor.filterWhen(block, hosts, inner);
+    if (entering.length === 0) return;
+    const hasRescue = block.rescue.length > 0;
+    if (hasRescue) this.rescuableDepth++;
+    try {
+      await this.runNodes(block.block, entering, inner, tags);
+    } finally {
+      if (hasRescue) this.rescuableDepth--;
+    }
+    const failedInBlock = entering.filter((h) => this.hosts.get(h)!.failed);
+    if (hasRescue && failedInBlock.length > 0) {
+      for (const h of failedInBlock) {
+        const st = this.hosts.get(h)!;
+        st.failed = false;
+        st.counts.rescued++;
+      }
+      const rescueScope: TaskScope = { ...inner, failedTaskResult: this.executor.lastResults };
+      await this.runNodes(block.rescue, failedInBlock, rescueScope, tags);
+    }
+    if (block.always.length > 0) {
+      // `always` runs on every host that entered, including those that failed (but not unreachable ones).
+      const stillFailed = entering.filter((h) => this.hosts.get(h)!.failed);
+      for (const h of stillFailed) this.hosts.get(h)!.failed = false;
+      const failedBefore = new Set(stillFailed);
+      await this.runNodes(block.always, entering.filter((h) => !this.hosts.get(h)!.unreachable), inner, tags);
+      for (const h of failedBefore) this.hosts.get(h)!.failed = true;
+    }
+    const remaining = entering.filter((h) => !this.hosts.get(h)!.active && failedInBlock.includes(h));
+    if (hasRescue && remaining.length > 0) this.checkPlayFailure(scope, remaining, block.name ?? 'block');
+  }
+
+  private async flushHandlers(play: Play, batch: string[], scope: TaskScope): Promise<void> {
+    for (const handler of play.handlers) {
+      const notified = batch.filter((h) => {
+        const st = this.hosts.get(h)!;
+        return st.active && handler.listen.some((n) => st.notified.has(n));
+      });
+      if (notified.length === 0) continue;
+      this.lastTask = handler.name ?? handler.module;
+      const outcome = await this.executor.runTask(handler, notified, scope, true);
+      await this.journal?.flush();
+      this.checkPlayFailure(scope, outcome.newlyFailed, handler.name ?? handler.module);
+    }
+    for (const h of batch) this.hosts.get(h)!.notified.clear();
+  }
+}

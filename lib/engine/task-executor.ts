@@ -1,0 +1,424 @@
+/**
+ * One task across the hosts of a batch: conditions, loops, retries, delegation, run_once,
+ * register/record, failed_when/changed_when, and the per-host outcome.
+ */
+import { LocalConnection } from '../connection/local.js';
+import type { Connection, ExecOptions } from '../connection/types.js';
+import { OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
+import type { Inventory, Vars } from '../inventory/types.js';
+import { getModule } from '../modules/index.js';
+import type { ModuleContext, ModuleResult } from '../modules/types.js';
+import type { Block, Condition, Play, Task } from '../playbook/types.js';
+import { evaluateConditions, renderValue } from '../template/index.js';
+import type { HostStatus, RunEvent } from './events.js';
+import type { HostState } from './host-state.js';
+import type { Journal } from './journal.js';
+import { mapLimit } from './limit.js';
+import type { RunOptions } from './options.js';
+import { loadVarsFiles } from './vars-files.js';
+
+export interface TaskScope {
+  play: Play;
+  /** Play vars (and vars_files) rendered per host at play start. */
+  playVars: Record<string, Vars>;
+  hostsInBatch: string[];
+  /** Variables given to on_failure plays (`failure`). */
+  extraPlayVars: Vars;
+  blockVars: Vars;
+  blockStack?: Block[];
+  failedTaskResult?: Map<string, unknown>;
+}
+
+interface HostOutcome {
+  status: HostStatus;
+  result: ModuleResult;
+}
+
+const NO_LOG_RESULT = 'the output has been hidden due to no_log: true';
+const local = new LocalConnection();
+
+export class TaskExecutor {
+  /** The last result of each host (for `failure.results` and rescue's `failed_result`). */
+  readonly lastResults = new Map<string, unknown>();
+  private readonly lastFailedTask = new Map<string, string>();
+  private readonly hostvars: Record<string, Vars> = {};
+  private readonly groups: Record<string, string[]>;
+  private promptQueue: Promise<unknown> = Promise.resolve();
+  private currentPlayVars: Record<string, Vars> = {};
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly options: RunOptions,
+    private readonly hosts: Map<string, HostState>,
+    private readonly emit: (e: RunEvent) => void,
+    private readonly journal: Journal | null,
+  ) {
+    this.groups = { all: [...inventory.hosts.keys()] };
+    for (const r of inventory.regions.values()) this.groups[r.name] = r.hosts;
+    for (const g of inventory.groups.values()) this.groups[g.name] = g.hosts;
+    // hostvars: other hosts' variables, computed when read (facts change during the run).
+    for (const name of inventory.hosts.keys()) {
+      Object.defineProperty(this.hostvars, name, {
+        enumerable: true,
+        get: () => ({ ...this.inventory.hosts.get(name)!.vars, ...this.currentPlayVars[name], ...this.hosts.get(name)!.facts }),
+      });
+    }
+  }
+
+  playVarOf(name: string): unknown {
+    for (const vars of Object.values(this.currentPlayVars)) if (name in vars) return vars[name];
+    return undefined;
+  }
+
+  async preparePlayVars(play: Play, batch: string[], scope: TaskScope): Promise<void> {
+    const fileVars = await loadVarsFiles(play);
+    for (const host of batch) {
+      const base = this.baseVars(host, scope);
+      const raw = { ...play.vars, ...fileVars };
+      const rendered: Vars = {};
+      // Play vars may refer to inventory vars and to earlier play vars.
+      for (const [k, v] of Object.entries(raw)) rendered[k] = renderValue(v, { ...base, ...rendered }, { location: play.location, task: `play "${play.name}" vars`, masker: this.options.masker });
+      scope.playVars[host] = rendered;
+    }
+    this.currentPlayVars = scope.playVars;
+  }
+
+  private baseVars(host: string, scope: TaskScope): Vars {
+    const inv = this.inventory.hosts.get(host);
+    const st = this.hosts.get(host)!;
+    return {
+      ...(inv?.vars ?? { inventory_hostname: host }),
+      ...scope.playVars[host],
+      ...scope.extraPlayVars,
+      ...st.facts,
+      ...this.options.extraVars,
+      hostvars: this.hostvars,
+      groups: this.groups,
+      play_hosts: scope.hostsInBatch,
+      check_mode: this.options.check,
+      from_run: this.options.fromRun ? { ...this.options.fromRun.vars, hosts: this.options.fromRun.hosts, run_id: this.options.fromRun.run_id, started_at: this.options.fromRun.started_at } : undefined,
+      run_id: this.journal?.meta.run_id,
+      failed_task: this.lastFailedTask.get(host),
+      failed_result: scope.failedTaskResult?.get(host),
+    };
+  }
+
+  varsFor(host: string, scope: TaskScope, task?: Task): Vars {
+    const base = this.baseVars(host, scope);
+    const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
+    const block = Object.keys(scope.blockVars).length ? (renderValue(scope.blockVars, base, where) as Vars) : {};
+    const taskVars = task && Object.keys(task.vars).length ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
+    // Facts and extra vars stay above block/task vars.
+    const st = this.hosts.get(host)!;
+    return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars };
+  }
+
+  /** Hosts for which a block's `when` holds; the others are reported skipped once. */
+  async filterWhen(block: Block, hosts: string[], scope: TaskScope): Promise<string[]> {
+    if (!block.when) return hosts;
+    const out: string[] = [];
+    for (const h of hosts) {
+      try {
+        if (evaluateConditions(block.when, this.varsFor(h, scope), { location: block.location, task: block.name, masker: this.options.masker })) out.push(h);
+        else this.hosts.get(h)!.counts.skipped++;
+      } catch (e) {
+        this.failHost(h, e instanceof Error ? e.message : String(e));
+      }
+    }
+    return out;
+  }
+
+  private failHost(host: string, msg: string): void {
+    const st = this.hosts.get(host)!;
+    st.failed = true;
+    st.counts.failed++;
+    this.lastResults.set(host, { failed: true, msg });
+  }
+
+  async runTask(task: Task, hosts: string[], scope: TaskScope, handler = false): Promise<{ newlyFailed: string[] }> {
+    const name = task.name ?? task.module;
+    const started = performance.now();
+    const runners = this.runOnceHosts(task, hosts);
+    this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: runners, location: formatLocation(task.location), time: new Date().toISOString(), handler: handler || undefined });
+    const outcomes = await mapLimit(runners, this.options.forks, (h) => this.runOnHost(task, h, scope));
+    if (task.runOnce) this.shareRunOnce(task, hosts, runners);
+    this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: Math.round(performance.now() - started) });
+    const newlyFailed = runners.filter((_, i) => outcomes[i]!.status === 'unreachable' || (outcomes[i]!.status === 'failed' && !this.hosts.get(runners[i]!)!.active));
+    return { newlyFailed };
+  }
+
+  private runOnceHosts(task: Task, hosts: string[]): string[] {
+    if (!task.runOnce) return hosts;
+    if (task.runOnce === true) return hosts.slice(0, 1);
+    const seen = new Set<string>();
+    return hosts.filter((h) => {
+      const region = this.inventory.hosts.get(h)?.region ?? '';
+      if (seen.has(region)) return false;
+      seen.add(region);
+      return true;
+    });
+  }
+
+  /** run_once: the result registered on the host that ran is given to the others (of its region). */
+  private shareRunOnce(task: Task, hosts: string[], runners: string[]): void {
+    for (const h of hosts) {
+      if (runners.includes(h)) continue;
+      const region = this.inventory.hosts.get(h)?.region;
+      const from = task.runOnce === 'region' ? runners.find((r) => this.inventory.hosts.get(r)?.region === region) : runners[0];
+      if (!from) continue;
+      const src = this.hosts.get(from)!.facts;
+      const dst = this.hosts.get(h)!.facts;
+      if (task.register && task.register in src) dst[task.register] = src[task.register];
+      const facts = (this.lastResults.get(from) as ModuleResult | undefined)?.facts;
+      if (facts) Object.assign(dst, facts);
+    }
+  }
+
+  private async runOnHost(task: Task, host: string, scope: TaskScope): Promise<HostOutcome> {
+    const st = this.hosts.get(host)!;
+    const started = performance.now();
+    let outcome: HostOutcome;
+    let delegatedTo: string | undefined;
+    try {
+      const vars = this.varsFor(host, scope, task);
+      delegatedTo = task.delegateTo ? String(renderValue(task.delegateTo, vars, this.where(task))) : undefined;
+      outcome = task.loop !== undefined ? await this.runLoop(task, host, vars, scope, delegatedTo) : await this.runOnce(task, host, vars, scope, delegatedTo);
+    } catch (e) {
+      if (e instanceof UnreachableError) {
+        st.unreachable = true;
+        st.unreachableReason = e.message;
+        outcome = { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.message } };
+      } else {
+        outcome = { status: 'failed', result: { changed: false, failed: true, msg: errorMessage(e) } };
+      }
+    }
+    this.settle(task, host, outcome);
+    const shown = task.noLog ? censor(outcome.result) : outcome.result;
+    this.emit({
+      type: 'task_result',
+      play: scope.play.name,
+      task: task.name ?? task.module,
+      host,
+      status: outcome.status,
+      duration_ms: Math.round(performance.now() - started),
+      result: shown,
+      ignored: outcome.status === 'failed' && task.ignoreErrors ? true : undefined,
+      delegated_to: delegatedTo,
+    });
+    return outcome;
+  }
+
+  /** Applies an outcome to the host: counts, failure, register, facts, record, notify. */
+  private settle(task: Task, host: string, outcome: HostOutcome): void {
+    const st = this.hosts.get(host)!;
+    const { status, result } = outcome;
+    this.lastResults.set(host, task.noLog ? censor(result) : result);
+    switch (status) {
+      case 'unreachable':
+        st.counts.unreachable++;
+        return;
+      case 'failed':
+        st.counts.failed++;
+        if (task.ignoreErrors) st.counts.ignored++;
+        else {
+          st.failed = true;
+          this.lastFailedTask.set(host, task.name ?? task.module);
+        }
+        break;
+      case 'skipped':
+        st.counts.skipped++;
+        break;
+      case 'changed':
+        st.counts.changed++;
+        st.counts.ok++;
+        break;
+      default:
+        st.counts.ok++;
+    }
+    if (task.register) st.facts[task.register] = result;
+    if (result.facts && status !== 'failed') Object.assign(st.facts, result.facts);
+    if (task.record && status !== 'failed' && status !== 'skipped') this.record(task, host, result);
+    if (status === 'changed') for (const n of task.notify) st.notified.add(n);
+  }
+
+  private record(task: Task, host: string, result: ModuleResult): void {
+    const entries: Array<[string, unknown]> = [];
+    if (task.register) entries.push([task.register, stripFacts(result)]);
+    if (result.facts) entries.push(...Object.entries(result.facts));
+    for (const [name, value] of entries) {
+      const e = this.options.masker.maskValue({ type: 'record' as const, host, name, value });
+      this.journal?.add(e);
+    }
+  }
+
+  private async runLoop(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string): Promise<HostOutcome> {
+    const items = renderValue(task.loop, vars, this.where(task));
+    if (!Array.isArray(items)) throw new TaskFailedError(`loop must be a list, got ${typeof items}`, {}, { hint: 'loop: "{{ my_list }}" or a YAML list' });
+    const results: ModuleResult[] = [];
+    for (const [index, item] of items.entries()) {
+      const itemVars = { ...vars, [task.loopVar]: item, loop_index: index };
+      if (task.when && !evaluateConditions(task.when, itemVars, this.where(task))) {
+        results.push({ changed: false, skipped: true, [task.loopVar]: item });
+        continue;
+      }
+      const r = await this.runOnce(task, host, itemVars, scope, delegatedTo, true);
+      results.push({ ...r.result, [task.loopVar]: item, status: r.status });
+      if (r.status === 'unreachable') throw new UnreachableError(host, String(r.result.msg ?? 'unreachable'));
+    }
+    const failed = results.some((r) => r.failed);
+    const changed = results.some((r) => r.changed);
+    const skipped = results.length === 0 || results.every((r) => r.skipped);
+    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? 'one or more items failed' : undefined };
+    return { status: failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok', result };
+  }
+
+  private where(task: Task) {
+    return { location: task.location, task: task.name ?? task.module, masker: this.options.masker };
+  }
+
+  private conditionVars(vars: Vars, task: Task, result: ModuleResult): Vars {
+    return task.register ? { ...vars, [task.register]: result, result } : { ...vars, result };
+  }
+
+  private holds(conds: Condition[] | undefined, vars: Vars, task: Task): boolean {
+    return evaluateConditions(conds, vars, this.where(task));
+  }
+
+  private async runOnce(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string, inLoop = false): Promise<HostOutcome> {
+    if (!inLoop && task.when && !this.holds(task.when, vars, task)) {
+      return { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'condition false' } };
+    }
+    const attempts = task.until ? (task.retries ?? 3) + 1 : 1;
+    let result: ModuleResult = { changed: false };
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      result = await this.invoke(task, host, vars, scope, delegatedTo);
+      if (!task.until) break;
+      result.attempts = attempt;
+      if (!result.failed && this.holds(task.until, this.conditionVars(vars, task, result), task)) break;
+      if (attempt === attempts) {
+        result = { ...result, failed: true, msg: `gave up after ${attempts} attempts: until condition never held${result.msg ? ` (last: ${result.msg})` : ''}` };
+        break;
+      }
+      await sleep((task.delay ?? 5) * 1000, this.options.signal);
+    }
+    if (task.failedWhen) result = { ...result, failed: this.holds(task.failedWhen, this.conditionVars(vars, task, result), task) };
+    if (task.changedWhen) result = { ...result, changed: this.holds(task.changedWhen, this.conditionVars(vars, task, result), task) };
+    const status: HostStatus = result.failed ? 'failed' : result.skipped ? 'skipped' : result.changed ? 'changed' : 'ok';
+    return { status, result };
+  }
+
+  private async invoke(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string): Promise<ModuleResult> {
+    const module = getModule(task.module);
+    if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
+    const args = renderValue(task.args, vars, this.where(task));
+    const check = task.checkMode ?? this.options.check;
+    if (check && module.checkMode === 'none') {
+      return { changed: false, skipped: true, msg: `check mode: would run ${task.module}`, would_run: args };
+    }
+    const conn = await this.connection(delegatedTo ?? host);
+    const inv = this.inventory.hosts.get(host)?.connection;
+    const wantBecome = task.become ?? lastDefined(scope.blockStack?.map((b) => b.become)) ?? scope.play.become ?? inv?.become ?? false;
+    const becomeUser = task.becomeUser ?? scope.play.becomeUser ?? inv?.becomeUser;
+    const becomePassword = inv?.becomePasswordEnv ? process.env[inv.becomePasswordEnv] : undefined;
+    if (becomePassword) this.options.masker.add(becomePassword);
+    const become: ExecOptions['become'] = wantBecome ? (becomeUser || becomePassword ? { user: becomeUser, password: becomePassword } : true) : false;
+    const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    this.options.signal.addEventListener('abort', onAbort, { once: true });
+    const ctx: ModuleContext = {
+      host,
+      conn,
+      connectionFor: (h) => this.connection(h),
+      vars,
+      check,
+      diff: this.options.diff,
+      become,
+      timeoutMs,
+      noLog: task.noLog ?? false,
+      masker: this.options.masker,
+      signal: controller.signal,
+      playbookDir: task.location.file ? dirnameOf(task.location.file) : process.cwd(),
+      runDir: this.journal?.dir ?? process.cwd(),
+      confirm: (q) => this.confirm(q),
+      progress: (p) => this.emit({ type: 'progress', host, task: task.name ?? task.module, ...p }),
+      exec: (command, opts) => conn.exec(command, { become, timeoutMs, signal: controller.signal, ...opts }),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const run = module.run(args, ctx);
+      if (!timeoutMs) return await run;
+      const timeout = new Promise<ModuleResult>((resolve) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          resolve({ changed: false, failed: true, msg: `task timed out after ${task.timeout} s` });
+        }, timeoutMs);
+      });
+      return await Promise.race([run, timeout]);
+    } catch (e) {
+      if (e instanceof UnreachableError) throw e;
+      if (e instanceof TaskFailedError) return { changed: false, ...e.result, failed: true, msg: e.message };
+      return { changed: false, failed: true, msg: errorMessage(e) };
+    } finally {
+      clearTimeout(timer);
+      this.options.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private connection(host: string): Promise<Connection> {
+    if (host === 'localhost' || host === '127.0.0.1') return Promise.resolve(local);
+    return this.options.connections.get(host);
+  }
+
+  /** Prompts are asked one at a time, even when several hosts ask at once. */
+  private confirm(question: string): Promise<boolean> {
+    if (this.options.yes) return Promise.resolve(true);
+    if (!this.options.interactive || !this.options.prompt) {
+      return Promise.reject(new TaskFailedError(`confirmation needed: ${question}`, {}, { hint: 'this run is not interactive: add --yes to answer yes' }));
+    }
+    const ask = this.options.prompt;
+    const next = this.promptQueue.then(() => ask(`${question} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
+    this.promptQueue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function lastDefined<T>(values: Array<T | undefined> | undefined): T | undefined {
+  if (!values) return undefined;
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== undefined) return values[i];
+  return undefined;
+}
+
+function dirnameOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i > 0 ? file.slice(0, i) : '.';
+}
+
+function censor(result: ModuleResult): ModuleResult {
+  return { changed: result.changed, failed: result.failed, skipped: result.skipped, censored: NO_LOG_RESULT };
+}
+
+function stripFacts(result: ModuleResult): ModuleResult {
+  const { facts: _facts, ...rest } = result;
+  return rest as ModuleResult;
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof OmsplayError) return e.format();
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

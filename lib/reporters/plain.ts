@@ -1,0 +1,54 @@
+/** Plain lines, for CI logs and pipes (no TTY): Ansible's shape, with timings. */
+import type { Reporter, RunEvent } from '../engine/events.js';
+import { ms, resultSummary } from './format.js';
+import { recapLines } from './recap.js';
+
+export class PlainReporter implements Reporter {
+  constructor(
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly verbose = false,
+  ) {}
+
+  private line(s: string): void {
+    this.out.write(`${s}\n`);
+  }
+
+  event(e: RunEvent): void {
+    switch (e.type) {
+      case 'play_start':
+        this.line(`\nPLAY [${e.play}]${e.batch ? ` (batch ${e.batch}/${e.batches})` : ''} ${'*'.repeat(20)}`);
+        break;
+      case 'task_start':
+        this.line(`\n${e.handler ? 'HANDLER' : 'TASK'} [${e.task}]`);
+        break;
+      case 'task_result': {
+        const text = resultSummary(e.status, e.result, this.verbose);
+        const via = e.delegated_to ? ` -> ${e.delegated_to}` : '';
+        const ignored = e.ignored ? ' (ignored)' : '';
+        this.line(`${e.status}: [${e.host}${via}] ${ms(e.duration_ms)}${ignored}${text ? ` => ${text}` : ''}`);
+        break;
+      }
+      case 'warning':
+        this.line(`[WARNING] ${e.message}`);
+        break;
+      case 'on_failure':
+        this.line(`\nON FAILURE of [${e.play}]: ${String(e.failure.reason ?? '')}`);
+        break;
+      case 'play_end':
+        if (e.failed && e.reason) this.line(`play [${e.play}] stopped: ${e.reason}`);
+        break;
+      case 'recap':
+        this.line(`\nPLAY RECAP ${'*'.repeat(20)}`);
+        for (const l of recapLines(e.hosts)) this.line(l);
+        if (e.stopped_at) this.line(`\nstopped at task "${e.stopped_at}"`);
+        if (e.resume_hint) this.line(e.resume_hint);
+        break;
+      case 'run_end':
+        this.line(`\nrun ${e.run_id} ended with exit code ${e.exit_code} in ${ms(e.duration_ms)}; journal: ${e.journal}`);
+        break;
+      default:
+    }
+  }
+
+  async close(): Promise<void> {}
+}
