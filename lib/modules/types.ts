@@ -82,6 +82,14 @@ export interface ModuleDefinition<A = any> {
   /** For modules that take a free-form string (command, shell): the property a bare string maps to. */
   freeForm?: string;
   checkMode: CheckModeSupport;
+  /**
+   * For checkMode 'none': run() is still called in check mode (ctx.check true) because the module
+   * can say more than "would run" without changing anything (command evaluates creates/removes);
+   * it returns a skipped result itself. Without it the engine skips 'none' modules in check mode.
+   */
+  runsInCheckMode?: boolean;
+  /** Arguments that hold conditions (assert's `that`): validation reads their variables as condition expressions. */
+  conditionArgs?: string[];
   /** What `changed` means for this module. */
   changedMeans: string;
   /** Fields of the result object (what `register` gets), for the README. */

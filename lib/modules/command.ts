@@ -1,0 +1,73 @@
+/**
+ * command: runs a program with arguments on the host, without a shell. A free-form string is
+ * split into words like a shell would (quotes, backslashes) but pipes, redirections and `;` are
+ * refused: that is what `shell` is for.
+ */
+import { quoteArgv } from '../connection/quote.js';
+import { CommandSplitError, splitCommand } from './split-command.js';
+import { checkGuards, commandResult, commandResultFields, guardSchema, stringEnv } from './run-command.js';
+import type { ModuleDefinition, ModuleResult } from './types.js';
+
+export interface CommandArgs {
+  cmd?: string | string[];
+  argv?: string[];
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+  env?: Record<string, string | number | boolean>;
+  stdin?: string;
+  stdin_add_newline?: boolean;
+}
+
+export const command: ModuleDefinition<CommandArgs> = {
+  name: 'command',
+  summary: 'Run a program with arguments on the host, without a shell (no pipes, redirections or variable expansion).',
+  freeForm: 'cmd',
+  schema: {
+    type: 'object',
+    properties: {
+      cmd: {
+        description: 'The command: a string split into words like a shell would (quotes and backslashes work; `|`, `;`, `&`, `<`, `>` and substitutions are refused), or an argv list.',
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'array', items: { type: 'string' }, minItems: 1 },
+        ],
+      },
+      argv: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'The command as an argv list (alternative to `cmd`).' },
+      ...guardSchema,
+      stdin: { type: 'string', description: 'Data written to the command\'s standard input.' },
+      stdin_add_newline: { type: 'boolean', default: true, description: 'Append a newline to `stdin`.' },
+    },
+    additionalProperties: false,
+    oneOf: [{ required: ['cmd'] }, { required: ['argv'] }],
+  },
+  checkMode: 'none',
+  runsInCheckMode: true,
+  changedMeans: 'The command ran (use `changed_when` to say otherwise). Not changed when `creates`/`removes` skipped it.',
+  result: commandResultFields,
+  example: `- name: Read the OS release
+  command: [cat, /etc/os-release]
+  register: os_release
+
+- name: Unpack the release once
+  command:
+    cmd: tar -xzf /opt/oms/oms.tar.gz -C /opt/oms
+    creates: /opt/oms/VERSION`,
+  async run(args, ctx): Promise<ModuleResult> {
+    let argv: string[];
+    try {
+      argv = args.argv ?? (typeof args.cmd === 'string' ? splitCommand(args.cmd) : [...(args.cmd ?? [])]);
+    } catch (e) {
+      if (e instanceof CommandSplitError) return { changed: false, failed: true, msg: `${e.message}; hint: ${e.hint}` };
+      throw e;
+    }
+    if (argv.length === 0) return { changed: false, failed: true, msg: 'empty command' };
+    const cmd = quoteArgv(argv);
+    const skip = await checkGuards(args, ctx);
+    if (skip) return { ...skip, cmd };
+    if (ctx.check) return { changed: false, skipped: true, cmd, msg: `check mode: would run: ${cmd}` };
+    const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
+    const r = await ctx.exec({ argv }, { cwd: args.chdir, env: stringEnv(args.env), stdin });
+    return commandResult(cmd, r);
+  },
+};

@@ -1,0 +1,43 @@
+/**
+ * The module registry: module id (as written in a task) -> definition. Importing it must stay
+ * cheap (`omsplay --version`, `validate`): module files do no work at load time, and anything
+ * heavy (mysql2) is imported lazily inside run().
+ */
+import { assertModule } from './assert.js';
+import { command } from './command.js';
+import { copy } from './copy.js';
+import { debug } from './debug.js';
+import { fail } from './fail.js';
+import { pause } from './pause.js';
+import { setFact } from './set_fact.js';
+import { shell } from './shell.js';
+import { template } from './template.js';
+import type { ModuleDefinition } from './types.js';
+import { waitFor } from './wait_for.js';
+// Domain modules (docker.*, mysql.*, oms.*): import them here and add them to the list below.
+
+const all: ModuleDefinition[] = [
+  // generic
+  command,
+  shell,
+  copy,
+  template,
+  setFact,
+  debug,
+  assertModule,
+  fail,
+  pause,
+  waitFor,
+  // domain (docker.*, mysql.*, oms.*)
+];
+
+export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));
+
+export function getModule(name: string): ModuleDefinition | undefined {
+  return modules.get(name);
+}
+
+/** Module ids in registry order (generic first), for "did you mean" and the docs. */
+export function moduleNames(): string[] {
+  return [...modules.keys()];
+}

@@ -1,0 +1,92 @@
+/**
+ * What `command` and `shell` share: the creates/removes guards (checked on the host with
+ * `test -e`) and turning an ExecResult into the Ansible-shaped result a task registers.
+ */
+import { posix } from 'node:path';
+import type { ExecResult } from '../connection/types.js';
+import type { ModuleContext, ModuleResult, ResultField } from './types.js';
+
+export interface GuardArgs {
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+}
+
+export const guardSchema = {
+  creates: { type: 'string', minLength: 1, description: 'Skip when this path exists on the host (relative paths are resolved against `chdir`).' },
+  removes: { type: 'string', minLength: 1, description: 'Skip when this path does NOT exist on the host (relative paths are resolved against `chdir`).' },
+  chdir: { type: 'string', minLength: 1, description: 'Directory to run in.' },
+  env: {
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
+    description: 'Extra environment variables for the command.',
+  },
+} as const;
+
+export const commandResultFields: ResultField[] = [
+  { name: 'cmd', description: 'The command as run (argv quoted for display, or the script).' },
+  { name: 'rc', description: 'Exit code (null when ended by a signal or timeout).' },
+  { name: 'stdout', description: 'Standard output, trailing newlines removed.' },
+  { name: 'stderr', description: 'Standard error, trailing newlines removed.' },
+  { name: 'stdout_lines', description: 'stdout split into lines.' },
+  { name: 'stderr_lines', description: 'stderr split into lines.' },
+  { name: 'duration_ms', description: 'How long the command ran.' },
+  { name: 'skipped', description: 'true when creates/removes (or check mode) kept it from running.' },
+];
+
+/** Returns a skip result when creates/removes say the command must not run, else null. */
+export async function checkGuards(args: GuardArgs, ctx: ModuleContext): Promise<ModuleResult | null> {
+  for (const [key, wantExists] of [
+    ['creates', true],
+    ['removes', false],
+  ] as const) {
+    const path = args[key];
+    if (path === undefined) continue;
+    const full = args.chdir && !posix.isAbsolute(path) ? posix.join(args.chdir, path) : path;
+    const r = await ctx.exec({ argv: ['test', '-e', full] });
+    if (r.exitCode !== 0 && r.exitCode !== 1) {
+      return { changed: false, failed: true, rc: r.exitCode, stderr: trimEnd(r.stderr), msg: `could not check ${key} path ${full}: ${trimEnd(r.stderr) || `exit ${r.exitCode}`}` };
+    }
+    const exists = r.exitCode === 0;
+    if (exists === wantExists) {
+      return { changed: false, skipped: true, rc: 0, stdout: '', stderr: '', msg: `skipped, since ${full} ${exists ? 'exists' : 'does not exist'}` };
+    }
+  }
+  return null;
+}
+
+export function stringEnv(env: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  if (!env) return undefined;
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}
+
+export function trimEnd(s: string): string {
+  return s.replace(/[\r\n]+$/, '');
+}
+
+export function lines(s: string): string[] {
+  return s === '' ? [] : s.split(/\r?\n/);
+}
+
+/** The registered result of a command that ran; failed on non-zero exit, signal or timeout. */
+export function commandResult(cmd: string, r: ExecResult): ModuleResult {
+  const stdout = trimEnd(r.stdout);
+  const stderr = trimEnd(r.stderr);
+  const result: ModuleResult = {
+    changed: true,
+    cmd,
+    rc: r.exitCode,
+    stdout,
+    stderr,
+    stdout_lines: lines(stdout),
+    stderr_lines: lines(stderr),
+    duration_ms: Math.round(r.durationMs),
+  };
+  if (r.timedOut) return { ...result, failed: true, msg: `timed out after ${Math.round(r.durationMs / 1000)}s` };
+  if (r.exitCode === null) return { ...result, failed: true, msg: `ended by signal ${r.signal ?? 'unknown'}` };
+  if (r.exitCode !== 0) {
+    const why = r.exitCode === 127 ? ' (command not found)' : r.exitCode === 126 ? ' (not executable)' : '';
+    return { ...result, failed: true, msg: `non-zero return code ${r.exitCode}${why}` };
+  }
+  return result;
+}

@@ -1,0 +1,60 @@
+/**
+ * shell: runs a script through `sh -c` (or `executable -c`) on the host. The only module that
+ * takes a shell string. Values are best passed in `env` and read as "$NAME" in the script, which
+ * needs no quoting at all.
+ */
+import { checkGuards, commandResult, commandResultFields, guardSchema, stringEnv } from './run-command.js';
+import type { ModuleDefinition, ModuleResult } from './types.js';
+
+export interface ShellArgs {
+  cmd: string;
+  executable?: string;
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+  env?: Record<string, string | number | boolean>;
+  stdin?: string;
+  stdin_add_newline?: boolean;
+}
+
+export const shell: ModuleDefinition<ShellArgs> = {
+  name: 'shell',
+  summary: 'Run a shell script on the host with `sh -c` (pipes, redirections, `&&`, variables all work).',
+  freeForm: 'cmd',
+  schema: {
+    type: 'object',
+    properties: {
+      cmd: { type: 'string', minLength: 1, description: 'The script. Pass values through `env` and use "$NAME" in the script rather than templating them in.' },
+      executable: { type: 'string', minLength: 1, description: 'Shell to run the script with (`<executable> -c <script>`), e.g. /bin/bash. Default: sh.' },
+      ...guardSchema,
+      stdin: { type: 'string', description: 'Data written to the script\'s standard input.' },
+      stdin_add_newline: { type: 'boolean', default: true, description: 'Append a newline to `stdin`.' },
+    },
+    required: ['cmd'],
+    additionalProperties: false,
+  },
+  checkMode: 'none',
+  runsInCheckMode: true,
+  changedMeans: 'The script ran (use `changed_when` to say otherwise). Not changed when `creates`/`removes` skipped it.',
+  result: commandResultFields,
+  example: `- name: Count the OMS log files
+  shell: ls /home/ds/logs | wc -l
+  register: log_count
+
+- name: Archive the logs with bash
+  shell:
+    cmd: set -o pipefail; tar -czf - logs | sha256sum > "$OUT"
+    executable: /bin/bash
+    chdir: /home/ds
+    env:
+      OUT: /tmp/logs.sha256`,
+  async run(args, ctx): Promise<ModuleResult> {
+    const skip = await checkGuards(args, ctx);
+    if (skip) return { ...skip, cmd: args.cmd };
+    if (ctx.check) return { changed: false, skipped: true, cmd: args.cmd, msg: `check mode: would run: ${args.cmd}` };
+    const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
+    const command = args.executable ? { argv: [args.executable, '-c', args.cmd] } : { script: args.cmd };
+    const r = await ctx.exec(command, { cwd: args.chdir, env: stringEnv(args.env), stdin });
+    return commandResult(args.cmd, r);
+  },
+};
