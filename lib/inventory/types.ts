@@ -39,6 +39,20 @@ export interface Inventory {
   hosts: Map<string, InventoryHost>;
   regions: Map<string, InventoryRegion>;
   groups: Map<string, InventoryGroup>;
-  /** Host names matching an Ansible-style pattern (all, region, group, host, glob, a:b, a:&b, a:!b), in inventory order. Throws ValidationError for a pattern that matches nothing when `strict`. */
-  select(pattern: string): string[];
+  /**
+   * Host names matching an Ansible-style pattern (all, region, group, host, glob, ~regex, a:b, a,b,
+   * a:&b, a:!b), in inventory order (`localhost` is allowed implicitly). Throws ValidationError
+   * (OptionsError when `opts.source` is 'options') for a term that matches nothing, and for an
+   * empty result unless `opts.allowEmpty`.
+   */
+  select(pattern: string, opts?: SelectOptions): string[];
+}
+
+export interface SelectOptions {
+  /** Where the pattern was written (a play's `hosts:`), for error messages. */
+  location?: SourceLocation;
+  /** Return [] instead of throwing when every term matched something but together they leave no host. */
+  allowEmpty?: boolean;
+  /** 'options' for patterns from the command line (--limit): errors are OptionsError (exit 5). */
+  source?: 'playbook' | 'options';
 }

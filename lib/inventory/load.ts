@@ -1,0 +1,59 @@
+/**
+ * loadInventory: reads one inventory YAML file, checks it (schema, names, regions, groups,
+ * connection settings, key files), and builds the Inventory model. Every problem found is
+ * reported at once with file:line:col and a hint; nothing is connected to.
+ */
+import { resolve } from 'node:path';
+import { loadYamlFile } from '../config/yaml.js';
+import { ValidationError } from '../errors.js';
+import type { Masker } from '../secrets.js';
+import { buildInventory } from './build.js';
+import { checkKeyFiles } from './connection.js';
+import { checkNames } from './names.js';
+import { Problems } from './problems.js';
+import type { RawInventory } from './raw.js';
+import { validateInventoryShape } from './schema.js';
+import type { Inventory } from './types.js';
+
+export interface LoadInventoryOptions {
+  /** Receives every secret value the inventory holds (`!secret` values, secret-looking variable names). */
+  masker?: Masker;
+  /** Skip the existence check of key files (for `omsplay validate` on another machine). Default: checked. */
+  checkKeyFiles?: boolean;
+}
+
+const EXAMPLE = 'regions: {hangzhou: {hosts: {oms-hz-1: {address: 10.0.0.11}}}}';
+
+export async function loadInventory(file: string, opts: LoadInventoryOptions = {}): Promise<Inventory> {
+  const src = await loadYamlFile(file);
+  const locate = src.locate;
+  const value = src.value;
+  const problems = new Problems();
+  const top = { file, line: 1, col: 1 };
+
+  if (value === null || value === undefined) {
+    throw new ValidationError('the inventory is empty', { location: top, hint: `an inventory declares regions and their hosts: ${EXAMPLE}` });
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError(`the inventory must be a mapping, not ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`, {
+      location: top,
+      hint: `top-level keys are vars, connection, regions and groups: ${EXAMPLE}`,
+    });
+  }
+  const regions = (value as Record<string, unknown>).regions;
+  if (regions === undefined || regions === null || (typeof regions === 'object' && !Array.isArray(regions) && Object.keys(regions).length === 0)) {
+    throw new ValidationError('the inventory has no regions', {
+      location: regions === undefined ? top : locate(['regions'], 'key'),
+      hint: `every host belongs to exactly one region (OMS deploys per region): ${EXAMPLE}`,
+    });
+  }
+
+  for (const e of await validateInventoryShape(value, locate)) problems.add(e);
+  checkNames(value, locate, problems);
+  problems.throwIfAny();
+
+  const built = buildInventory(value as RawInventory, file, locate, problems, opts.masker);
+  if (opts.checkKeyFiles !== false) await checkKeyFiles(built.connections, problems);
+  problems.throwIfAny();
+  return { ...built.inventory, file: resolve(file) };
+}
