@@ -22,7 +22,7 @@ export const assertModule: ModuleDefinition<AssertArgs> = {
   schema: {
     type: 'object',
     properties: {
-      that: { description: 'A condition or a list of conditions; all must hold.', oneOf: [condition, { type: 'array', items: condition, minItems: 1 }] },
+      that: { description: 'A condition or a list of conditions; all must hold.', oneOf: [condition, { type: 'array', items: condition, minItems: 1 }], errorMessage: 'a condition (boolean or expression string) or a list of them' },
       fail_msg: { type: 'string', description: 'Message when a condition does not hold (the failing conditions are appended).' },
       msg: { type: 'string', description: 'Alias of `fail_msg`.' },
       success_msg: { type: 'string', description: 'Message when all hold.', default: 'All assertions passed' },

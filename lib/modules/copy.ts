@@ -24,6 +24,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
     required: ['dest'],
     additionalProperties: false,
     oneOf: [{ required: ['content'] }, { required: ['src'] }],
+    errorMessage: 'exactly one of `content` or `src`, and `dest`',
   },
   checkMode: 'full',
   changedMeans: 'The file was created or its content (sha256), mode, owner or group changed.',

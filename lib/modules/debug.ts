@@ -17,6 +17,7 @@ export const debug: ModuleDefinition<DebugArgs> = {
     },
     additionalProperties: false,
     not: { required: ['msg', 'var'] },
+    errorMessage: '`msg` or `var`, not both',
   },
   checkMode: 'read_only',
   changedMeans: 'Never changed.',

@@ -29,6 +29,7 @@ export const fileTargetSchema = {
   mode: {
     type: 'string',
     pattern: '^0?[0-7]{3,4}$',
+    errorMessage: "an octal mode as a quoted string, like '0644'",
     description: "Octal permissions as a quoted string, e.g. '0644' (YAML reads an unquoted 0644 as the number 644). Default: kept for an existing file, 0644 for a new one.",
   },
   owner: { type: 'string', minLength: 1, description: 'User name or uid to own the file (needs `become` unless it is the login user).' },

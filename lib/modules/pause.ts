@@ -24,6 +24,7 @@ export const pause: ModuleDefinition<PauseArgs> = {
     },
     additionalProperties: false,
     not: { required: ['seconds', 'minutes'] },
+    errorMessage: '`seconds` or `minutes`, not both',
   },
   checkMode: 'none',
   runsInCheckMode: true,

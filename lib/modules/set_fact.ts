@@ -9,7 +9,7 @@ export const setFact: ModuleDefinition<Vars> = {
     type: 'object',
     description: 'Each key is a variable name, each value its (templated) value.',
     minProperties: 1,
-    propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', errorMessage: 'a variable name (letters, digits, _; not starting with a digit)' },
   },
   checkMode: 'read_only',
   changedMeans: 'Never changed: it only sets variables.',

@@ -42,6 +42,7 @@ export const waitFor: ModuleDefinition<WaitForArgs> = {
           { type: 'string', minLength: 1 },
           { type: 'array', items: { type: 'string' }, minItems: 1 },
         ],
+        errorMessage: 'a command string or a non-empty list of strings (argv)',
       },
       regex: { type: 'string', minLength: 1, description: 'JavaScript regular expression the command\'s stdout (or the file at `path`) must match.' },
       state: {
@@ -55,6 +56,7 @@ export const waitFor: ModuleDefinition<WaitForArgs> = {
     },
     additionalProperties: false,
     oneOf: [{ required: ['port'] }, { required: ['path'] }, { required: ['command'] }],
+    errorMessage: 'exactly one of `port`, `path` or `command`',
   },
   checkMode: 'none',
   runsInCheckMode: true,
