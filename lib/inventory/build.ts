@@ -109,7 +109,7 @@ export function buildInventory(raw: RawInventory, file: string, locate: Locate, 
   const groups = new Map<string, InventoryGroup>();
   for (const [g, group] of Object.entries(raw.groups ?? {})) {
     const res = resolved.get(g)!;
-    groups.set(g, { name: g, hosts: res.hosts, children: res.children, vars: { ...(group.vars ?? {}) }, location: locate(['groups', g], 'key') });
+    groups.set(g, { name: g, hosts: res.hosts, directHosts: res.directHosts, children: res.children, vars: { ...(group.vars ?? {}) }, location: locate(['groups', g], 'key') });
   }
 
   return { inventory: makeInventory({ file, vars: { ...(raw.vars ?? {}) }, hosts, regions, groups }), connections };

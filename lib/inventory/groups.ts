@@ -11,6 +11,8 @@ export interface ResolvedGroup {
   name: string;
   /** Every host, including those of children, in inventory order. */
   hosts: string[];
+  /** Hosts listed under the group's own `hosts:`, in inventory order. */
+  directHosts: string[];
   children: string[];
 }
 
@@ -118,7 +120,9 @@ export function resolveGroups(
   const groups = new Map<string, ResolvedGroup>();
   for (const [name] of entries) {
     const hosts = [...expand(name)].sort((a, b) => index.get(a)! - index.get(b)!);
-    groups.set(name, { name, hosts, children: direct.get(name)!.children });
+    const d = direct.get(name)!;
+    const directHosts = [...new Set(d.hosts)].sort((a, b) => index.get(a)! - index.get(b)!);
+    groups.set(name, { name, hosts, directHosts, children: d.children });
   }
   const membership = new Map<string, string[]>(known.hostOrder.map((h) => [h, []]));
   for (const g of order) for (const h of groups.get(g)!.hosts) membership.get(h)!.push(g);

@@ -8,7 +8,15 @@ import type { Locate, Problems } from './problems.js';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED = new Set(['all']);
+// `all` means every host; `regions` and `_meta` are keys of `omsplay inventory --list`.
+const RESERVED = new Set(['all', 'regions', '_meta']);
+
+const RESERVED_MEANING: Record<string, string> = {
+  all: '`all` means every host in host patterns: choose another name',
+  localhost: '`localhost` means the control node in host patterns: choose another name',
+  regions: '`regions` is a key of `omsplay inventory --list`: choose another name',
+  _meta: '`_meta` is a key of `omsplay inventory --list`: choose another name',
+};
 
 type Kind = 'region' | 'group' | 'host';
 
@@ -29,7 +37,7 @@ export function checkNames(raw: unknown, locate: Locate, problems: Problems): vo
       return;
     }
     if (RESERVED.has(name) || (name === 'localhost' && kind !== 'host')) {
-      problems.add(new ValidationError(`\`${name}\` cannot be a ${kind} name`, { location: at, hint: `\`${name}\` already means ${name === 'all' ? 'every host' : 'the control node'} in host patterns` }));
+      problems.add(new ValidationError(`\`${name}\` cannot be a ${kind} name`, { location: at, hint: RESERVED_MEANING[name] }));
       return;
     }
     const before = seen.get(name);

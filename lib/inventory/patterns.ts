@@ -7,7 +7,7 @@
  * that matches nothing is an error with a "did you mean" hint: a misspelt exclusion must not
  * widen a run.
  */
-import { type OmsplayError, OptionsError, type SourceLocation, ValidationError } from '../errors.js';
+import { type OmsplayError, OptionsError, ValidationError } from '../errors.js';
 import { didYouMean } from './suggest.js';
 import type { SelectOptions } from './types.js';
 
@@ -140,4 +140,15 @@ export function globToRegExp(glob: string): RegExp {
 function tryCount(u: PatternUniverse, term: string): number {
   const t = term.replace(/^[&!]/, '');
   return matchTerm(u, t, (m) => new ValidationError(m)).length;
+}
+
+/**
+ * `--limit`: narrows hosts a play selected to those the limit pattern selects (order kept). A limit
+ * term that matches nothing in the inventory is a bad option (exit 5); a limit that leaves a play
+ * with no host is not an error (the play is skipped, as Ansible's "no hosts matched").
+ */
+export function applyLimit(inv: { select(pattern: string, opts?: SelectOptions): string[] }, hosts: readonly string[], limit: string | undefined): string[] {
+  if (limit === undefined || limit.trim() === '') return [...hosts];
+  const allowed = new Set(inv.select(limit, { source: 'options', allowEmpty: true }));
+  return hosts.filter((h) => allowed.has(h));
 }

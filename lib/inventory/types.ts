@@ -27,6 +27,9 @@ export interface InventoryGroup {
   name: string;
   /** Every host of the group, including those of its children, in inventory order. */
   hosts: string[];
+  /** Hosts listed under the group's own `hosts:` (inventory order); optional for hand-built inventories. */
+  directHosts?: string[];
+  /** Groups or regions whose hosts belong to this group too. */
   children: string[];
   vars: Vars;
   location: SourceLocation;

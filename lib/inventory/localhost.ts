@@ -1,0 +1,27 @@
+/** The implicit `localhost` (the control node): usable in patterns and delegate_to without being declared. */
+import { userInfo } from 'node:os';
+import { IMPLICIT_LOCALHOST } from './patterns.js';
+import type { Inventory, InventoryHost } from './types.js';
+
+/** The inventory host of that name, or the implicit localhost (all-level vars, local connection). */
+export function hostOrLocalhost(inv: Pick<Inventory, 'hosts' | 'vars' | 'file'>, name: string): InventoryHost | undefined {
+  const declared = inv.hosts.get(name);
+  if (declared || name !== IMPLICIT_LOCALHOST) return declared;
+  const address = '127.0.0.1';
+  return {
+    name,
+    region: '',
+    groups: [],
+    vars: { ...inv.vars, inventory_hostname: name, region: '', group_names: [], address },
+    connection: { connection: 'local', address, port: 22, user: currentUser() },
+    location: { file: inv.file, line: 1, col: 1 },
+  };
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'root';
+  }
+}
