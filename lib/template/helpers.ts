@@ -1,0 +1,269 @@
+/**
+ * The helpers templates and conditions can call. Each is a plain function of its positional
+ * arguments; `register` strips Handlebars' trailing options object and checks the arity, so a
+ * wrong call says which helper and what it expects.
+ */
+import path from 'node:path';
+import YAML from 'yaml';
+import { looksSecret } from '../secrets.js';
+import { addMinutes, minutesBetween, nowValue } from './time.js';
+import { isTruthy } from './truthy.js';
+import type { TemplateWhere } from './types.js';
+import { toPlain } from './view.js';
+
+/** Set by the renderer for the duration of one synchronous render (helpers need `where.masker`). */
+export const renderState: { where: TemplateWhere | undefined } = { where: undefined };
+
+type HelperFn = (args: unknown[], hash: Record<string, unknown>) => unknown;
+
+interface HelperSpec {
+  fn: HelperFn;
+  min: number;
+  max: number;
+  usage: string;
+}
+
+const specs = new Map<string, HelperSpec>();
+
+function def(name: string, min: number, max: number, usage: string, fn: HelperFn): void {
+  specs.set(name, { fn, min, max, usage });
+}
+
+const INF = Number.POSITIVE_INFINITY;
+
+// ---- comparison and logic -------------------------------------------------------------------
+
+/** Equality as ops expect it: 3306 equals "3306", true equals "true", lists/maps compare by value. */
+export function looseEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // null and undefined are equal to each other (a missing value "is null"), to nothing else.
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  if (typeof a === 'number' && typeof b === 'string') return b.trim() !== '' && Number(b) === a;
+  if (typeof a === 'string' && typeof b === 'number') return a.trim() !== '' && Number(a) === b;
+  if (typeof a === 'boolean' && typeof b === 'string') return String(a) === b.toLowerCase();
+  if (typeof a === 'string' && typeof b === 'boolean') return a.toLowerCase() === String(b);
+  if (typeof a === 'object' && typeof b === 'object') return JSON.stringify(toPlain(a)) === JSON.stringify(toPlain(b));
+  return false;
+}
+
+function numericLike(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** Numbers (or numeric strings) compare as numbers, other strings by code points (ISO times sort right). */
+function compare(name: string, a: unknown, b: unknown): number {
+  const na = numericLike(a);
+  const nb = numericLike(b);
+  if (na !== undefined && nb !== undefined) return na - nb;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new Error(`${name}: cannot compare ${describe(a)} with ${describe(b)}`);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+def('eq', 2, 2, 'eq a b', ([a, b]) => looseEquals(a, b));
+def('ne', 2, 2, 'ne a b', ([a, b]) => !looseEquals(a, b));
+def('lt', 2, 2, 'lt a b', ([a, b]) => compare('lt', a, b) < 0);
+def('le', 2, 2, 'le a b', ([a, b]) => compare('le', a, b) <= 0);
+def('gt', 2, 2, 'gt a b', ([a, b]) => compare('gt', a, b) > 0);
+def('ge', 2, 2, 'ge a b', ([a, b]) => compare('ge', a, b) >= 0);
+def('and', 1, INF, 'and a b ...', (args) => args.every(isTruthy));
+def('or', 1, INF, 'or a b ...', (args) => args.some(isTruthy));
+def('not', 1, 1, 'not a', ([a]) => !isTruthy(a));
+def('defined', 1, 1, 'defined a.b', ([a]) => a !== undefined);
+def('default', 2, 2, 'default value fallback', ([a, fallback]) => (a === undefined || a === null ? fallback : a));
+
+// ---- data ------------------------------------------------------------------------------------
+
+def('json', 1, 2, 'json value [indent]', ([v, indent]) => JSON.stringify(toPlain(v) ?? null, null, indent === undefined ? undefined : toInt('json', indent)));
+def('from_json', 1, 1, 'from_json text', ([s]) => {
+  try {
+    return JSON.parse(String(s));
+  } catch (e) {
+    throw new Error(`from_json: invalid JSON (${(e as Error).message})`);
+  }
+});
+def('to_yaml', 1, 1, 'to_yaml value', ([v]) => YAML.stringify(toPlain(v)));
+def('keys', 1, 1, 'keys mapping', ([o]) => (o === null || o === undefined ? [] : Object.keys(o as object)));
+def('values', 1, 1, 'values mapping', ([o]) => (o === null || o === undefined ? [] : Object.values(o as object)));
+def('get', 2, 3, 'get mapping key [default]', ([o, key, fallback]) => {
+  const found = getKey(o, key);
+  return found === undefined ? fallback : found;
+});
+def('length', 1, 1, 'length value', ([v]) => {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'string' || Array.isArray(v)) return v.length;
+  if (typeof v === 'object') return Object.keys(v).length;
+  throw new Error(`length: ${describe(v)} has no length`);
+});
+def('contains', 2, 2, 'contains list|string|mapping item', ([c, item]) => {
+  if (c === null || c === undefined) return false;
+  if (typeof c === 'string') return c.includes(String(item));
+  if (Array.isArray(c)) return c.some((x) => looseEquals(x, item));
+  if (typeof c === 'object') return Object.hasOwn(c, String(item));
+  throw new Error(`contains: ${describe(c)} is not a list, string or mapping`);
+});
+
+/** An own key (which may itself contain dots, like OMS parameter names), else a dotted path. */
+function getKey(o: unknown, key: unknown): unknown {
+  if (o === null || o === undefined) return undefined;
+  const k = String(key);
+  if (typeof o === 'object' && Object.hasOwn(o, k)) return (o as Record<string, unknown>)[k];
+  let cur: unknown = o;
+  for (const part of k.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+// ---- strings ---------------------------------------------------------------------------------
+
+function str(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(toPlain(v));
+  return String(v);
+}
+
+def('join', 1, 2, 'join list [separator=","]', ([list, sep]) => {
+  const s = sep === undefined ? ',' : str(sep);
+  if (Array.isArray(list)) return list.map(str).join(s);
+  return str(list);
+});
+def('split', 1, 2, 'split text [separator=","]', ([s, sep]) => (s === null || s === undefined ? [] : str(s).split(sep === undefined ? ',' : str(sep))));
+def('lower', 1, 1, 'lower text', ([s]) => str(s).toLowerCase());
+def('upper', 1, 1, 'upper text', ([s]) => str(s).toUpperCase());
+def('trim', 1, 1, 'trim text', ([s]) => str(s).trim());
+def('replace', 3, 3, 'replace text from to', ([s, from, to]) => str(s).replaceAll(str(from), str(to)));
+def('startswith', 2, 2, 'startswith text prefix', ([s, p]) => str(s).startsWith(str(p)));
+def('endswith', 2, 2, 'endswith text suffix', ([s, p]) => str(s).endsWith(str(p)));
+def('regex_search', 2, 3, 'regex_search text pattern [group] [flags="i"]', ([s, pattern, group], hash) => {
+  let re: RegExp;
+  try {
+    re = new RegExp(str(pattern), hash.flags === undefined ? '' : str(hash.flags));
+  } catch (e) {
+    throw new Error(`regex_search: invalid pattern (${(e as Error).message})`);
+  }
+  const m = re.exec(str(s));
+  if (!m) return null;
+  if (group === undefined) return m[0];
+  const g = numericLike(group);
+  const value = g !== undefined ? m[g] : m.groups?.[str(group)];
+  return value ?? null;
+});
+def('basename', 1, 1, 'basename path', ([p]) => path.posix.basename(str(p)));
+def('dirname', 1, 1, 'dirname path', ([p]) => path.posix.dirname(str(p)));
+
+// ---- time ------------------------------------------------------------------------------------
+
+def('now', 0, 1, 'now ["iso"|"epoch"|"epoch_ms"]', ([fmt]) => nowValue(fmt));
+def('minutes_between', 2, 2, 'minutes_between t1 t2', ([a, b]) => minutesBetween(a, b));
+def('add_minutes', 2, 2, 'add_minutes time minutes', ([t, n]) => addMinutes(t, n));
+
+// ---- numbers ---------------------------------------------------------------------------------
+
+function num(name: string, v: unknown): number {
+  const n = numericLike(v);
+  if (n === undefined || Number.isNaN(n)) throw new Error(`${name}: ${describe(v)} is not a number`);
+  return n;
+}
+
+function toInt(name: string, v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return Math.trunc(num(name, v));
+}
+
+function numbers(name: string, args: unknown[]): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  if (list.length === 0) throw new Error(`${name}: needs at least one number`);
+  return list.map((v) => num(name, v));
+}
+
+def('ceil', 1, 1, 'ceil x', ([x]) => Math.ceil(num('ceil', x)));
+def('floor', 1, 1, 'floor x', ([x]) => Math.floor(num('floor', x)));
+def('round', 1, 2, 'round x [digits]', ([x, d]) => {
+  const f = 10 ** (d === undefined ? 0 : toInt('round', d));
+  return Math.round(num('round', x) * f) / f;
+});
+def('add', 2, INF, 'add a b ...', (args) => numbers('add', args).reduce((s, n) => s + n));
+def('sub', 2, 2, 'sub a b', ([a, b]) => num('sub', a) - num('sub', b));
+def('mul', 2, INF, 'mul a b ...', (args) => numbers('mul', args).reduce((s, n) => s * n));
+def('div', 2, 2, 'div a b', ([a, b]) => {
+  const d = num('div', b);
+  if (d === 0) throw new Error('div: division by zero');
+  return num('div', a) / d;
+});
+def('max', 1, INF, 'max a b ... | max list', (args) => Math.max(...numbers('max', args)));
+def('min', 1, INF, 'min a b ... | min list', (args) => Math.min(...numbers('min', args)));
+
+// ---- conversion ------------------------------------------------------------------------------
+
+def('int', 1, 1, 'int value', ([v]) => toInt('int', v));
+def('float', 1, 1, 'float value', ([v]) => num('float', v));
+def('string', 1, 1, 'string value', ([v]) => str(v));
+def('bool', 1, 1, 'bool value', ([v]) => isTruthy(v));
+
+// ---- environment -----------------------------------------------------------------------------
+
+def('env', 1, 2, 'env NAME [default]', (args) => {
+  const name = str(args[0]);
+  let value: unknown = process.env[name];
+  if (value === undefined) {
+    if (args.length < 2) throw new Error(`env: environment variable ${name} is not set (give a default: env "${name}" "value")`);
+    value = args[1];
+  }
+  // A password read from the environment must never be shown.
+  if (looksSecret(name)) renderState.where?.masker?.add(value);
+  return value;
+});
+
+/** Names of every helper a template may call (including Handlebars' block helpers). */
+export const HELPER_NAMES: ReadonlySet<string> = new Set([...specs.keys(), 'if', 'unless', 'each', 'with', 'lookup']);
+
+/** Helpers whose first argument may be undefined (or a missing nested property) without error. */
+export const GUARDING_HELPERS: ReadonlySet<string> = new Set(['default', 'defined']);
+
+export function helperUsage(name: string): string | undefined {
+  return specs.get(name)?.usage;
+}
+
+interface HbOptions {
+  fn: (ctx: unknown) => string;
+  inverse: (ctx: unknown) => string;
+  hash: Record<string, unknown>;
+}
+
+/** Registers the helpers on an isolated Handlebars environment. */
+export function registerHelpers(hb: { registerHelper(name: string, fn: (...args: any[]) => unknown): void; unregisterHelper(name: string): void }): void {
+  for (const [name, spec] of specs) {
+    hb.registerHelper(name, (...all: unknown[]) => {
+      const options = all.pop() as HbOptions;
+      if (all.length < spec.min || all.length > spec.max) {
+        const want = spec.min === spec.max ? `${spec.min}` : spec.max === INF ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
+        throw new Error(`${name} takes ${want} argument${spec.min === 1 && spec.max === 1 ? '' : 's'}, got ${all.length} (usage: ${spec.usage})`);
+      }
+      return spec.fn(all, options?.hash ?? {});
+    });
+  }
+  // Block helpers with our truthiness: the string "false" is false.
+  hb.registerHelper('if', function (this: unknown, ...all: unknown[]) {
+    const options = all.pop() as HbOptions;
+    if (all.length !== 1) throw new Error('#if takes exactly one argument');
+    return isTruthy(all[0]) ? options.fn(this) : options.inverse(this);
+  });
+  hb.registerHelper('unless', function (this: unknown, ...all: unknown[]) {
+    const options = all.pop() as HbOptions;
+    if (all.length !== 1) throw new Error('#unless takes exactly one argument');
+    return isTruthy(all[0]) ? options.inverse(this) : options.fn(this);
+  });
+  // `log` would write to the console behind the reporters' back.
+  hb.unregisterHelper('log');
+}

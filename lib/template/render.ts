@@ -1,0 +1,233 @@
+/**
+ * Rendering: one isolated Handlebars environment, a cache of compiled templates keyed by the
+ * template text (rendering is on the hot path), the undefined-variable check, and native values
+ * for strings that are exactly one `{{ expr }}`.
+ */
+import Handlebars from 'handlebars';
+import { OmsplayError, ValidationError } from '../errors.js';
+import type { Vars } from '../inventory/types.js';
+import { type Analysis, analyze, isHelperCall, type TemplateProblem, type VarRef } from './ast.js';
+import { registerHelpers, renderState } from './helpers.js';
+import { missingPropertyHint, missingVariableHint, taskPart } from './messages.js';
+import type { TemplateWhere } from './types.js';
+import { toPlain, view } from './view.js';
+
+const hb = Handlebars.create();
+registerHelpers(hb);
+
+/** The value `__capture` saw; rendering is synchronous, so one slot is enough. */
+let captured: unknown;
+hb.registerHelper('__capture', (value: unknown) => {
+  captured = value;
+  return '';
+});
+hb.registerHelper('__literal', (value: unknown) => value);
+hb.registerHelper('__str', (value: unknown) => textOf(value));
+
+/** How a value prints inside text: nothing for null/undefined, JSON for lists and mappings. */
+export function textOf(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object') return JSON.stringify(toPlain(value));
+  return String(value);
+}
+
+const COMPILE_OPTIONS = {
+  noEscape: true,
+  // Inside {{#each}} a name that the item lacks falls back to the outer variables, as in Jinja loops.
+  compat: true,
+} as const;
+
+interface Compiled {
+  /** undefined when the template has a syntax problem. */
+  fn?: (ctx: unknown, opts?: unknown) => string;
+  native: boolean;
+  analysis: Analysis;
+  /** Syntax problem, reported with the caller's location on every use. */
+  problem?: TemplateProblem;
+}
+
+const MAX_CACHE = 20_000;
+const cache = new Map<string, Compiled>();
+
+/** Parses and compiles (once per distinct text) a template. */
+export function compileTemplate(source: string): Compiled {
+  let c = cache.get(source);
+  if (c) return c;
+  c = build(source);
+  // Templates come from playbooks, so the set is small; the bound only guards against odd callers.
+  if (cache.size >= MAX_CACHE) cache.clear();
+  cache.set(source, c);
+  return c;
+}
+
+function build(source: string): Compiled {
+  let program: hbs.AST.Program;
+  try {
+    program = parse(source);
+  } catch (e) {
+    return { native: false, analysis: { refs: [], problems: [] }, problem: parseProblem(e) };
+  }
+  const analysis = analyze(program);
+  if (analysis.problems.length > 0) return { native: false, analysis, problem: analysis.problems[0] };
+  const single = program.body.length === 1 && program.body[0]!.type === 'MustacheStatement';
+  if (!single) rewriteMustaches(program);
+  const compiled = single ? nativeProgram(program) : program;
+  const fn = hb.compile(compiled, COMPILE_OPTIONS) as (ctx: unknown, opts?: unknown) => string;
+  return { fn, native: single, analysis };
+}
+
+/** `{{ (eq a b) }}` is not Handlebars syntax, but people write it; it means `{{ eq a b }}`. */
+function parse(source: string): hbs.AST.Program {
+  try {
+    return hb.parse(source);
+  } catch (e) {
+    const m = /^\{\{(~?)\s*\(([\s\S]*)\)\s*(~?)\}\}$/.exec(source.trim());
+    if (m) {
+      try {
+        return hb.parse(`{{${m[1]} ${m[2]} ${m[3]}}}`);
+      } catch {
+        // fall through to the original error
+      }
+    }
+    throw e;
+  }
+}
+
+function parseProblem(e: unknown): TemplateProblem {
+  const text = e instanceof Error ? e.message : String(e);
+  const line = Number(/on line (\d+)/.exec(text)?.[1] ?? 1);
+  const lines = text.split('\n');
+  // Handlebars: "Parse error on line N:", the line, a ---^ marker, "Expecting ..., got ...".
+  const marker = lines.find((l) => /^-*\^$/.test(l));
+  const col = marker ? marker.length : 1;
+  const expecting = lines.find((l) => l.startsWith('Expecting'));
+  const message = `template syntax error: ${expecting ? expecting.replace(/^Expecting/, 'expected') : lines[0]}`;
+  return {
+    message,
+    hint: "check that every '{{' has its '}}' and every '(' its ')'; helpers are called as (name arg ...)",
+    line,
+    col,
+  };
+}
+
+/**
+ * Two rewrites of `{{x}}` in text: Handlebars reads `{{"x"}}` or `{{5}}` as a property lookup, here a
+ * literal is its value; and lists and mappings print as JSON, not "[object Object]".
+ */
+function rewriteMustaches(node: any): void {
+  if (!node || typeof node !== 'object') return;
+  if (node.type === 'Program') {
+    for (const stmt of node.body) rewriteMustaches(stmt);
+    return;
+  }
+  if (node.type === 'BlockStatement') {
+    rewriteMustaches(node.program);
+    rewriteMustaches(node.inverse);
+    return;
+  }
+  if (node.type === 'MustacheStatement' && !isHelperCall(node)) {
+    node.params = [node.path];
+    node.path = pathNode(node.path.type === 'PathExpression' ? '__str' : '__literal', node.loc);
+  }
+}
+
+function pathNode(name: string, loc: hbs.AST.SourceLocation): hbs.AST.PathExpression {
+  return { type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc };
+}
+
+/** `{{ expr }}` becomes `{{__capture (expr)}}` (or `{{__capture path}}`) so the value itself is kept. */
+function nativeProgram(program: hbs.AST.Program): hbs.AST.Program {
+  const m = program.body[0] as hbs.AST.MustacheStatement;
+  const arg: hbs.AST.Expression = isHelperCall(m as unknown as Parameters<typeof isHelperCall>[0])
+    ? ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression)
+    : m.path;
+  const capture: hbs.AST.MustacheStatement = {
+    type: 'MustacheStatement',
+    path: pathNode('__capture', m.loc),
+    params: [arg],
+    hash: undefined as unknown as hbs.AST.Hash,
+    escaped: false,
+    strip: m.strip,
+    loc: m.loc,
+  };
+  return { ...program, body: [capture] };
+}
+
+// ---- rendering -------------------------------------------------------------------------------
+
+const NOTHING = Symbol('nothing');
+
+/** Renders one template string: native value when it is exactly one `{{ expr }}`, else a string. */
+export function renderString(source: string, vars: Vars, where: TemplateWhere, allowNative = true): unknown {
+  if (!source.includes('{{')) return source;
+  const c = compileTemplate(source);
+  if (c.problem || !c.fn) throw problemError(c.problem!, source, where);
+  checkRefs(c.analysis.refs, vars, source, where);
+  const ctx = view(vars);
+  const previous = renderState.where;
+  renderState.where = where;
+  try {
+    if (c.native) {
+      captured = NOTHING;
+      c.fn(ctx);
+      const value = toPlain(captured);
+      captured = undefined;
+      if (value === NOTHING) return allowNative ? undefined : '';
+      return allowNative ? value : textOf(value);
+    }
+    return c.fn(ctx);
+  } catch (e) {
+    if (e instanceof OmsplayError) throw e;
+    const text = e instanceof Error ? e.message : String(e);
+    throw new ValidationError(`template error${taskPart(where)}: ${text} in ${quoteTemplate(source)}`, { location: where.location, cause: e });
+  } finally {
+    renderState.where = previous;
+  }
+}
+
+function quoteTemplate(source: string): string {
+  const s = source.length > 120 ? `${source.slice(0, 117)}...` : source;
+  return JSON.stringify(s);
+}
+
+export function problemError(p: TemplateProblem, source: string, where: TemplateWhere): ValidationError {
+  const at = source.includes('\n') ? ` (template line ${p.line}, column ${p.col})` : ` (at column ${p.col})`;
+  return new ValidationError(`${p.message}${taskPart(where)} in ${quoteTemplate(source)}${at}`, { location: where.location, hint: p.hint });
+}
+
+const MISSING = Symbol('missing');
+
+function child(cur: unknown, key: string): unknown {
+  if (cur === null || cur === undefined) return MISSING;
+  if (typeof cur === 'object') return Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : MISSING;
+  if (typeof cur === 'string') return key === 'length' ? cur.length : MISSING;
+  return MISSING;
+}
+
+/** Every variable a template reads must exist, except in the first argument of default/defined. */
+function checkRefs(refs: VarRef[], vars: Vars, source: string, where: TemplateWhere): void {
+  for (const ref of refs) {
+    if (ref.guarded) continue;
+    if (!Object.hasOwn(vars, ref.root)) {
+      throw new ValidationError(`undefined variable "${ref.root}"${taskPart(where)} in ${quoteTemplate(source)}`, {
+        location: where.location,
+        hint: missingVariableHint(ref.root, Object.keys(vars)),
+      });
+    }
+    let cur: unknown = vars[ref.root];
+    for (let i = 0; i < ref.parts.length; i++) {
+      const next = child(cur, ref.parts[i]!);
+      if (next === MISSING) {
+        const have = [ref.root, ...ref.parts.slice(0, i)].join('.');
+        const full = [ref.root, ...ref.parts].join('.');
+        const what = cur === null ? 'is null' : cur === undefined ? 'is undefined' : `has no "${ref.parts[i]}"`;
+        throw new ValidationError(`undefined variable "${full}"${taskPart(where)}: "${have}" ${what}, in ${quoteTemplate(source)}`, {
+          location: where.location,
+          hint: missingPropertyHint(full, ref.parts[i]!, cur),
+        });
+      }
+      cur = next;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * What templates read, found without rendering: validation uses it to report variables nothing
+ * defines, and template syntax errors, before anything runs.
+ */
+import type { ValidationError } from '../errors.js';
+import type { VarRef } from './ast.js';
+import { conditionTemplate } from './conditions.js';
+import { compileTemplate, problemError } from './render.js';
+import type { TemplateWhere } from './types.js';
+import { isPlainObject } from './view.js';
+
+/** 'template': strings with `{{` are templates. 'condition': every string is a condition (bare or `{{ }}`). */
+export type TemplateKind = 'template' | 'condition';
+
+function eachTemplate(value: unknown, kind: TemplateKind, f: (source: string) => void): void {
+  if (typeof value === 'string') {
+    if (kind === 'condition') {
+      if (value.trim() !== '') f(conditionTemplate(value));
+    } else if (value.includes('{{')) f(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) eachTemplate(v, kind, f);
+    return;
+  }
+  if (isPlainObject(value)) for (const v of Object.values(value)) eachTemplate(v, kind, f);
+}
+
+/** Every variable read (with its property path) by the templates in `value`; syntax errors are skipped. */
+export function templateReferences(value: unknown, kind: TemplateKind = 'template'): VarRef[] {
+  const refs: VarRef[] = [];
+  eachTemplate(value, kind, (source) => {
+    const c = compileTemplate(source);
+    if (!c.problem) refs.push(...c.analysis.refs);
+  });
+  return refs;
+}
+
+/**
+ * Root variable names the templates in `value` read. Helper names, literals, block params,
+ * `this`, `@index`/`@key`..., names inside `{{#each}}`/`{{#with}}` that refer to the item, and names
+ * read only as the first argument of `default`/`defined` are not included.
+ */
+export function referencedVariables(value: unknown, kind: TemplateKind = 'template'): Set<string> {
+  const names = new Set<string>();
+  for (const ref of templateReferences(value, kind)) if (!ref.guarded) names.add(ref.root);
+  return names;
+}
+
+/** Syntax errors (and unknown helpers, partials) of every template in `value`, with `where`'s location. */
+export function templateSyntaxErrors(value: unknown, where: TemplateWhere = {}, kind: TemplateKind = 'template'): ValidationError[] {
+  const errors: ValidationError[] = [];
+  eachTemplate(value, kind, (source) => {
+    const c = compileTemplate(source);
+    if (c.problem) errors.push(problemError(c.problem, source, where));
+  });
+  return errors;
+}
