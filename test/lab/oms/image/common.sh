@@ -1,0 +1,121 @@
+# Shared helpers of the simulated OMS image (sourced by the entrypoint and by /root/docker_init.sh).
+# Reads config.yaml the way OMS does (top-level keys, cm_nodes list), talks to the MetaDB with the mariadb client.
+# The MetaDB password travels in MYSQL_PWD only, never on a command line.
+
+OMS_CONF=/home/admin/conf/config.yaml
+OMS_LOG_DIR=/home/admin/logs
+OMS_VERSION=$(cat /etc/oms-release)
+export OMS_VERSION
+
+# log MESSAGE: plain line on stdout (docker logs; health checks compare the last line exactly) and a dated line in
+# the logs mount.
+log() {
+  printf '%s\n' "$*"
+  printf '%s [%s] %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$OMS_VERSION" "$*" >>"$OMS_LOG_DIR/${OMS_LOG_NAME:-oms-service.log}" 2>/dev/null || true
+}
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# conf_get KEY: value of a top-level scalar key of config.yaml (plain, 'single' or "double" quoted). Fails when absent.
+conf_get() {
+  awk -v want="$1" -v q="'" '
+  function unquote(v,   c, out, i, ch, n) {
+    sub(/^[ \t]+/, "", v)
+    c = substr(v, 1, 1)
+    if (c == q) {
+      v = substr(v, 2); out = ""
+      while (1) {
+        i = index(v, q)
+        if (i == 0) return out v
+        out = out substr(v, 1, i - 1)
+        if (substr(v, i + 1, 1) != q) return out
+        out = out q; v = substr(v, i + 2)
+      }
+    }
+    if (c == "\"") {
+      out = ""; n = length(v)
+      for (i = 2; i <= n; i++) {
+        ch = substr(v, i, 1)
+        if (ch == "\"") return out
+        if (ch == "\\") {
+          i++; ch = substr(v, i, 1)
+          if (ch == "n") ch = "\n"; else if (ch == "t") ch = "\t"
+        }
+        out = out ch
+      }
+      return out
+    }
+    sub(/[ \t]+#.*$/, "", v); sub(/[ \t\r]+$/, "", v)
+    return v
+  }
+  index($0, want ":") == 1 { print unquote(substr($0, length(want) + 2)); found = 1; exit }
+  END { if (!found) exit 1 }' "$OMS_CONF"
+}
+
+# conf_list KEY: items of a top-level list key, one per line (block "- a" items or a flow [a, b] list).
+conf_list() {
+  awk -v want="$1" '
+  function clean(v) { gsub(/^[ \t]+|[ \t\r]+$/, "", v); gsub(/^["\047]|["\047]$/, "", v); return v }
+  inlist && /^[ \t]*-[ \t]*/ { v = $0; sub(/^[ \t]*-[ \t]*/, "", v); print clean(v); next }
+  inlist && /^[^ \t#]/ { exit }
+  index($0, want ":") == 1 {
+    v = substr($0, length(want) + 2); gsub(/^[ \t]+|[ \t\r]+$/, "", v)
+    if (v ~ /^\[/) { gsub(/^\[|\]$/, "", v); n = split(v, a, ","); for (i = 1; i <= n; i++) if (clean(a[i]) != "") print clean(a[i]); exit }
+    if (v != "") { print clean(v); exit }
+    inlist = 1
+  }' "$OMS_CONF"
+}
+
+# load_conf: the MetaDB coordinates and region keys this simulation uses.
+load_conf() {
+  [ -f "$OMS_CONF" ] || die "config file $OMS_CONF not found: mount the region's config.yaml at /home/admin/conf/config.yaml"
+  local k
+  for k in oms_meta_host oms_meta_port oms_meta_user oms_meta_password drc_rm_db drc_cm_db drc_cm_heartbeat_db cm_region cm_location; do
+    conf_get "$k" >/dev/null || die "config.yaml has no key $k"
+  done
+  META_HOST=$(conf_get oms_meta_host)
+  META_PORT=$(conf_get oms_meta_port)
+  META_USER=$(conf_get oms_meta_user)
+  MYSQL_PWD=$(conf_get oms_meta_password)
+  export MYSQL_PWD
+  RM_DB=$(conf_get drc_rm_db)
+  CM_DB=$(conf_get drc_cm_db)
+  HB_DB=$(conf_get drc_cm_heartbeat_db)
+  REGION=$(conf_get cm_region)
+  CONSOLE_PORT=$(conf_get nginx_server_port 2>/dev/null || echo 8089)
+  CM_NODES=$(conf_list cm_nodes)
+  # Nodes sharing one config.yaml share this fingerprint; docker_init.sh runs once per fingerprint.
+  CONF_SHA=$(sha256sum "$OMS_CONF" | awk '{print $1}')
+}
+
+# sqlstr VALUE: VALUE as a quoted SQL string literal.
+sqlstr() {
+  local q="'" b='\' v
+  v=${1//"$b"/"$b$b"}
+  printf "'%s'" "${v//"$q"/"$q$q"}"
+}
+# ident NAME: NAME as a quoted SQL identifier.
+ident() {
+  local t='`'
+  printf '`%s`' "${1//"$t"/"$t$t"}"
+}
+
+# sql DB STATEMENTS: run statements in DB; tab-separated rows without headers on stdout.
+sql() {
+  mariadb --protocol=TCP -h "$META_HOST" -P "$META_PORT" -u "$META_USER" --connect-timeout=5 -N -B -D "$1" -e "$2"
+}
+
+# schema_version DB: the last schema version recorded in DB (empty when the table is missing).
+schema_version() {
+  sql "$1" 'SELECT version FROM schema_version ORDER BY id DESC LIMIT 1' 2>/dev/null
+}
+
+# hb_initialized: whether docker_init.sh ran for this config.yaml in the region's heartbeat database.
+hb_init_row() {
+  sql "$HB_DB" "SELECT CONCAT(applied_by, ' at ', gmt_created) FROM schema_version WHERE version = '4.0.0' AND config_sha = $(sqlstr "$CONF_SHA") LIMIT 1" 2>/dev/null
+}
+
+is_mount() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
+port_busy() { netstat -ltn 2>/dev/null | awk -v p="$1" '{ n = split($4, a, ":"); if (a[n] == p) f = 1 } END { exit !f }'; }

@@ -1,0 +1,114 @@
+/** Shapes of the simulated OMS site: what deploySite is asked for and the descriptor it returns. */
+
+/** The part of the lab the simulated OMS needs (test/lab's Lab satisfies it). */
+export interface SimLab {
+  id?: number;
+  hosts: { name: string; address: string; region?: string; bastionOnly?: boolean; dockerSocket?: string }[];
+  mariadb?: { host: string; port: number; rootPassword: string };
+  /** Control-node directory visible read-only in every host at sharedMount (images go there). */
+  sharedDir?: string;
+  /** Runs argv inside the host (as root); stdin optional. Never throws for a non-zero exit. */
+  exec(host: string, argv: string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+export interface RegionSpec {
+  /** cm_region, e.g. "hz". */
+  name: string;
+  /** cm_region_cn (written only when the site has more than one region). */
+  nameCn?: string;
+  /** cm_location: 0..127, unique; the heartbeat database is <hbPrefix><location>. */
+  location: number;
+  /** Lab host names of the region's OMS nodes. */
+  hosts: string[];
+  /** Whether the region's nodes share one config.yaml (identical file on each node; docker_init.sh once per region).
+   *  false: each node gets its own file (cm_url names the node itself), so docker_init.sh must run on every node. Default true. */
+  sharedConfig?: boolean;
+}
+
+export interface SiteOptions {
+  /** Image repository (default "oms"). */
+  repository?: string;
+  /** The running version (default "3.3.1"). Any version other than 4.0.0 behaves as an old OMS. */
+  oldVersion?: string;
+  /** Default "4.0.0". */
+  newVersion?: string;
+  /** Default: hz = the first two OMS-capable lab hosts (one shared config), sh = the third. */
+  regions?: RegionSpec[];
+  /** MetaDB database names. */
+  db?: { rm?: string; cm?: string; heartbeatPrefix?: string };
+  /** MetaDB user the OMS config.yaml names (default "oms"). */
+  metaUser?: string;
+  /** Its password (default contains shell and SQL metacharacters and a space on purpose). */
+  metaPassword?: string;
+  /** Host directory holding config.yaml, the three data mounts and images (default /data/oms). */
+  dataDir?: string;
+  /** Old container name (default oms_<old version digits>, e.g. oms_331). */
+  containerName?: string;
+  /** Rows seeded into each heatbeat_sequence (default 10000). */
+  heartbeatRows?: number;
+  /** ha.config `enable` before the upgrade (default true, so an upgrade has to disable and restore it). */
+  haEnabled?: boolean;
+  /** Mount a self-signed certificate at /etc/pki/nginx/oms_server.{crt,key}: the console then answers HTTPS. */
+  https?: boolean;
+  /** Restart policy of the old containers (default "always"). */
+  restartPolicy?: string;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface SiteHost {
+  name: string;
+  /** OMS_HOST_IP. */
+  address: string;
+  region: string;
+  /** Host path of this node's config.yaml. */
+  configPath: string;
+  /** sha256 of its config.yaml (equal across a region's nodes that share one config). */
+  configSha: string;
+}
+
+export interface SiteRegion {
+  name: string;
+  nameCn: string;
+  location: number;
+  isDefault: boolean;
+  heartbeatDb: string;
+  hosts: string[];
+  sharedConfig: boolean;
+}
+
+export interface Site {
+  labId?: number;
+  repository: string;
+  oldVersion: string;
+  newVersion: string;
+  /** repository:tag */
+  oldImage: string;
+  newImage: string;
+  /** Image archives on the control node (docker save format). */
+  imageTars: { old: string; new: string };
+  /** Image archives as every host sees them (the new one is also copied to paths.newImageTar). */
+  hostImageTars: { old: string; new: string };
+  metadb: { host: string; port: number; user: string; password: string; rootUser: string; rootPassword: string };
+  databases: { rm: string; cm: string; heartbeat: Record<string, string>; all: string[] };
+  regions: SiteRegion[];
+  hosts: SiteHost[];
+  containers: { old: string; new: string };
+  consolePort: number;
+  https: boolean;
+  restartPolicy: string;
+  paths: {
+    dataDir: string;
+    configPath: string;
+    logs: string;
+    store: string;
+    run: string;
+    imageDir: string;
+    /** Host path of the new image archive (as a site that stages its images would keep it). */
+    newImageTar: string;
+    /** Create this file on a host (content: rm | cm | cm_hb) to make docker_init.sh fail before that step. */
+    failDockerInitMarker: string;
+    httpsCrt?: string;
+    httpsKey?: string;
+  };
+}
