@@ -72,7 +72,7 @@ export function buildInventory(raw: RawInventory, file: string, locate: Locate, 
   }
 
   const hostNames = new Set(hostOrder);
-  const ctx = { file, locate, problems, hostNames };
+  const ctx = { file, locate, problems, hostNames, reported: new Set<string>() };
   const hosts = new Map<string, InventoryHost>();
   const connections: MergedConnection[] = [];
   for (const h of hostOrder) {

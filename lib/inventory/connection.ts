@@ -12,6 +12,14 @@ import type { Locate, Problems } from './problems.js';
 import { CONNECTION_KEYS, type RawConnection, type RawHost } from './raw.js';
 import { didYouMean } from './suggest.js';
 
+export interface JumpContext {
+  locate: Locate;
+  problems: Problems;
+  hostNames: ReadonlySet<string>;
+  /** Positions of jump entries already reported. */
+  reported: Set<string>;
+}
+
 /** One level's connection settings and where they were written. */
 export interface ConnectionLayer {
   raw: RawConnection | undefined;
@@ -22,6 +30,8 @@ export interface ConnectionLayer {
 export interface MergedConnection {
   settings: ConnectionSettings;
   keyFileAt?: SourceLocation;
+  /** key_file as written (before ~ and relative resolution), for messages. */
+  keyFileWritten?: string;
 }
 
 /** Host-level layers: connection keys written directly on the host, then a `connection:` mapping. */
@@ -39,7 +49,7 @@ export function mergeConnection(
   name: string,
   address: string,
   layers: ConnectionLayer[],
-  ctx: { file: string; locate: Locate; problems: Problems; hostNames: ReadonlySet<string> },
+  ctx: JumpContext & { file: string },
 ): MergedConnection {
   const merged: RawConnection = {};
   const from: Partial<Record<keyof RawConnection, ReadonlyArray<string | number>>> = {};
@@ -75,7 +85,7 @@ export function mergeConnection(
     const jump = jumpChain(name, merged.jump, from.jump!, ctx);
     if (jump.length > 0) settings.jump = jump;
   }
-  return { settings, keyFileAt };
+  return { settings, keyFileAt, keyFileWritten: merged.key_file };
 }
 
 /**
@@ -86,16 +96,21 @@ function jumpChain(
   name: string,
   jump: string[],
   at: ReadonlyArray<string | number>,
-  ctx: { locate: Locate; problems: Problems; hostNames: ReadonlySet<string> },
+  ctx: JumpContext,
 ): string[] {
   const self = jump.indexOf(name);
   const chain = self >= 0 ? jump.slice(0, self) : jump;
   chain.forEach((j, i) => {
     if (/[@:]/.test(j) || ctx.hostNames.has(j)) return;
+    const location = ctx.locate([...at, i]);
+    // An inherited jump list is shared by many hosts: report each bad entry once.
+    const key = `${location.line}:${location.col}`;
+    if (ctx.reported.has(key)) return;
+    ctx.reported.add(key);
     ctx.problems.add(
-      new ValidationError(`jump host \`${j}\` (for \`${name}\`) is not an inventory host`, {
-        location: ctx.locate([...at, i]),
-        hint: `${didYouMean(j, ctx.hostNames, 'hosts')}; a bastion outside the inventory is written user@address:port`,
+      new ValidationError(`jump host \`${j}\` is not an inventory host`, {
+        location,
+        hint: `bastions are inventory hosts, or written user@address:port when outside the inventory; ${didYouMean(j, ctx.hostNames, 'hosts')}`,
       }),
     );
   });
@@ -104,18 +119,19 @@ function jumpChain(
 
 /** Every key file hosts use must exist and be readable; each missing file is reported once, where it was written. */
 export async function checkKeyFiles(hosts: Iterable<MergedConnection>, problems: Problems): Promise<void> {
-  const seen = new Map<string, SourceLocation | undefined>();
+  const seen = new Map<string, MergedConnection>();
   for (const h of hosts) {
     const f = h.settings.keyFile;
-    if (f && h.settings.connection === 'ssh' && !seen.has(f)) seen.set(f, h.keyFileAt);
+    if (f && h.settings.connection === 'ssh' && !seen.has(f)) seen.set(f, h);
   }
   await Promise.all(
-    [...seen].map(async ([file, location]) => {
+    [...seen].map(async ([file, h]) => {
       const why = await unusable(file);
       if (!why) return;
+      const shown = h.keyFileWritten && h.keyFileWritten !== file ? `${h.keyFileWritten} (${file})` : file;
       problems.add(
-        new ConfigError(`key file ${file} ${why}`, {
-          location,
+        new ConfigError(`key file ${shown} ${why}`, {
+          location: h.keyFileAt,
           hint: 'key_file is relative to the inventory file, or starts with ~/ for the home directory; create a key with ssh-keygen or fix the path',
         }),
       );

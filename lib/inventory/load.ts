@@ -41,6 +41,12 @@ export async function loadInventory(file: string, opts: LoadInventoryOptions = {
     });
   }
   const regions = (value as Record<string, unknown>).regions;
+  if (regions === undefined) {
+    // `region:` or `hosts:` at the top is more likely than no regions at all: name the key first.
+    const unknown = (await validateInventoryShape(value, locate)).filter((e) => e.message.startsWith('unknown'));
+    for (const e of unknown) problems.add(e);
+    problems.throwIfAny();
+  }
   if (regions === undefined || regions === null || (typeof regions === 'object' && !Array.isArray(regions) && Object.keys(regions).length === 0)) {
     throw new ValidationError('the inventory has no regions', {
       location: regions === undefined ? top : locate(['regions'], 'key'),
