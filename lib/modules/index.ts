@@ -15,6 +15,16 @@ import { template } from './template.js';
 import type { ModuleDefinition } from './types.js';
 import { waitFor } from './wait_for.js';
 // Domain modules (docker.*, mysql.*, oms.*): import them here and add them to the list below.
+import { dockerContainer } from './docker/container.js';
+import { dockerExec } from './docker/exec.js';
+import { dockerImage } from './docker/image.js';
+import { dockerInfo } from './docker/info.js';
+import { mysqlDump } from './mysql/dump.js';
+import { mysqlQuery } from './mysql/query.js';
+import { mysqlRestore } from './mysql/restore.js';
+import { omsHealth } from './oms/health.js';
+import { omsParam } from './oms/param.js';
+import { omsServers } from './oms/servers.js';
 
 const all: ModuleDefinition[] = [
   // generic
@@ -29,6 +39,16 @@ const all: ModuleDefinition[] = [
   pause,
   waitFor,
   // domain (docker.*, mysql.*, oms.*)
+  dockerContainer,
+  dockerImage,
+  dockerExec,
+  dockerInfo,
+  mysqlDump,
+  mysqlRestore,
+  mysqlQuery,
+  omsParam,
+  omsHealth,
+  omsServers,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

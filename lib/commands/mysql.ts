@@ -1,0 +1,130 @@
+/**
+ * Pure builders of MySQL client commands (mysqldump / mariadb-dump, mysql / mariadb) and of the
+ * option file that carries the password. The password is never an argument: it is written to a
+ * 0600 file passed with --defaults-extra-file (which must be the first option).
+ */
+
+/** Where the server is, as seen from the host that runs the client. */
+export interface MysqlServer {
+  host: string;
+  port?: number;
+  user: string;
+}
+
+/**
+ * A `[client]` option file holding the password. Values are double-quoted; backslash, double
+ * quote and control characters are escaped the way the MySQL/MariaDB option parser reads them
+ * (so `'"$;|&`, `#`, spaces and trailing blanks survive).
+ */
+export function optionFileContent(password: string): string {
+  const v = password
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t');
+  return `[client]\npassword="${v}"\n`;
+}
+
+/** A quoted identifier: backticks, embedded backticks doubled. */
+export function sqlIdent(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** A quoted string literal (backslash and quote escaped; safe with and without NO_BACKSLASH_ESCAPES for these two). */
+export function sqlString(v: string): string {
+  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+function connArgs(optionFile: string, s: MysqlServer): string[] {
+  const a = [`--defaults-extra-file=${optionFile}`, `--host=${s.host}`];
+  if (s.port !== undefined) a.push(`--port=${s.port}`);
+  a.push(`--user=${s.user}`);
+  return a;
+}
+
+export interface DumpOptions {
+  optionFile: string;
+  server: MysqlServer;
+  databases: string[];
+  /** false adds --triggers=false (the OMS procedure's choice); default: mysqldump's default (true). */
+  triggers?: boolean;
+  singleTransaction?: boolean;
+  /** Written by mysqldump itself; absent when piping into gzip. */
+  resultFile?: string;
+  extraArgs?: string[];
+}
+
+/**
+ * mysqldump arguments without the program name (the script picks mysqldump or mariadb-dump).
+ * One database is dumped without `--databases`, as the vendor does, so it restores into any
+ * name; several go with `--databases` (the file then creates and selects each).
+ */
+export function mysqldumpArgs(o: DumpOptions): string[] {
+  const a = connArgs(o.optionFile, o.server);
+  if (o.triggers === false) a.push('--triggers=false');
+  if (o.singleTransaction) a.push('--single-transaction');
+  if (o.resultFile) a.push(`--result-file=${o.resultFile}`);
+  a.push(...(o.extraArgs ?? []));
+  if (o.databases.length > 1) a.push('--databases');
+  a.push(...o.databases);
+  return a;
+}
+
+/** Shell function that picks the first installed program of a list (mysqldump, then mariadb-dump). */
+const PICK = 'pick() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { echo "$c"; return 0; }; done; return 1; }';
+
+/**
+ * The dump command: `umask 077` so the file is created 0600, then mysqldump into `partial`.
+ * With gzip, mysqldump's own exit status is kept through the pipe in `rcFile`.
+ * Positional parameters carry every value, so nothing is re-quoted by hand.
+ */
+export function dumpCommand(o: { args: string[]; partial: string; gzip?: boolean; rcFile: string }): string[] {
+  const lines = [
+    'umask 077',
+    PICK,
+    'part=$1; rcf=$2; shift 2',
+    'bin=$(pick mysqldump mariadb-dump) || { echo "neither mysqldump nor mariadb-dump is installed" >&2; exit 127; }',
+  ];
+  if (o.gzip) {
+    lines.push('{ "$bin" "$@"; echo $? > "$rcf"; } | gzip -c > "$part" || exit 1', 'exit "$(cat "$rcf")"');
+  } else {
+    lines.push('exec "$bin" "$@"');
+  }
+  return ['sh', '-c', lines.join('\n'), 'sh', o.partial, o.rcFile, ...o.args];
+}
+
+/** mysql client arguments (no program name) for batch statements: tab-separated, no headers. */
+export function mysqlBatchArgs(optionFile: string, s: MysqlServer, sql: string, database?: string): string[] {
+  const a = [...connArgs(optionFile, s), '--batch', '--skip-column-names', '--raw', '-e', sql];
+  if (database) a.push(database);
+  return a;
+}
+
+/** Runs the mysql (or mariadb) client with the given arguments. */
+export function mysqlClientCommand(args: string[]): string[] {
+  return ['sh', '-c', `${PICK}\nbin=$(pick mysql mariadb) || { echo "neither mysql nor mariadb client is installed" >&2; exit 127; }\nexec "$bin" "$@"`, 'sh', ...args];
+}
+
+/** Loads a dump file into `database` through stdin (decompressing when gzip). */
+export function restoreCommand(o: { optionFile: string; server: MysqlServer; database: string; file: string; gzip?: boolean }): string[] {
+  const args = [...connArgs(o.optionFile, o.server), '--database', o.database];
+  const load = o.gzip ? 'gzip -dc -- "$f" | "$bin" "$@"' : 'exec "$bin" "$@" < "$f"';
+  const script = `${PICK}\nf=$1; shift\nbin=$(pick mysql mariadb) || { echo "neither mysql nor mariadb client is installed" >&2; exit 127; }\n${load}`;
+  return ['sh', '-c', script, 'sh', o.file, ...args];
+}
+
+/** The line mysqldump writes last when the dump finished (with comments on, the default). */
+export const DUMP_TRAILER = /-- Dump completed( on [0-9: -]+)?\s*$/;
+
+export function dumpCompleted(tail: string): boolean {
+  return DUMP_TRAILER.test(tail);
+}
+
+/** Parses `--batch --skip-column-names` output into rows of strings (NULL -> null). */
+export function parseBatch(out: string): Array<Array<string | null>> {
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t').map((v) => (v === 'NULL' ? null : v)));
+}

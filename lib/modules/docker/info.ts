@@ -1,0 +1,87 @@
+/** docker.info: facts about a container (and its last log lines), changing nothing. */
+import { containerLogs } from '../../commands/docker.js';
+import type { ModuleDefinition, ModuleResult } from '../types.js';
+import { type ContainerFacts, docker, dockerHostProperty, dockerTarget, readContainer } from './inspect.js';
+
+export interface InfoArgs {
+  name: string;
+  logs?: number;
+  docker_host?: string;
+}
+
+/** Where OMS expects its HTTPS certificate; a container with this mount serves the console over HTTPS. */
+export const OMS_CERT_DESTINATION = '/etc/pki/nginx/oms_server.crt';
+
+export function factsToResult(c: ContainerFacts): Record<string, unknown> {
+  return {
+    exists: true,
+    id: c.id,
+    name: c.name,
+    running: c.running,
+    status: c.status,
+    image: c.image,
+    tag: c.tag,
+    image_id: c.imageId,
+    binds: c.binds,
+    mounts: c.mounts.map((m) => ({ source: m.source, destination: m.destination, mode: m.mode, rw: m.rw, type: m.type })),
+    env: c.env,
+    network_mode: c.networkMode,
+    privileged: c.privileged,
+    pids_limit: c.pidsLimit,
+    ulimits: Object.entries(c.ulimits).map(([k, v]) => `${k}=${v}`),
+    restart_policy: c.restartPolicy,
+    command: c.command,
+    started_at: c.startedAt,
+    finished_at: c.finishedAt,
+    https: c.mounts.some((m) => m.destination === OMS_CERT_DESTINATION),
+  };
+}
+
+export const dockerInfo: ModuleDefinition<InfoArgs> = {
+  name: 'docker.info',
+  summary: 'Facts about a container from docker inspect (mounts, env, image, restart policy, state) and its last log lines.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string', description: 'Container name or id.' },
+      logs: { type: 'integer', minimum: 0, default: 20, description: 'How many last log lines to return (docker logs --tail); 0 = none.' },
+      docker_host: dockerHostProperty,
+    },
+  },
+  checkMode: 'read_only',
+  changedMeans: 'never changes anything (changed is always false).',
+  result: [
+    { name: 'exists', description: 'Whether the container exists (all other fields are absent when not).' },
+    { name: 'running / status', description: 'Whether it runs; docker status (running, exited, created...).' },
+    { name: 'image / tag / image_id', description: 'Image reference it was created from, its tag, and the image id.' },
+    { name: 'binds', description: 'HostConfig.Binds strings (`SRC:DST[:MODE]`).' },
+    { name: 'mounts', description: 'List of {source, destination, mode, rw, type}.' },
+    { name: 'env', description: 'Environment as a map (image env included), e.g. env.OMS_HOST_IP.' },
+    { name: 'network_mode, privileged, pids_limit, ulimits', description: 'Run options (pids_limit -1 = unlimited; ulimits as NAME=SOFT:HARD).' },
+    { name: 'restart_policy', description: 'no | always | unless-stopped | on-failure[:N].' },
+    { name: 'started_at / finished_at', description: 'ISO times or null.' },
+    { name: 'https', description: 'True when the OMS certificate mount (/etc/pki/nginx/oms_server.crt) exists.' },
+    { name: 'logs / last_log_line', description: 'Last log lines (stdout and stderr) and the last stdout line.' },
+  ],
+  example: `- name: Read the old container
+  docker.info: {name: oms_331}
+  register: old
+- debug: {msg: "mounts {{ json old.binds }}, host ip {{ old.env.OMS_HOST_IP }}"}`,
+
+  async run(args, ctx) {
+    const t = dockerTarget(args, ctx);
+    const c = await readContainer(ctx, args.name, t);
+    if (!c) return { changed: false, exists: false, name: args.name, msg: `no container ${args.name}` };
+    const res: ModuleResult = { changed: false, ...factsToResult(c), msg: `${c.name}: ${c.status} (${c.image})` };
+    const n = args.logs ?? 20;
+    if (n > 0) {
+      const r = await docker(ctx, containerLogs(args.name, n, t), `docker logs ${args.name}`);
+      const out = r.stdout.split('\n').filter(Boolean);
+      res.logs = [...out, ...r.stderr.split('\n').filter(Boolean)];
+      res.last_log_line = out[out.length - 1] ?? null;
+    }
+    return res;
+  },
+};

@@ -1,0 +1,41 @@
+/**
+ * A private directory on the target for files that hold secrets (MySQL option files, docker env
+ * files): created 0700 by mktemp, files written 0600 through the connection (never a command
+ * line), and removed in `finally`, also when the work fails.
+ */
+import { makePrivateTempDir, removeTree } from '../../commands/fs.js';
+import { CommandFailedError } from '../../errors.js';
+import { quoteArgv } from '../../connection/quote.js';
+import type { ModuleContext } from '../types.js';
+
+export interface PrivateDir {
+  path: string;
+  /** Writes `content` to `dir/name` with mode 0600; returns the full path. */
+  write(name: string, content: string): Promise<string>;
+}
+
+export async function withPrivateDir<T>(ctx: ModuleContext, fn: (dir: PrivateDir) => Promise<T>): Promise<T> {
+  const argv = makePrivateTempDir();
+  const r = await ctx.exec({ argv });
+  if (r.exitCode !== 0 || !r.stdout.trim()) {
+    throw new CommandFailedError(`cannot create a private temporary directory on ${ctx.host}: ${r.stderr.trim()}`, {
+      command: quoteArgv(argv),
+      exitCode: r.exitCode,
+      stderr: r.stderr,
+    });
+  }
+  const path = r.stdout.trim();
+  try {
+    return await fn({
+      path,
+      async write(name, content) {
+        const file = `${path}/${name}`;
+        await ctx.conn.put({ content }, file, { mode: '0600', become: ctx.become });
+        return file;
+      },
+    });
+  } finally {
+    // Never let a failed cleanup hide the real outcome; the dir is 0700 under /tmp either way.
+    await ctx.exec({ argv: removeTree(path) }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * oms.servers: the server check of the procedure's step 7, without the console. A server is
+ * "Online" when (1) its IP is registered in the cm database's `host` table and (2) the newest row
+ * of its region's heartbeat table (`heatbeat_sequence` in that region's cm_hb database) was
+ * written within `max_age` seconds, measured by the MetaDB's own clock (NOW()), so the control
+ * node's clock does not matter.
+ */
+import { sqlIdent } from '../../commands/mysql.js';
+import { TaskFailedError } from '../../errors.js';
+import { sleep } from './sleep.js';
+import type { ModuleDefinition, ModuleResult } from '../types.js';
+import { type MetaDbArgs, metaDbProperties, sqlError, withMetaDb } from '../mysql/connect.js';
+
+export interface ServersArgs extends MetaDbArgs {
+  servers: Array<string | { ip: string; heartbeat_database?: string }>;
+  cm_database?: string;
+  heartbeat_database?: string;
+  heartbeat_databases?: Record<string, string>;
+  max_age?: number;
+  timeout?: number;
+  interval?: number;
+}
+
+export interface ServerStatus {
+  ip: string;
+  registered: boolean;
+  region: string | null;
+  heartbeat_database: string | null;
+  heartbeat_age_s: number | null;
+  online: boolean;
+  reason: string | null;
+}
+
+/** Online = registered AND the region's newest heartbeat is at most maxAge seconds old. */
+export function judge(ip: string, reg: { region: string | null } | undefined, hbDb: string | null, age: number | null | undefined, maxAge: number): ServerStatus {
+  const s: ServerStatus = { ip, registered: Boolean(reg), region: reg?.region ?? null, heartbeat_database: hbDb, heartbeat_age_s: age ?? null, online: false, reason: null };
+  if (!reg) s.reason = 'not registered in cm.host';
+  else if (!hbDb) s.reason = `no heartbeat database known for region ${reg.region ?? '?'}`;
+  else if (age === null || age === undefined) s.reason = `no heartbeat in ${hbDb}.heatbeat_sequence`;
+  else if (age > maxAge) s.reason = `last heartbeat ${age}s ago (> ${maxAge}s)`;
+  else s.online = true;
+  return s;
+}
+
+export const omsServers: ModuleDefinition<ServersArgs> = {
+  name: 'oms.servers',
+  summary: 'Check that every OMS server is Online: registered in cm.host and its region heartbeat recent (waits up to timeout).',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['login_host', 'login_user', 'login_password', 'servers'],
+    properties: {
+      ...metaDbProperties,
+      servers: {
+        type: 'array',
+        minItems: 1,
+        description: 'OMS host IPs (OMS_HOST_IP), or {ip, heartbeat_database}.',
+        items: {
+          oneOf: [
+            { type: 'string' },
+            { type: 'object', additionalProperties: false, required: ['ip'], properties: { ip: { type: 'string' }, heartbeat_database: { type: 'string' } } },
+          ],
+        },
+      },
+      cm_database: { type: 'string', default: 'oms_cm', description: 'The cm database (config.yaml drc_cm_db).' },
+      heartbeat_databases: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'Region (cm.resource_group name, config.yaml cm_region) -> heartbeat database (drc_cm_heartbeat_db).',
+      },
+      heartbeat_database: { type: 'string', description: 'Heartbeat database for servers whose region has none in heartbeat_databases.' },
+      max_age: { type: 'integer', minimum: 1, default: 120, description: 'Seconds within which the region heartbeat must have been written.' },
+      timeout: { type: 'integer', minimum: 0, default: 0, description: 'Seconds to keep checking until all are Online (0: check once).' },
+      interval: { type: 'integer', minimum: 1, default: 5, description: 'Seconds between checks.' },
+    },
+  },
+  checkMode: 'read_only',
+  changedMeans: 'never (it only reads).',
+  result: [
+    { name: 'servers', description: 'Per server: {ip, registered, region, heartbeat_database, heartbeat_age_s, online, reason}.' },
+    { name: 'offline', description: 'IPs that are not Online.' },
+    { name: 'online', description: 'true when every server is Online.' },
+  ],
+  example: `- name: Every server Online (step 7)
+  oms.servers:
+    login_host: "{{ metadb.host }}"
+    login_user: "{{ metadb.user }}"
+    login_password: "{{ metadb.password }}"
+    cm_database: "{{ metadb.cm_db }}"
+    servers: "{{ oms_host_ips }}"
+    heartbeat_databases: {hangzhou: oms_cm_hb_1, beijing: oms_cm_hb_2}
+    timeout: 300
+  run_once: true`,
+
+  async run(args, ctx) {
+    const maxAge = args.max_age ?? 120;
+    const cm = sqlIdent(args.cm_database ?? 'oms_cm');
+    const items = args.servers.map((s) => (typeof s === 'string' ? { ip: s, heartbeat_database: undefined } : s));
+    const deadline = Date.now() + (args.timeout ?? 0) * 1000;
+    return withMetaDb(ctx, args, async (c) => {
+      const q = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+        try {
+          return (await c.query(sql, params))[0] as T[];
+        } catch (e) {
+          throw sqlError(ctx, e, sql);
+        }
+      };
+      let statuses: ServerStatus[];
+      let attempts = 0;
+      for (;;) {
+        attempts++;
+        const hosts = await q<{ ip: string; region: string | null }>(
+          `SELECT h.ip AS ip, g.name AS region FROM ${cm}.host h LEFT JOIN ${cm}.resource_group g ON g.id = h.resource_group_id`,
+        );
+        const reg = new Map(hosts.map((h) => [h.ip, h]));
+        const hbOf = (i: (typeof items)[number]) => {
+          if (i.heartbeat_database) return i.heartbeat_database;
+          const region = reg.get(i.ip)?.region;
+          return (region && args.heartbeat_databases?.[region]) || args.heartbeat_database || null;
+        };
+        const ages = new Map<string, number | null>();
+        for (const db of new Set(items.map(hbOf).filter((d): d is string => Boolean(d)))) {
+          const rows = await q<{ age: number | string | null }>(
+            `SELECT TIMESTAMPDIFF(SECOND, MAX(GREATEST(COALESCE(gmt_modified, gmt_created), COALESCE(gmt_created, gmt_modified))), NOW()) AS age FROM ${sqlIdent(db)}.heatbeat_sequence`,
+          );
+          const a = rows[0]?.age;
+          ages.set(db, a === null || a === undefined ? null : Number(a));
+        }
+        statuses = items.map((i) => {
+          const db = hbOf(i);
+          return judge(i.ip, reg.get(i.ip), db, db ? ages.get(db) : null, maxAge);
+        });
+        if (statuses.every((s) => s.online) || Date.now() >= deadline || ctx.signal.aborted) break;
+        await sleep((args.interval ?? 5) * 1000, ctx.signal);
+      }
+      const offline = statuses.filter((s) => !s.online);
+      const res: ModuleResult = {
+        changed: false,
+        servers: statuses,
+        offline: offline.map((s) => s.ip),
+        online: offline.length === 0,
+        attempts,
+        msg: offline.length === 0 ? `${statuses.length} server(s) Online` : `offline: ${offline.map((s) => `${s.ip} (${s.reason})`).join('; ')}`,
+      };
+      if (offline.length > 0) {
+        throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${offline.map((s) => `${s.ip} (${s.reason})`).join('; ')}`, res);
+      }
+      return res;
+    });
+  },
+};

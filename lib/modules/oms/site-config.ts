@@ -1,0 +1,78 @@
+/**
+ * oms.config: reads a region's OMS config.yaml from the host (the path the old container mounts at
+ * /home/admin/conf/config.yaml) and returns what the upgrade needs: MetaDB address and user, the
+ * rm/cm/heartbeat database names, the region and its cm_nodes. The MetaDB password is returned as
+ * a value registered with the masker, so it never reaches output or the journal.
+ */
+import { parse as parseYaml } from 'yaml';
+import { TaskFailedError } from '../../errors.js';
+import type { ModuleDefinition } from '../types.js';
+
+interface Args {
+  path: string;
+}
+
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+export const omsConfig: ModuleDefinition<Args> = {
+  name: 'oms.config',
+  summary: "Read a region's OMS config.yaml on the host (MetaDB, database names, region, cm_nodes)",
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: { path: { type: 'string', minLength: 1, description: 'Path of config.yaml on the host (the source of the /home/admin/conf/config.yaml mount)' } },
+  },
+  checkMode: 'read_only',
+  changedMeans: 'never: it only reads',
+  result: [
+    { name: 'meta_host / meta_port / meta_user', description: 'MetaDB address and user (oms_meta_host, oms_meta_port, oms_meta_user)' },
+    { name: 'meta_password', description: 'MetaDB password (masked in every output)' },
+    { name: 'rm_db / cm_db / heartbeat_db', description: 'drc_rm_db, drc_cm_db, drc_cm_heartbeat_db' },
+    { name: 'region / cm_location / cm_url / cm_is_default', description: 'cm_region, cm_location, cm_url, cm_is_default' },
+    { name: 'cm_nodes', description: 'list of node IPs of the region' },
+    { name: 'sha256', description: 'checksum of the file (nodes of a region sharing one config have the same)' },
+    { name: 'keys', description: 'every key of the file except passwords' },
+  ],
+  example: `- name: Read the region's config.yaml
+  oms.config:
+    path: /data/oms/config.yaml
+  register: oms_cfg`,
+  async run(args, ctx) {
+    const r = await ctx.exec({ argv: ['cat', args.path] });
+    if (r.exitCode !== 0) throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { rc: r.exitCode }, { hint: 'check the path of the config.yaml mount of the old container (docker inspect)' });
+    let doc: Record<string, unknown>;
+    try {
+      doc = (parseYaml(r.stdout) ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw new TaskFailedError(`${args.path} on ${ctx.host} is not valid YAML: ${(e as Error).message}`);
+    }
+    const password = str(doc.oms_meta_password) ?? '';
+    ctx.masker.add(password);
+    for (const [k, v] of Object.entries(doc)) if (/password/i.test(k)) ctx.masker.add(str(v));
+    const nodes = doc.cm_nodes;
+    const cmNodes = Array.isArray(nodes) ? nodes.map(String) : typeof nodes === 'string' ? nodes.split(/[,\s]+/).filter(Boolean) : [];
+    const sum = await ctx.exec({ argv: ['sha256sum', args.path] });
+    const keys = Object.fromEntries(Object.entries(doc).filter(([k]) => !/password/i.test(k)));
+    const missing = ['oms_meta_host', 'oms_meta_port', 'oms_meta_user', 'drc_rm_db', 'drc_cm_db', 'drc_cm_heartbeat_db'].filter((k) => doc[k] === undefined);
+    if (missing.length) throw new TaskFailedError(`${args.path} on ${ctx.host} lacks ${missing.join(', ')}`, { keys }, { hint: 'is this the OMS config.yaml the container mounts?' });
+    return {
+      changed: false,
+      path: args.path,
+      meta_host: str(doc.oms_meta_host),
+      meta_port: Number(doc.oms_meta_port),
+      meta_user: str(doc.oms_meta_user),
+      meta_password: password,
+      rm_db: str(doc.drc_rm_db),
+      cm_db: str(doc.drc_cm_db),
+      heartbeat_db: str(doc.drc_cm_heartbeat_db),
+      region: str(doc.cm_region),
+      cm_location: str(doc.cm_location),
+      cm_url: str(doc.cm_url),
+      cm_is_default: str(doc.cm_is_default),
+      cm_nodes: cmNodes,
+      sha256: sum.stdout.split(/\s+/)[0] ?? '',
+      keys,
+    };
+  },
+};
