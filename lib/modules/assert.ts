@@ -1,5 +1,5 @@
 /** assert: checks conditions on the host's variables and fails naming the ones that do not hold. */
-import { evaluateConditions } from '../template/index.js';
+import { evaluateCondition } from '../template/index.js';
 import type { Condition } from '../playbook/types.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
@@ -47,7 +47,7 @@ export const assertModule: ModuleDefinition<AssertArgs> = {
     fail_msg: "nothing to upgrade on {{ inventory_hostname }}"`,
   async run(args, ctx): Promise<ModuleResult> {
     const conds = Array.isArray(args.that) ? args.that : [args.that];
-    const failed = conds.filter((c) => !evaluateConditions([c], ctx.vars, { task: 'assert' }));
+    const failed = conds.filter((c) => !evaluateCondition(c, ctx.vars, { task: 'assert', masker: ctx.masker }));
     if (failed.length > 0) {
       const base = args.fail_msg ?? args.msg ?? 'Assertion failed';
       const list = failed.map((c) => JSON.stringify(c)).join(', ');

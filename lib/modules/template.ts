@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isOmsplayError } from '../errors.js';
-import { renderValue } from '../template/index.js';
+import { renderText } from '../template/index.js';
 import { contentBytes, ensureFile, fileResultFields, fileTargetSchema, resolveLocalSrc, type FileTarget } from './file-content.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
@@ -38,9 +38,10 @@ export const template: ModuleDefinition<TemplateArgs> = {
     try {
       const path = await resolveLocalSrc(args.src, ctx.playbookDir, 'templates');
       const text = await readFile(path, 'utf8');
-      content = contentBytes(renderValue(text, ctx.vars, { task: `template ${args.src}` }));
+      content = contentBytes(renderText(text, ctx.vars, { task: `template ${args.src}`, masker: ctx.masker }));
     } catch (e) {
-      if (isOmsplayError(e)) return { changed: false, failed: true, dest: args.dest, msg: `${args.src}: ${e.message}` };
+      // The message names the template (as the task) and the variable; keep the hint too.
+      if (isOmsplayError(e)) return { changed: false, failed: true, dest: args.dest, msg: `${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}` };
       return { changed: false, failed: true, dest: args.dest, msg: (e as Error).message };
     }
     return ensureFile({ content, name: args.src.replace(/\.(hbs|handlebars|j2|tmpl)$/, '') }, args, ctx);
