@@ -48,6 +48,13 @@ export interface Task extends TaskCommon {
   notify: string[];
   /** For include_tasks: dynamic include resolved at run time. */
   includeFile?: string;
+  /**
+   * For include_tasks whose file name has no template: the file's tasks, loaded and validated at
+   * load time (the engine runs them per host and loop item; `includeFile` is then an absolute path).
+   */
+  includedTasks?: TaskNode[];
+  /** For include_tasks: the directory a (templated) relative `includeFile` is resolved against. */
+  includeDir?: string;
 }
 
 export interface Block extends TaskCommon {

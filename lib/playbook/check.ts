@@ -1,0 +1,270 @@
+/**
+ * Static checks run by `omsplay validate` and before every run, without connecting anywhere:
+ * - every variable a template or condition reads is defined by something (inventory, play vars,
+ *   vars_files, -e, magic variables, an earlier register/set_fact, the loop variable, ...);
+ * - templates parse;
+ * - each play's host pattern matches inventory hosts, and delegate_to names a known host.
+ * Problems are returned (not thrown) so the caller can show them together with others.
+ */
+import type { ValuePath } from '../config/yaml.js';
+import { sortByLocation, suggest } from '../config/validate.js';
+import { isOmsplayError, type OmsplayError, type SourceLocation, ValidationError, ValidationErrors } from '../errors.js';
+import type { Inventory, Vars } from '../inventory/types.js';
+import { Secret } from '../secrets.js';
+import { referencedVariables, type TemplateKind, templateSyntaxErrors } from '../template/index.js';
+import type { ModuleDefinition } from '../modules/types.js';
+import { modulesOf, type NodeSource, sourceOf, varsFromFiles } from './source.js';
+import type { Condition, Play, Playbook, Task, TaskNode } from './types.js';
+
+/** Variables the engine gives every host (see TEAM.md "Formats"). */
+export const MAGIC_VARIABLES = [
+  'inventory_hostname',
+  'region',
+  'group_names',
+  'address',
+  'hostvars',
+  'groups',
+  'from_run',
+  'playbook_dir',
+  'play_hosts',
+] as const;
+
+export interface CheckOptions {
+  /** More names to treat as defined. */
+  knownVariables?: Iterable<string>;
+  /**
+   * Whether --from-run was given. `from_run` stays defined either way (the engine says clearly at
+   * run time when no earlier run recorded a value), so that `validate` works without a journal.
+   */
+  fromRun?: boolean;
+  /** The module registry, to read condition arguments (assert's `that`) as conditions. */
+  modules?: ReadonlyMap<string, ModuleDefinition>;
+}
+
+/** All static checks; throws ValidationErrors (every problem, sorted by location) when any fails. */
+export function checkPlaybook(playbook: Playbook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): void {
+  const problems = playbookProblems(playbook, inventory, extraVars, opts);
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new ValidationErrors(problems);
+}
+
+/** The same checks, returned instead of thrown. */
+export function playbookProblems(playbook: Playbook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): OmsplayError[] {
+  return sortByLocation([...(inventory ? checkHostPatterns(playbook, inventory) : []), ...checkVariables(playbook, inventory, extraVars, opts)]);
+}
+
+/** A play whose pattern matches nothing, or a delegate_to naming no inventory host. */
+export function checkHostPatterns(playbook: Playbook, inventory: Inventory): OmsplayError[] {
+  const problems: OmsplayError[] = [];
+  const names = [...inventory.hosts.keys(), ...inventory.regions.keys(), ...inventory.groups.keys(), 'all'];
+  const visitPlay = (play: Play) => {
+    const src = sourceOf(play);
+    const at = src ? src.yaml.locate([...src.path, 'hosts']) : play.location;
+    if (play.hosts && !play.hosts.includes('{{')) {
+      let matched: string[] = [];
+      let why: string | undefined;
+      try {
+        matched = inventory.select(play.hosts);
+      } catch (e) {
+        why = isOmsplayError(e) ? e.message : String(e);
+      }
+      if (matched.length === 0) {
+        const first = play.hosts.split(/[:,]/).map((p) => p.replace(/^[&!]/, ''))[0] ?? '';
+        const s = suggest(first, names);
+        problems.push(
+          new ValidationError(`host pattern \`${play.hosts}\` of play \`${play.name}\` matches no host in ${inventory.file}${s && s !== first ? ` — did you mean \`${s}\`?` : ''}`, {
+            location: at,
+            hint: why ?? `regions: ${[...inventory.regions.keys()].join(', ') || '(none)'}; groups: ${[...inventory.groups.keys()].join(', ') || '(none)'}`,
+          }),
+        );
+      }
+    }
+    walkNodes(play.tasks, (t) => {
+      const d = t.delegateTo;
+      if (!d || d === 'localhost' || d === '127.0.0.1' || d.includes('{{') || inventory.hosts.has(d)) return;
+      const s = suggest(d, inventory.hosts.keys());
+      const tsrc = sourceOf(t);
+      problems.push(
+        new ValidationError(`delegate_to \`${d}\` is not a host of ${inventory.file}${s ? ` — did you mean \`${s}\`?` : ''}`, {
+          location: tsrc ? tsrc.yaml.locate([...tsrc.path, 'delegate_to']) : t.location,
+          hint: 'delegate_to takes an inventory host name or localhost',
+        }),
+      );
+    });
+    play.onFailure.forEach(visitPlay);
+  };
+  playbook.plays.forEach(visitPlay);
+  return problems;
+}
+
+function walkNodes(nodes: TaskNode[], f: (t: TaskNode) => void): void {
+  for (const n of nodes) {
+    f(n);
+    if (n.kind === 'block') {
+      walkNodes(n.block, f);
+      walkNodes(n.rescue, f);
+      walkNodes(n.always, f);
+    } else if (n.includedTasks) walkNodes(n.includedTasks, f);
+  }
+}
+
+/** Names defined for a template: fixed ones, facts that grow as tasks run, and local scopes. */
+class Scope {
+  constructor(
+    private readonly names: ReadonlySet<string>,
+    private readonly parent?: Scope,
+  ) {}
+  has(n: string): boolean {
+    return this.names.has(n) || (this.parent?.has(n) ?? false);
+  }
+  with(names: Iterable<string>): Scope {
+    return new Scope(new Set(names), this);
+  }
+  all(): string[] {
+    return [...this.names, ...(this.parent?.all() ?? [])];
+  }
+}
+
+export function checkVariables(playbook: Playbook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): OmsplayError[] {
+  const problems: OmsplayError[] = [];
+  const base = new Set<string>([...MAGIC_VARIABLES, ...Object.keys(extraVars), ...(opts.knownVariables ?? [])]);
+  if (inventory) {
+    for (const k of Object.keys(inventory.vars)) base.add(k);
+    for (const h of inventory.hosts.values()) for (const k of Object.keys(h.vars)) base.add(k);
+  }
+  // Facts and registered values live on the host for the rest of the run (later plays see them).
+  const facts = new Set<string>();
+  const root = new Scope(base).with([]);
+  const factScope = new Scope(facts, root);
+
+  const checkPlay = (play: Play, extra: string[]) => {
+    const fromFiles = varsFromFiles(play);
+    if (!fromFiles.complete) return; // a templated vars_files name: which names it defines is known only at run time
+    const playScope = factScope.with([...Object.keys(play.vars), ...Object.keys(fromFiles.values), ...extra]);
+    const psrc = sourceOf(play);
+    const label = `play \`${play.name}\``;
+    const c = new Checker(problems, opts.modules ?? modulesOf(playbook) ?? new Map());
+    c.scanPlayValue(play.vars, psrc, ['vars'], play.location, playScope, label);
+    c.scanPlayValue(play.hosts, psrc, ['hosts'], play.location, playScope, label);
+    c.nodes(play.tasks, playScope, facts);
+    for (const h of play.handlers) c.node(h, playScope, facts);
+  };
+  for (const play of playbook.plays) checkPlay(play, []);
+  const visitFailure = (play: Play) => {
+    checkPlay(play, ['failure']);
+    play.onFailure.forEach(visitFailure);
+  };
+  for (const play of playbook.plays) play.onFailure.forEach(visitFailure);
+  return problems;
+}
+
+class Checker {
+  constructor(
+    private readonly problems: OmsplayError[],
+    private readonly modules: ReadonlyMap<string, ModuleDefinition>,
+  ) {}
+
+  nodes(nodes: TaskNode[], scope: Scope, facts: Set<string>): void {
+    for (const n of nodes) this.node(n, scope, facts);
+  }
+
+  node(n: TaskNode, outer: Scope, facts: Set<string>): void {
+    const src = sourceOf(n);
+    const label = `task \`${n.name ?? (n.kind === 'task' ? n.module : 'block')}\``;
+    // Task vars are visible to the task's own templates; their values see the outer scope.
+    this.scan(n.vars, src, ['vars'], n.location, outer, label);
+    const local = outer.with(Object.keys(n.vars));
+    if (n.kind === 'block') {
+      this.conds(n.when, src, 'when', n.location, local, label);
+      this.scan(n.delegateTo, src, ['delegate_to'], n.location, local, label);
+      this.scan(n.becomeUser, src, ['become_user'], n.location, local, label);
+      this.nodes(n.block, local, facts);
+      this.nodes(n.rescue, local, facts);
+      this.nodes(n.always, local, facts);
+      return;
+    }
+    const t = n as Task;
+    if (t.loop !== undefined) this.scan(t.loop, src, ['loop'], t.location, local, label);
+    const item = t.loop !== undefined ? local.with([t.loopVar]) : local;
+    this.conds(t.when, src, 'when', t.location, item, label);
+    this.scan(t.name, src, ['name'], t.location, item, label);
+    this.scan(t.loopLabel, src, ['loop_control', 'label'], t.location, item, label);
+    this.scan(t.delegateTo, src, ['delegate_to'], t.location, item, label);
+    this.scan(t.becomeUser, src, ['become_user'], t.location, item, label);
+    if (t.module === 'include_tasks') {
+      if (t.includeFile?.includes('{{')) this.scan(t.includeFile, src, ['include_tasks'], t.location, item, label);
+      if (t.includedTasks) this.nodes(t.includedTasks, item, facts);
+    } else {
+      const mod = this.modules.get(t.module);
+      const condKeys = mod?.conditionArgs ? new Set(mod.conditionArgs) : undefined;
+      this.scan(t.args, src, src?.moduleKey ? [src.moduleKey] : [], t.location, item, label, src?.freeForm, condKeys);
+    }
+    const after = t.register ? item.with([t.register]) : item;
+    this.conds(t.until, src, 'until', t.location, after, label);
+    this.conds(t.failedWhen, src, 'failed_when', t.location, after, label);
+    this.conds(t.changedWhen, src, 'changed_when', t.location, after, label);
+    if (t.register) facts.add(t.register);
+    if (t.module === 'set_fact' && t.args && typeof t.args === 'object') {
+      for (const k of Object.keys(t.args as object)) if (k !== 'cacheable') facts.add(k);
+    }
+  }
+
+  scanPlayValue(v: unknown, src: NodeSource | undefined, path: ValuePath, fallback: SourceLocation, scope: Scope, label: string): void {
+    this.scan(v, src, path, fallback, scope, label);
+  }
+
+  private conds(list: Condition[] | undefined, src: NodeSource | undefined, key: string, fallback: SourceLocation, scope: Scope, label: string): void {
+    if (!list) return;
+    const single = src ? !Array.isArray(getIn(src.yaml.value, [...src.path, key])) : true;
+    list.forEach((c, i) => {
+      if (typeof c !== 'string') return;
+      this.check(c, 'condition', src, single ? [key] : [key, i], fallback, scope, label);
+    });
+  }
+
+  /**
+   * Every string leaf of `v`. `conditionKeys` (module args like assert's `that`) hold conditions;
+   * `freeForm` maps `{cmd: "..."}` back to the string written directly under the module key.
+   */
+  scan(v: unknown, src: NodeSource | undefined, path: ValuePath, fallback: SourceLocation, scope: Scope, label: string, freeForm?: string, conditionKeys?: ReadonlySet<string>, kind: TemplateKind = 'template'): void {
+    if (typeof v === 'string') {
+      if (kind === 'condition' || v.includes('{{')) this.check(v, kind, src, freeForm && path.length > 1 && path[1] === freeForm ? [path[0], ...path.slice(2)] : path, fallback, scope, label);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) this.scan(v[i], src, [...path, i], fallback, scope, label, freeForm, undefined, kind);
+    } else if (v && typeof v === 'object' && !(v instanceof Secret)) {
+      for (const [k, x] of Object.entries(v)) {
+        const k2: TemplateKind = conditionKeys?.has(k) ? 'condition' : kind;
+        this.scan(x, src, [...path, k], fallback, scope, label, freeForm, undefined, k2);
+      }
+    }
+  }
+
+  private check(text: string, kind: TemplateKind, src: NodeSource | undefined, path: ValuePath, fallback: SourceLocation, scope: Scope, label: string): void {
+    const at = src ? src.yaml.locate([...src.path, ...path]) : fallback;
+    const syntax = templateSyntaxErrors(text, { location: at, task: label.replace(/^task /, '').replace(/`/g, '') }, kind);
+    if (syntax.length > 0) {
+      this.problems.push(...syntax);
+      return;
+    }
+    const names = referencedVariables(text, kind);
+    for (const name of names) {
+      if (scope.has(name)) continue;
+      const s = suggest(name, scope.all());
+      this.problems.push(
+        new ValidationError(`undefined variable \`${name}\` in ${label}${s ? ` — did you mean \`${s}\`?` : ''}`, {
+          location: at,
+          hint: `define it in the inventory, the play's vars or vars_files, pass -e ${name}=..., set it with register/set_fact in an earlier task, or use (default ${name} "value")`,
+        }),
+      );
+    }
+  }
+}
+
+function getIn(v: unknown, path: ValuePath): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}

@@ -1,0 +1,305 @@
+/**
+ * Loads a playbook file into the typed model (lib/playbook/types.ts): YAML → schema → language
+ * rules → model. Task files (import_tasks/include_tasks with fixed names), on_failure playbooks and
+ * vars files are read and checked here too, so `omsplay validate` finds every problem before
+ * anything connects. All problems are collected and thrown together as ValidationErrors.
+ */
+import { access } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { sortByLocation, suggest, validateSchema } from '../config/validate.js';
+import { loadYamlFile, type ValuePath, type YamlFile } from '../config/yaml.js';
+import { ConfigError, type OmsplayError, type SourceLocation, ValidationError, ValidationErrors } from '../errors.js';
+import type { Vars } from '../inventory/types.js';
+import type { ModuleDefinition } from '../modules/types.js';
+import { playbookSchema, taskFileSchema } from './schema.js';
+import { setModulesOf, setSource, setVarsFromFiles } from './source.js';
+import { bool, buildHandlers, buildTasks, type TaskContext, tagList } from './task.js';
+import type { Play, Playbook, TaskNode } from './types.js';
+
+export interface LoadPlaybookOptions {
+  modules: Map<string, ModuleDefinition>;
+  /**
+   * When given, undefined variables are checked too, with these names (inventory, -e, magic
+   * variables) counted as defined. The CLI usually calls checkVariables() instead, with the inventory.
+   */
+  knownVariables?: Iterable<string>;
+}
+
+const PLAYBOOK_SCHEMA = playbookSchema();
+const TASK_FILE_SCHEMA = taskFileSchema();
+
+const PLAY_EXAMPLE = '- name: Say hello\n    hosts: all\n    tasks:\n      - debug: {msg: hello}';
+
+type Raw = Record<string, unknown>;
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function loadPlaybook(file: string, opts: LoadPlaybookOptions): Promise<Playbook> {
+  const loader = new Loader(opts.modules);
+  const playbook = await loader.playbook(file);
+  if (opts.knownVariables) {
+    const { checkVariables } = await import('./check.js');
+    loader.problems.push(...checkVariables(playbook, undefined, {}, { knownVariables: opts.knownVariables }));
+  }
+  loader.throwIfProblems();
+  return playbook;
+}
+
+/** Loads a task file on its own (e.g. for tests or an engine resolving a templated include_tasks at run time). */
+export async function loadTaskFile(file: string, opts: { modules: Map<string, ModuleDefinition> }): Promise<TaskNode[]> {
+  const loader = new Loader(opts.modules);
+  const res = await loader.taskFile(file, undefined, [resolve(file)]);
+  loader.throwIfProblems();
+  return res?.tasks ?? [];
+}
+
+class Loader {
+  readonly problems: OmsplayError[] = [];
+  private yamlCache = new Map<string, Promise<YamlFile>>();
+
+  constructor(private readonly modules: Map<string, ModuleDefinition>) {}
+
+  throwIfProblems(): void {
+    if (this.problems.length === 0) return;
+    const sorted = sortByLocation(dedupe(this.problems));
+    throw sorted.length === 1 ? sorted[0] : new ValidationErrors(sorted);
+  }
+
+  private read(file: string, from?: SourceLocation): Promise<YamlFile> {
+    const key = resolve(file);
+    let p = this.yamlCache.get(key);
+    if (!p) {
+      p = loadYamlFile(file, from);
+      this.yamlCache.set(key, p);
+      // A failed read is reported at each place that names the file: do not cache the failure.
+      p.catch(() => this.yamlCache.delete(key));
+    }
+    return p;
+  }
+
+  async playbook(file: string): Promise<Playbook> {
+    const yaml = await this.read(file);
+    const plays = await this.plays(yaml, [resolve(file)], 'playbook');
+    const playbook: Playbook = { file, dir: dirname(file), plays };
+    setModulesOf(playbook, this.modules);
+    return playbook;
+  }
+
+  /** The plays of a playbook file (top level or an on_failure import). */
+  private async plays(yaml: YamlFile, stack: string[], what: 'playbook' | 'on_failure playbook'): Promise<Play[]> {
+    const v = yaml.value;
+    const start = { file: yaml.file, line: 1, col: 1 };
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) {
+      this.problems.push(new ValidationError(`the ${what} is empty`, { location: start, hint: `a playbook is a list of plays, e.g.\n  ${PLAY_EXAMPLE}` }));
+      return [];
+    }
+    if (!Array.isArray(v)) {
+      const got = isObject(v) ? 'a mapping' : `a ${typeof v}`;
+      this.problems.push(
+        new ValidationError(`a playbook is a list of plays, this one is ${got}`, {
+          location: start,
+          hint: isObject(v) ? 'start each play with `- ` (a dash and a space), and indent its keys under it' : `e.g.\n  ${PLAY_EXAMPLE}`,
+        }),
+      );
+      return [];
+    }
+    this.problems.push(...validateSchema(PLAYBOOK_SCHEMA, v, yaml));
+    const out: Play[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const play = await this.play(v[i], [i], yaml, stack);
+      if (play) out.push(play);
+    }
+    return out;
+  }
+
+  private async play(raw: unknown, path: ValuePath, yaml: YamlFile, stack: string[]): Promise<Play | undefined> {
+    if (!isObject(raw)) return undefined;
+    const ctx = this.taskContext(yaml, stack);
+    const hosts = typeof raw.hosts === 'string' ? raw.hosts : Array.isArray(raw.hosts) ? raw.hosts.filter((h) => typeof h === 'string').join(':') : '';
+    const play: Play = {
+      name: typeof raw.name === 'string' ? raw.name : hosts,
+      hosts,
+      vars: isObject(raw.vars) ? (raw.vars as Vars) : {},
+      varsFiles: [],
+      anyErrorsFatal: bool(raw, path, 'any_errors_fatal', ctx) ?? false,
+      tags: tagList(raw.tags),
+      tasks: [],
+      handlers: [],
+      onFailure: [],
+      location: yaml.locate(path),
+    };
+    if (raw.serial !== undefined && raw.serial !== null) {
+      const list = Array.isArray(raw.serial) ? raw.serial : [raw.serial];
+      play.serial = list.filter((x): x is number | string => typeof x === 'number' || typeof x === 'string');
+    }
+    if (typeof raw.max_fail_percentage === 'number') play.maxFailPercentage = raw.max_fail_percentage;
+    const become = bool(raw, path, 'become', ctx);
+    if (become !== undefined) play.become = become;
+    if (typeof raw.become_user === 'string') play.becomeUser = raw.become_user;
+    setSource(play, { yaml, path });
+
+    await this.varsFiles(play, raw.vars_files, [...path, 'vars_files'], yaml);
+    play.tasks = await buildTasks(raw.tasks, [...path, 'tasks'], ctx);
+    play.handlers = await buildHandlers(raw.handlers, [...path, 'handlers'], ctx);
+    this.checkNotify(play);
+    if (Array.isArray(raw.on_failure)) play.onFailure = await this.onFailure(raw.on_failure, [...path, 'on_failure'], yaml, stack);
+    return play;
+  }
+
+  private taskContext(yaml: YamlFile, stack: string[]): TaskContext {
+    return {
+      modules: this.modules,
+      problems: this.problems,
+      yaml,
+      loadTaskFile: (file, at) => this.taskFile(join(dirname(yaml.file), file), at, stack, file),
+    };
+  }
+
+  /** Reads, validates and builds a task file; cycles and missing files are reported at `at`. */
+  async taskFile(file: string, at: SourceLocation | undefined, stack: string[], asWritten = file): Promise<{ tasks: TaskNode[]; file: string } | undefined> {
+    const abs = resolve(file);
+    if (at !== undefined && stack.includes(abs)) {
+      const cycle = [...stack.slice(stack.indexOf(abs)), abs].map((f) => relative(process.cwd(), f) || f);
+      this.problems.push(new ValidationError(`include cycle: ${cycle.join(' → ')}`, { location: at, hint: 'a task file must not include itself, directly or through other files' }));
+      return undefined;
+    }
+    let yaml: YamlFile;
+    try {
+      yaml = await this.read(file, at);
+    } catch (e) {
+      if (e instanceof ConfigError && at && !e.location) {
+        this.problems.push(new ConfigError(`task file \`${asWritten}\` not found (${file})`, { location: at, hint: 'task file names are relative to the file that includes them' }));
+        return undefined;
+      }
+      if (e instanceof ConfigError) {
+        this.problems.push(e);
+        return undefined;
+      }
+      throw e;
+    }
+    const v = yaml.value;
+    if (v === null || v === undefined) return { tasks: [], file };
+    if (!Array.isArray(v)) {
+      this.problems.push(
+        new ValidationError(`a task file is a list of tasks, this one is ${isObject(v) ? 'a mapping' : `a ${typeof v}`}`, {
+          location: { file: yaml.file, line: 1, col: 1 },
+          hint: isObject(v) && ('hosts' in v || 'tasks' in v) ? 'this looks like a play: task files hold only tasks' : 'start each task with `- `',
+        }),
+      );
+      return undefined;
+    }
+    this.problems.push(...validateSchema(TASK_FILE_SCHEMA, v, yaml));
+    const tasks = await buildTasks(v, [], this.taskContext(yaml, [...stack, abs]));
+    return { tasks, file };
+  }
+
+  private async varsFiles(play: Play, raw: unknown, path: ValuePath, yaml: YamlFile): Promise<void> {
+    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+    const values: Vars = {};
+    let complete = true;
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i];
+      if (typeof name !== 'string') continue;
+      const at = yaml.locate(typeof raw === 'string' ? path : [...path, i]);
+      const file = isAbsolute(name) ? name : join(dirname(yaml.file), name);
+      play.varsFiles.push(name); // as written: the engine resolves it against the play's file
+      if (name.includes('{{')) {
+        complete = false; // resolved by the engine per host
+        continue;
+      }
+      try {
+        await access(file);
+      } catch {
+        this.problems.push(new ConfigError(`vars file \`${name}\` not found (${file})`, { location: at, hint: 'vars_files are relative to the playbook that names them' }));
+        continue;
+      }
+      try {
+        const vf = await this.read(file, at);
+        if (vf.value === null || vf.value === undefined) continue;
+        if (!isObject(vf.value)) {
+          this.problems.push(new ValidationError('a vars file is a mapping of variable names to values', { location: { file, line: 1, col: 1 }, hint: 'write `name: value` lines, without `- `' }));
+          continue;
+        }
+        Object.assign(values, vf.value);
+      } catch (e) {
+        if (e instanceof ConfigError) this.problems.push(e);
+        else throw e;
+      }
+    }
+    setVarsFromFiles(play, values, complete);
+  }
+
+  /** `notify` must reach a handler of the play (by name or listen). */
+  private checkNotify(play: Play): void {
+    const names = new Set(play.handlers.flatMap((h) => h.listen));
+    const walk = (nodes: TaskNode[]) => {
+      for (const n of nodes) {
+        if (n.kind === 'block') {
+          walk(n.block);
+          walk(n.rescue);
+          walk(n.always);
+          continue;
+        }
+        if (n.includedTasks) walk(n.includedTasks);
+        for (const name of n.notify) {
+          if (names.has(name) || name.includes('{{')) continue;
+          const known = [...names];
+          const s = suggest(name, known);
+          this.problems.push(
+            new ValidationError(`notify \`${name}\` matches no handler of play \`${play.name}\`${s ? ` — did you mean \`${s}\`?` : ''}`, {
+              location: n.location,
+              hint: known.length ? `handlers: ${known.join(', ')}` : 'the play has no handlers',
+            }),
+          );
+        }
+      }
+    };
+    walk(play.tasks);
+  }
+
+  private async onFailure(list: unknown[], path: ValuePath, yaml: YamlFile, stack: string[]): Promise<Play[]> {
+    const out: Play[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      if (isObject(item) && typeof item.import_playbook === 'string') {
+        const name = item.import_playbook;
+        const at = yaml.locate([...path, i, 'import_playbook']);
+        const file = isAbsolute(name) ? name : join(dirname(yaml.file), name);
+        const abs = resolve(file);
+        if (stack.includes(abs)) {
+          const cycle = [...stack.slice(stack.indexOf(abs)), abs].map((f) => relative(process.cwd(), f) || f);
+          this.problems.push(new ValidationError(`import cycle: ${cycle.join(' → ')}`, { location: at }));
+          continue;
+        }
+        let imported: YamlFile;
+        try {
+          imported = await this.read(file, at);
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e;
+          this.problems.push(e.location ? e : new ConfigError(`playbook \`${name}\` not found (${file})`, { location: at, hint: 'import_playbook is relative to the file that names it' }));
+          continue;
+        }
+        const plays = await this.plays(imported, [...stack, abs], 'on_failure playbook');
+        const extra = isObject(item.vars) ? (item.vars as Vars) : {};
+        for (const p of plays) p.vars = { ...extra, ...p.vars };
+        out.push(...plays);
+      } else {
+        const play = await this.play(item, [...path, i], yaml, stack);
+        if (play) out.push(play);
+      }
+    }
+    return out;
+  }
+}
+
+function dedupe(problems: OmsplayError[]): OmsplayError[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = p.format();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * The playbook JSON Schema, built in code so the validator and the shipped editor schema
+ * (schemas/playbook.schema.json, checked by a test to be in sync) cannot drift apart.
+ *
+ * At load time the task schema checks keyword types only; which keys are modules, and each
+ * module's arguments, are checked by lib/playbook/load.ts against the module registry.
+ */
+import type { ModuleDefinition } from '../modules/types.js';
+
+type Json = Record<string, unknown>;
+
+export const PLAY_KEYWORDS = [
+  'name',
+  'hosts',
+  'vars',
+  'vars_files',
+  'serial',
+  'max_fail_percentage',
+  'any_errors_fatal',
+  'become',
+  'become_user',
+  'tags',
+  'tasks',
+  'handlers',
+  'on_failure',
+] as const;
+
+/** Keywords a block (and an import) shares with a task. */
+export const COMMON_TASK_KEYWORDS = [
+  'name',
+  'when',
+  'tags',
+  'vars',
+  'become',
+  'become_user',
+  'delegate_to',
+  'run_once',
+  'no_log',
+  'ignore_errors',
+  'check_mode',
+  'timeout',
+] as const;
+
+export const MODULE_TASK_KEYWORDS = [
+  'loop',
+  'loop_control',
+  'register',
+  'record',
+  'until',
+  'retries',
+  'delay',
+  'failed_when',
+  'changed_when',
+  'notify',
+] as const;
+
+export const BLOCK_KEYWORDS = ['block', 'rescue', 'always'] as const;
+export const INCLUDE_KEYWORDS = ['import_tasks', 'include_tasks'] as const;
+
+export const TASK_KEYWORDS: readonly string[] = [...COMMON_TASK_KEYWORDS, ...MODULE_TASK_KEYWORDS, ...BLOCK_KEYWORDS, ...INCLUDE_KEYWORDS];
+
+const IDENT = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+const condition: Json = {
+  anyOf: [{ type: 'boolean' }, { type: 'string', minLength: 1 }],
+  errorMessage: 'a condition: true/false, an expression like (eq region "hz"), or a {{ }} template',
+};
+
+const conditions: Json = {
+  anyOf: [{ $ref: '#/$defs/condition' }, { type: 'array', items: { $ref: '#/$defs/condition' } }],
+  errorMessage: 'a condition (true/false, an expression like (eq region "hz"), a {{ }} template) or a list of them',
+  markdownDescription: 'A boolean, a Handlebars expression without braces (`(eq region "hz")`, `ha.enable`), a `{{ }}` template, or a list of these that must all hold.',
+};
+
+const stringOrList = (what: string): Json => ({
+  anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+  errorMessage: `${what}: a string or a list of strings`,
+});
+
+const serialItem: Json = {
+  anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^(100|[1-9][0-9]?)%$' }],
+  errorMessage: 'a batch size: a whole number >= 1 or a percentage like "30%"',
+};
+
+function taskProperties(): Json {
+  return {
+    name: { type: 'string', description: 'Shown in the output and used by --start-at-task and notify.' },
+    when: { $ref: '#/$defs/conditions', description: 'Run the task only when this holds.' },
+    tags: { $ref: '#/$defs/tags' },
+    vars: { $ref: '#/$defs/vars' },
+    become: { type: 'boolean', description: 'Run through sudo.' },
+    become_user: { type: 'string', minLength: 1 },
+    delegate_to: { type: 'string', minLength: 1, description: 'Run on this inventory host (or localhost) instead.' },
+    run_once: { anyOf: [{ type: 'boolean' }, { const: 'region' }], errorMessage: 'true, false or "region" (once per region)' },
+    no_log: { type: 'boolean', description: 'Mask all output of this task.' },
+    ignore_errors: { type: 'boolean' },
+    check_mode: { type: 'boolean', description: 'true: never change anything, even in a real run; false: run even under --check.' },
+    timeout: { type: 'number', exclusiveMinimum: 0, description: 'Seconds.' },
+    loop: {
+      anyOf: [{ type: 'array' }, { type: 'string', pattern: '\\{\\{' }],
+      errorMessage: 'a list, or a {{ }} template that gives one',
+    },
+    loop_control: {
+      type: 'object',
+      'x-noun': 'loop_control key',
+      properties: {
+        loop_var: { type: 'string', pattern: IDENT, errorMessage: 'a variable name (letters, digits, _)' },
+        label: { type: 'string' },
+      },
+      additionalProperties: false,
+    },
+    register: { type: 'string', pattern: IDENT, errorMessage: 'a variable name (letters, digits, _)' },
+    record: { type: 'boolean', description: 'Keep the registered value and facts in the run journal for --from-run.' },
+    until: { $ref: '#/$defs/conditions' },
+    retries: { type: 'integer', minimum: 0 },
+    delay: { type: 'number', minimum: 0, description: 'Seconds between retries.' },
+    failed_when: { $ref: '#/$defs/conditions' },
+    changed_when: { $ref: '#/$defs/conditions' },
+    notify: stringOrList('handler names'),
+    block: { $ref: '#/$defs/tasks' },
+    rescue: { $ref: '#/$defs/tasks' },
+    always: { $ref: '#/$defs/tasks' },
+    import_tasks: { type: 'string', minLength: 1, description: 'A task file, inlined at load time (relative to this file).' },
+    include_tasks: { type: 'string', minLength: 1, description: 'A task file, run at this point (may be looped; relative to this file).' },
+  };
+}
+
+/** Which keyword needs which other one. */
+const taskDependencies: Json = {
+  loop_control: ['loop'],
+  retries: ['until'],
+  delay: ['until'],
+  rescue: ['block'],
+  always: ['block'],
+};
+
+export interface SchemaOptions {
+  /** Editor form: module keys are listed with $refs to schemas/modules/<id>.schema.json and unknown keys are refused. */
+  editor?: boolean;
+  modules?: Iterable<ModuleDefinition>;
+}
+
+export function playbookSchema(opts: SchemaOptions = {}): Json {
+  const props = taskProperties();
+  const moduleProps: Json = {};
+  for (const m of opts.modules ?? []) {
+    const ref = { $ref: `modules/${m.name}.schema.json` };
+    moduleProps[m.name] = m.freeForm
+      ? { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, ref, { type: 'null' }], description: m.summary }
+      : { anyOf: [ref, { type: 'null' }], description: m.summary };
+  }
+  const task: Json = {
+    type: 'object',
+    'x-noun': 'task keyword',
+    properties: opts.editor ? { ...props, ...moduleProps } : props,
+    dependentRequired: taskDependencies,
+    additionalProperties: !opts.editor,
+  };
+  const handlerProps = { ...(task.properties as Json), listen: stringOrList('names this handler answers to') };
+  const play: Json = {
+    type: 'object',
+    'x-noun': 'play keyword',
+    required: ['hosts'],
+    properties: {
+      name: { type: 'string' },
+      hosts: {
+        anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }],
+        errorMessage: 'a host pattern like "oms_nodes:&hangzhou" (or a list of patterns)',
+      },
+      vars: { $ref: '#/$defs/vars' },
+      vars_files: stringOrList('vars files'),
+      serial: {
+        anyOf: [{ $ref: '#/$defs/serialItem' }, { type: 'array', items: { $ref: '#/$defs/serialItem' }, minItems: 1 }],
+        errorMessage: 'a batch size (a whole number >= 1 or a percentage like "30%") or a list of them',
+      },
+      max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
+      any_errors_fatal: { type: 'boolean' },
+      become: { type: 'boolean' },
+      become_user: { type: 'string', minLength: 1 },
+      tags: { $ref: '#/$defs/tags' },
+      tasks: { $ref: '#/$defs/tasks' },
+      handlers: { type: 'array', items: { $ref: '#/$defs/handler' } },
+      on_failure: {
+        type: 'array',
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then/else, not a thenable
+        items: { if: { type: 'object', required: ['import_playbook'] }, then: { $ref: '#/$defs/importPlaybook' }, else: { $ref: '#/$defs/play' } },
+        description: 'Plays run when this play fails, on the still-reachable hosts of their own `hosts`, with `failure` in their variables.',
+      },
+    },
+    additionalProperties: false,
+  };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://omsplay.dev/schemas/playbook.schema.json',
+    title: 'omsplay playbook',
+    description: 'A list of plays. Put `# yaml-language-server: $schema=<path>/schemas/playbook.schema.json` at the top of a playbook for editor completion.',
+    type: 'array',
+    errorMessage: 'a list of plays (start each play with `- `)',
+    items: { $ref: '#/$defs/play' },
+    $defs: {
+      play,
+      importPlaybook: {
+        type: 'object',
+        'x-noun': 'key',
+        required: ['import_playbook'],
+        properties: { import_playbook: { type: 'string', minLength: 1 }, vars: { $ref: '#/$defs/vars' } },
+        additionalProperties: false,
+      },
+      tasks: { type: 'array', items: { $ref: '#/$defs/task' } },
+      task,
+      handler: { ...task, 'x-noun': 'handler keyword', properties: handlerProps },
+      condition,
+      conditions,
+      tags: stringOrList('tags'),
+      vars: { type: 'object', errorMessage: 'a mapping of variable names to values' },
+      serialItem,
+    },
+  };
+}
+
+/** A task file (import_tasks/include_tasks): a list of tasks. */
+export function taskFileSchema(): Json {
+  const base = playbookSchema();
+  return { ...base, $id: 'https://omsplay.dev/schemas/tasks.schema.json', title: 'omsplay task file', errorMessage: 'a list of tasks (start each task with `- `)', items: { $ref: '#/$defs/task' } };
+}
