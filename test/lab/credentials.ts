@@ -1,0 +1,92 @@
+/**
+ * Per-lab SSH keys, host keys, passwords and known_hosts. Generated with ssh2's key generator (no process per key:
+ * 200 host keys take ~40 ms). Nothing is ever written to the machine's ~/.ssh.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import ssh2 from 'ssh2';
+
+const { utils } = ssh2;
+import { runOk } from './run.js';
+import type { LabUser, LabUsers } from './types.js';
+
+export interface KeyPair {
+  private: string;
+  public: string;
+}
+
+export function newKeyPair(comment: string): KeyPair {
+  const k = utils.generateKeyPairSync('ed25519', { comment });
+  return { private: k.private, public: k.public.trim() };
+}
+
+/** Fixed, documented lab passwords (a lab is a throw-away test fixture; the tests need to know them). */
+export const LAB_PASSWORDS = {
+  admin: 'omsplay-admin-pw',
+  ops: 'omsplay-ops-pw',
+  mariadbRoot: 'omsplay-root-pw',
+  mariadbUser: 'omsplay-db-pw',
+} as const;
+
+export interface LabCredentials {
+  users: LabUsers;
+  /** Public key lines per user, for authorized_keys. */
+  publicKeys: { root: string; admin: string; ops: string };
+  /** sha512-crypt hashes for /etc/shadow. */
+  shadowHashes: { admin: string; ops: string };
+}
+
+async function writeKey(dir: string, name: string, pair: KeyPair): Promise<string> {
+  const file = `${dir}/${name}`;
+  await writeFile(file, pair.private, { mode: 0o600 });
+  await chmod(file, 0o600);
+  await writeFile(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+  return file;
+}
+
+async function cryptHash(password: string): Promise<string> {
+  return (await runOk('openssl', ['passwd', '-6', '-stdin'], { input: `${password}\n` })).trim();
+}
+
+export async function createCredentials(
+  dir: string,
+  id: number,
+  adminSudo: 'password' | 'nopasswd',
+): Promise<LabCredentials> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const root = newKeyPair(`omsplay-lab-${id}-root`);
+  const admin = newKeyPair(`omsplay-lab-${id}-admin`);
+  const ops = newKeyPair(`omsplay-lab-${id}-ops`);
+  const [rootFile, adminFile, opsFile, adminHash, opsHash] = await Promise.all([
+    writeKey(dir, 'root_ed25519', root),
+    writeKey(dir, 'admin_ed25519', admin),
+    writeKey(dir, 'ops_ed25519', ops),
+    cryptHash(LAB_PASSWORDS.admin),
+    cryptHash(LAB_PASSWORDS.ops),
+  ]);
+  const users: LabUsers = {
+    root: { name: 'root', keyFile: rootFile, sudo: 'root' } satisfies LabUser,
+    admin: { name: 'admin', keyFile: adminFile, password: LAB_PASSWORDS.admin, sudo: adminSudo },
+    ops: { name: 'ops', keyFile: opsFile, password: LAB_PASSWORDS.ops, sudo: 'nopasswd' },
+  };
+  return {
+    users,
+    publicKeys: { root: root.public, admin: admin.public, ops: ops.public },
+    shadowHashes: { admin: adminHash, ops: opsHash },
+  };
+}
+
+export interface KnownHostEntry {
+  names: string[];
+  port: number;
+  key: string;
+}
+
+/** OpenSSH known_hosts text: "addr,name key" for port 22, "[addr]:port,[name]:port key" otherwise. */
+export function knownHostsText(entries: KnownHostEntry[]): string {
+  return entries
+    .map((e) => {
+      const names = e.names.map((n) => (e.port === 22 ? n : `[${n}]:${e.port}`));
+      return `${names.join(',')} ${e.key}\n`;
+    })
+    .join('');
+}
