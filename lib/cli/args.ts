@@ -4,9 +4,9 @@ import { OptionsError } from '../errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(argv: string[], options: OptionSpec, usage: string) {
+export function parse<T extends OptionSpec>(argv: string[], options: T, usage: string) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new OptionsError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), { hint: usage });
   }

@@ -25,7 +25,7 @@ export async function loadAll(opts: { playbook: string; inventory?: string; extr
   masker.addFromVars(extraVars);
   const inventory = await loadInventory(resolve(opts.inventory), { masker });
   const playbook = await loadPlaybook(findPlaybook(opts.playbook), { modules });
-  checkPlaybook(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false });
+  checkPlaybook(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false, modules });
   return { inventory, playbook, extraVars, masker };
 }
 

@@ -1,10 +1,9 @@
 /** `omsplay run PLAYBOOK -i INVENTORY [options]` */
 import { createInterface } from 'node:readline/promises';
-import { resolve } from 'node:path';
 import { ConnectionPool } from '../connection/pool.js';
 import type { Reporter } from '../engine/events.js';
-import { Journal, findRun, newRunId, readRecorded } from '../engine/journal.js';
-import { PlaybookRunner } from '../engine/runner.js';
+import { executeRun } from '../engine/execute.js';
+import { findRun, readRecorded } from '../engine/journal.js';
 import { ExitCode, OptionsError } from '../errors.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
@@ -70,74 +69,48 @@ export async function runCommand(argv: string[]): Promise<number> {
   const reporters: Reporter[] = [
     values.json ? new JsonReporter() : values.plain || !process.stdout.isTTY || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
   ];
-  const runId = newRunId();
-  const journal = new Journal({
-    run_id: runId,
-    playbook: playbook.file,
-    inventory: resolve(inventory.file),
-    check: !!values.check,
-    started_at: new Date().toISOString(),
-    recorded: [],
-    from_run: fromRun?.run_id,
-  });
-  await journal.open();
-
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const askPassword = values['ask-pass'] ? await promptHidden('SSH password: ') : undefined;
   if (askPassword) masker.add(askPassword);
-  const connections = new ConnectionPool((host) => inventory.hosts.get(host)?.connection, {
+  const connections = new ConnectionPool((host: string) => inventory.hosts.get(host)?.connection, {
     forks,
     acceptNewHostKeys: !!values['accept-new-host-keys'],
     password: askPassword,
     masker,
   });
-  const started = performance.now();
-  const options = {
-    check: !!values.check,
-    diff: !!values.diff,
-    forks,
-    limit: values.limit,
-    tags: csv(values.tags),
-    skipTags: csv(values['skip-tags']),
-    startAtTask: values['start-at-task'],
-    extraVars,
-    yes: !!values.yes,
-    interactive,
-    noOnFailure: !!values['no-on-failure'],
-    fromRun,
-    masker,
-    reporters,
-    connections,
-    signal: controller.signal,
-    prompt: interactive ? ask : undefined,
-  };
-  const runner = new PlaybookRunner(playbook, inventory, options, journal);
-  runner.emit({ type: 'run_start', run_id: runId, playbook: playbook.file, inventory: inventory.file, check: options.check, time: new Date().toISOString(), from_run: fromRun?.run_id });
-  let exitCode: number = ExitCode.unexpected;
   try {
-    const summary = await runner.run();
-    exitCode = summary.exitCode;
-    const hosts = Object.fromEntries([...summary.hosts].filter(([, s]) => Object.values(s.counts).some((n) => n > 0)).map(([h, s]) => [h, s.counts]));
-    runner.emit({
-      type: 'recap',
-      hosts,
-      stopped_at: summary.stoppedAt,
-      resume_hint: summary.stoppedAt
-        ? `interrupted. To resume: omsplay run ${positionals[0]} -i ${values.inventory} --start-at-task "${summary.stoppedAt}". ${runner.rollbackHint()}`.trim()
-        : undefined,
-    });
+    const outcome = await executeRun(
+      playbook,
+      inventory,
+      {
+        check: !!values.check,
+        diff: !!values.diff,
+        forks,
+        limit: values.limit,
+        tags: csv(values.tags),
+        skipTags: csv(values['skip-tags']),
+        startAtTask: values['start-at-task'],
+        extraVars,
+        yes: !!values.yes,
+        interactive,
+        noOnFailure: !!values['no-on-failure'],
+        fromRun,
+        masker,
+        reporters,
+        connections,
+        signal: controller.signal,
+        prompt: interactive ? ask : undefined,
+      },
+      { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
+    );
+    return outcome.exitCode;
   } finally {
-    runner.emit({ type: 'run_end', run_id: runId, exit_code: exitCode, time: new Date().toISOString(), duration_ms: Math.round(performance.now() - started), journal: journal.file });
-    await journal.close(exitCode);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await connections.closeAll();
-    for (const r of reporters) await r.close();
   }
-  return exitCode;
 }
 
 async function ask(question: string): Promise<string> {

@@ -1,0 +1,111 @@
+/**
+ * Runs a playbook through the real engine (loader, validation, templating, modules, journal) over
+ * the local connection, collecting the event stream. Hosts named in `unreachable` report
+ * UnreachableError from their connection, as an SSH connection to a dead host does.
+ */
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadAll } from '../../../lib/cli/load.js';
+import { LocalConnection } from '../../../lib/connection/local.js';
+import type { Connection } from '../../../lib/connection/types.js';
+import type { Reporter, RunEvent } from '../../../lib/engine/events.js';
+import { executeRun } from '../../../lib/engine/execute.js';
+import { findRun, readRecorded } from '../../../lib/engine/journal.js';
+import type { RunOptions } from '../../../lib/engine/options.js';
+import { UnreachableError } from '../../../lib/errors.js';
+import { fromRunNames } from '../../../lib/cli/load.js';
+
+export const LOCAL_INVENTORY = `
+connection: {connection: local}
+vars: {site: lab}
+regions:
+  hz:
+    vars: {region_code: 1}
+    hosts: {a: {}, b: {}}
+  sh:
+    vars: {region_code: 2}
+    hosts: {c: {}}
+groups:
+  oms: {hosts: [a, b, c]}
+`;
+
+export class Collect implements Reporter {
+  events: RunEvent[] = [];
+  event(e: RunEvent): void {
+    this.events.push(e);
+  }
+  async close(): Promise<void> {}
+  results(task?: string) {
+    return this.events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result' && (!task || e.task === task));
+  }
+  status(task: string): Record<string, string> {
+    return Object.fromEntries(this.results(task).map((r) => [r.host, r.status]));
+  }
+  recap() {
+    return this.events.find((e): e is Extract<RunEvent, { type: 'recap' }> => e.type === 'recap')!.hosts;
+  }
+}
+
+export interface RunYaml {
+  playbook: string;
+  inventory?: string;
+  files?: Record<string, string>;
+  options?: Partial<RunOptions>;
+  extraVars?: string[];
+  unreachable?: string[];
+  fromRun?: string;
+  dir?: string;
+}
+
+export async function workdir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'omsplay-engine-'));
+  process.env.OMSPLAY_HOME = join(dir, 'state');
+  return dir;
+}
+
+export async function runYaml(spec: RunYaml) {
+  const dir = spec.dir ?? (await workdir());
+  await writeFile(join(dir, 'inventory.yml'), spec.inventory ?? LOCAL_INVENTORY);
+  await writeFile(join(dir, 'play.yml'), spec.playbook);
+  for (const [name, text] of Object.entries(spec.files ?? {})) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  const loaded = await loadAll({ playbook: join(dir, 'play.yml'), inventory: join(dir, 'inventory.yml'), extraVars: spec.extraVars ?? [], fromRun: !!spec.fromRun });
+  const collect = new Collect();
+  const local = new LocalConnection();
+  const opened: string[] = [];
+  const unreachable = new Set(spec.unreachable ?? []);
+  let fromRun;
+  if (spec.fromRun) {
+    const meta = await findRun(spec.fromRun, loaded.inventory.file, fromRunNames(loaded.playbook));
+    if (!meta) throw new Error('no run found');
+    fromRun = await readRecorded(meta);
+  }
+  const outcome = await executeRun(loaded.playbook, loaded.inventory, {
+    check: false,
+    diff: false,
+    forks: 10,
+    tags: [],
+    skipTags: [],
+    extraVars: loaded.extraVars,
+    yes: false,
+    interactive: false,
+    noOnFailure: false,
+    masker: loaded.masker,
+    reporters: [collect],
+    fromRun,
+    connections: {
+      async get(host: string): Promise<Connection> {
+        opened.push(host);
+        if (unreachable.has(host)) throw new UnreachableError(host, `ssh: connect to host ${host} port 22: connection refused`);
+        return local;
+      },
+      async closeAll() {},
+    },
+    signal: new AbortController().signal,
+    ...spec.options,
+  });
+  return { ...outcome, collect, dir, opened, masker: loaded.masker };
+}
