@@ -15,6 +15,31 @@ import { toPlain, view } from './view.js';
 const hb = Handlebars.create();
 registerHelpers(hb);
 
+/**
+ * Name lookup along the context stack (compat mode): inside {{#each}} a name the item lacks is read
+ * from the outer contexts, as in Jinja loops. Handlebars' own version skips null values (turning
+ * them into undefined); this one takes the first context that has the name as an own property.
+ */
+// Not a function, so Handlebars does not wrap it as a helper expecting an options argument.
+hb.helpers.__scope = {
+  find(depths: unknown[], name: string): unknown {
+    for (const d of depths) {
+      if (d !== null && typeof d === 'object' && Object.hasOwn(d, name)) return (d as Record<string, unknown>)[name];
+    }
+    return undefined;
+  },
+} as unknown as Handlebars.HelperDelegate;
+const BaseCompiler = (hb as unknown as { JavaScriptCompiler: any }).JavaScriptCompiler;
+function ScopeCompiler(this: unknown, ...args: unknown[]): void {
+  BaseCompiler.apply(this, args);
+}
+ScopeCompiler.prototype = Object.create(BaseCompiler.prototype);
+ScopeCompiler.prototype.compiler = ScopeCompiler;
+ScopeCompiler.prototype.depthedLookup = function (this: any, name: string) {
+  return [this.aliasable('container.helpers.__scope'), '.find(depths, ', this.quotedString(name), ')'];
+};
+(hb as unknown as { JavaScriptCompiler: unknown }).JavaScriptCompiler = ScopeCompiler;
+
 /** The value `__capture` saw; rendering is synchronous, so one slot is enough. */
 let captured: unknown;
 hb.registerHelper('__capture', (value: unknown) => {
@@ -37,6 +62,9 @@ const COMPILE_OPTIONS = {
   // Inside {{#each}} a name that the item lacks falls back to the outer variables, as in Jinja loops.
   compat: true,
 } as const;
+
+/** Deny prototype properties and methods quietly (Handlebars would log a warning per name otherwise). */
+const RUNTIME_OPTIONS = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false } as const;
 
 interface Compiled {
   /** undefined when the template has a syntax problem. */
@@ -66,7 +94,7 @@ function build(source: string): Compiled {
   try {
     program = parse(source);
   } catch (e) {
-    return { native: false, analysis: { refs: [], problems: [] }, problem: parseProblem(e) };
+    return { native: false, analysis: { refs: [], problems: [] }, problem: parseProblem(e, source) };
   }
   const analysis = analyze(program);
   if (analysis.problems.length > 0) return { native: false, analysis, problem: analysis.problems[0] };
@@ -94,21 +122,79 @@ function parse(source: string): hbs.AST.Program {
   }
 }
 
-function parseProblem(e: unknown): TemplateProblem {
+// The parser is shared by every Handlebars environment; keep its message but also attach where it failed.
+const parser = (hb as unknown as { Parser: { parseError: (message: string, hash: unknown) => never; lexer?: { matched?: string; match?: string } } })
+  .Parser;
+parser.parseError = (message: string, hash: unknown) => {
+  const lexer = parser.lexer;
+  // Offset of the offending token in the template text (jison's own column is the previous token's).
+  const offset = lexer && typeof lexer.matched === 'string' && typeof lexer.match === 'string' ? lexer.matched.length - lexer.match.length : undefined;
+  throw Object.assign(new Error(message), { hash: { ...(hash as object), offset } });
+};
+
+interface ParseHash {
+  token?: string | null;
+  expected?: string[];
+  loc?: { first_line: number; first_column: number };
+  line?: number;
+  offset?: number;
+}
+
+const TOKEN_WORDS: Record<string, string> = {
+  EOF: 'end of template',
+  INVALID: "text (an unclosed '{{' or a character that cannot appear here)",
+  CLOSE: "'}}'",
+  CLOSE_UNESCAPED: "'}}}'",
+  CLOSE_RAW_BLOCK: "'}}}}'",
+  OPEN_SEXPR: "'('",
+  CLOSE_SEXPR: "')'",
+  EQUALS: "'='",
+  SEP: "'.'",
+  OPEN_ENDBLOCK: "'{{/'",
+  OPEN_BLOCK_PARAMS: "'as |'",
+  CLOSE_BLOCK_PARAMS: "'|'",
+  ID: 'a name',
+  STRING: 'a string',
+  NUMBER: 'a number',
+  BOOLEAN: 'true/false',
+  UNDEFINED: 'undefined',
+  NULL: 'null',
+  DATA: 'an @name',
+  INVERSE: "'{{else}}'",
+  OPEN_INVERSE_CHAIN: "'{{else ...}}'",
+};
+
+function words(token: string): string {
+  const t = token.replace(/^'|'$/g, '');
+  return TOKEN_WORDS[t] ?? t;
+}
+
+function parseProblem(e: unknown, source: string): TemplateProblem {
   const text = e instanceof Error ? e.message : String(e);
-  const line = Number(/on line (\d+)/.exec(text)?.[1] ?? 1);
-  const lines = text.split('\n');
-  // Handlebars: "Parse error on line N:", the line, a ---^ marker, "Expecting ..., got ...".
-  const marker = lines.find((l) => /^-*\^$/.test(l));
-  const col = marker ? marker.length : 1;
-  const expecting = lines.find((l) => l.startsWith('Expecting'));
-  const message = `template syntax error: ${expecting ? expecting.replace(/^Expecting/, 'expected') : lines[0]}`;
-  return {
-    message,
-    hint: "check that every '{{' has its '}}' and every '(' its ')'; helpers are called as (name arg ...)",
-    line,
-    col,
-  };
+  const hash = ((e as { hash?: ParseHash }).hash ?? {}) as ParseHash;
+  let line = hash.loc?.first_line ?? (hash.line !== undefined ? hash.line + 1 : Number(/line (\d+)/.exec(text)?.[1] ?? 1));
+  let col = (hash.loc?.first_column ?? 0) + 1;
+  if (hash.offset !== undefined && hash.offset >= 0 && hash.offset <= source.length) {
+    const before = source.slice(0, hash.offset);
+    line = before.split('\n').length;
+    col = hash.offset - before.lastIndexOf('\n');
+  }
+  let message: string;
+  let hint = "check that every '{{' has its '}}' and every '(' its ')'; helpers are called as (name arg ...)";
+  if (hash.token) {
+    const expected = [...new Set((hash.expected ?? []).map(words))];
+    const exp = expected.length > 0 && expected.length <= 4 ? ` (expected ${expected.join(', ')})` : '';
+    message = `template syntax error: unexpected ${words(hash.token)}${exp}`;
+    if (hash.token === 'EQUALS' || /==|!=|&&|\|\||\bis (not )?defined\b/.test(source)) {
+      hint = 'comparisons are helper calls: (eq a b), (ne a b), (gt a b); logic is (and a b), (or a b), (not a). ' + hint;
+    }
+  } else {
+    // e.g. "if doesn't match each - 1:3" from the block checker.
+    message = `template syntax error: ${text.split('\n')[0]!.replace(/ - \d+:\d+$/, '')}`;
+    const m = / - (\d+):(\d+)$/.exec(text.split('\n')[0]!);
+    if (m) return { message, hint, line: Number(m[1]), col: Number(m[2]) + 1 };
+  }
+  return { message, hint, line, col };
 }
 
 /**
@@ -170,13 +256,13 @@ export function renderString(source: string, vars: Vars, where: TemplateWhere, a
   try {
     if (c.native) {
       captured = NOTHING;
-      c.fn(ctx);
+      c.fn(ctx, RUNTIME_OPTIONS);
       const value = toPlain(captured);
       captured = undefined;
       if (value === NOTHING) return allowNative ? undefined : '';
       return allowNative ? value : textOf(value);
     }
-    return c.fn(ctx);
+    return c.fn(ctx, RUNTIME_OPTIONS);
   } catch (e) {
     if (e instanceof OmsplayError) throw e;
     const text = e instanceof Error ? e.message : String(e);
