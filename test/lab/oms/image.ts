@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -74,7 +74,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
     const base = await baseLayer(work, files);
     const out: Record<string, BuiltImage> = {};
     for (const version of versions) {
-      out[version] = await versionImage(work, base, scripts, repository, version, dir);
+      out[version] = await versionImage(work, base, scripts, repository, version);
     }
     await mkdir(dir, { recursive: true });
     for (const img of Object.values(out)) {
@@ -165,7 +165,6 @@ async function versionImage(
   scripts: Record<string, string>,
   repository: string,
   version: string,
-  finalDir: string,
 ): Promise<BuiltImage> {
   const root = path.join(work, `v${version}`);
   await mkdir(path.join(root, 'usr/local/lib/oms'), { recursive: true });
@@ -208,11 +207,5 @@ async function versionImage(
   await writeFile(path.join(pkg, 'manifest.json'), JSON.stringify([{ Config: `${id}.json`, RepoTags: [ref], Layers: layerDirs }]));
   const tarPath = path.join(work, `oms-${version}.tar`);
   await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', pkg, '-cf', tarPath, 'manifest.json', `${id}.json`, ...layerDirs.map((l) => path.dirname(l))]);
-  void finalDir;
   return { version, ref, tarPath, id: `sha256:${id}` };
-}
-
-/** Exposed for diagnostics: where a built archive's symlinked busybox points. */
-export async function describeBusybox(): Promise<string> {
-  return readlink(BUSYBOX).catch(() => BUSYBOX);
 }

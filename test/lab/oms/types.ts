@@ -1,15 +1,22 @@
 /** Shapes of the simulated OMS site: what deploySite is asked for and the descriptor it returns. */
 
+type Exec = { code: number; stdout: string; stderr: string };
+
 /** The part of the lab the simulated OMS needs (test/lab's Lab satisfies it). */
 export interface SimLab {
-  id?: number;
+  id: number;
   hosts: { name: string; address: string; region?: string; bastionOnly?: boolean; dockerSocket?: string }[];
   mariadb?: { host: string; port: number; rootPassword: string };
-  /** Control-node directory visible read-only in every host at sharedMount (images go there). */
-  sharedDir?: string;
-  /** Runs argv inside the host (as root); stdin optional. Never throws for a non-zero exit. */
-  exec(host: string, argv: string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Control-node directory visible read-only at /mnt/lab-shared in every host. */
+  sharedDir: string;
+  /** Runs argv inside the host as root. Resolves with the exit code (never throws for a non-zero exit). */
+  exec(host: string, argv: string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<Exec>;
+  /** Runs the docker client against the host's dockerd (paths in -v are the host's; -i files are the control node's). */
+  docker(host: string, args: string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<Exec>;
 }
+
+/** Where the lab mounts its sharedDir inside every host. */
+export const LAB_SHARED_MOUNT = '/mnt/lab-shared';
 
 export interface RegionSpec {
   /** cm_region, e.g. "hz". */
@@ -97,6 +104,8 @@ export interface Site {
   consolePort: number;
   https: boolean;
   restartPolicy: string;
+  /** How resetSite reseeds the MetaDB. */
+  seed: { haEnabled: boolean; heartbeatRows: number };
   paths: {
     dataDir: string;
     configPath: string;
