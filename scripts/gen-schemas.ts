@@ -34,6 +34,12 @@ export function moduleSchemaFile(m: ModuleDefinition): Json {
   };
 }
 
+const CHECK_MODE_LABEL: Record<ModuleDefinition['checkMode'], string> = {
+  full: 'reports changes',
+  read_only: 'runs (read-only)',
+  none: 'skipped',
+};
+
 const CHECK_MODE_TEXT: Record<ModuleDefinition['checkMode'], string> = {
   full: 'supported: reads the current state and reports what it would change, changing nothing',
   read_only: 'runs as usual (it changes nothing)',
@@ -62,8 +68,8 @@ function requiredText(schema: Json, prop: string): string {
   if (Array.isArray(schema.required) && schema.required.includes(prop)) return 'yes';
   const alts = schema.oneOf as Json[] | undefined;
   if (Array.isArray(alts) && alts.some((a) => Array.isArray(a.required) && a.required.includes(prop))) {
-    const others = alts.flatMap((a) => (Array.isArray(a.required) ? a.required : [])).filter((p) => p !== prop);
-    return `one of ${[prop, ...others].map((p) => `\`${p}\``).join(', ')}`;
+    const all = alts.flatMap((a) => (Array.isArray(a.required) ? (a.required as string[]) : []));
+    return `one of ${[...new Set(all)].map((p) => `\`${p}\``).join(', ')}`;
   }
   return 'no';
 }
@@ -113,7 +119,7 @@ export function modulesDoc(list: ModuleDefinition[]): string {
 
 /** The table of modules (also placed in the README), linking into docs/modules.md. */
 export function moduleIndex(list: ModuleDefinition[], docPath: string): string {
-  const rows = list.map((m) => `| [\`${m.name}\`](${docPath}#module-${m.name.replace(/\./g, '-')}) | ${cell(m.summary)} | ${m.checkMode} |`);
+  const rows = list.map((m) => `| [\`${m.name}\`](${docPath}#module-${m.name.replace(/\./g, '-')}) | ${cell(m.summary)} | ${CHECK_MODE_LABEL[m.checkMode]} |`);
   return ['| Module | What it does | Check mode |', '| --- | --- | --- |', ...rows].join('\n');
 }
 

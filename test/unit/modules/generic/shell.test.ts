@@ -23,8 +23,10 @@ describe('shell', () => {
   });
 
   it('runs in chdir, with another executable', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a JS template
     const r = await shell.run({ cmd: 'echo "$PWD ${BASH_VERSION:+bash}"', chdir: tmp.dir, executable: '/bin/bash' }, makeContext());
     expect(r.stdout).toBe(`${tmp.dir} bash`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a JS template
     const sh = await shell.run({ cmd: 'echo "${BASH_VERSION:+bash}"' }, makeContext());
     expect(sh.rc).toBe(0);
   });

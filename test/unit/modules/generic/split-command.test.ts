@@ -12,6 +12,7 @@ describe('splitCommand', () => {
     ['echo a\\ b', ['echo', 'a b']],
     [`echo ''`, ['echo', '']],
     [`echo a'b'"c"`, ['echo', 'abc']],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a JS template
     ['echo $HOME ${X} *.txt #x', ['echo', '$HOME', '${X}', '*.txt', '#x']],
     [`echo 'a|b;c>d'`, ['echo', 'a|b;c>d']],
     [`docker inspect --format '{{.State.Status}}' oms`, ['docker', 'inspect', '--format', '{{.State.Status}}', 'oms']],
