@@ -3,7 +3,7 @@
  * exactly one region), groups, merged variables with magic vars, merged connection settings.
  */
 import { ValidationError } from '../errors.js';
-import type { Masker } from '../secrets.js';
+import { type Masker, Secret } from '../secrets.js';
 import { type ConnectionLayer, hostLayers, type MergedConnection, mergeConnection } from './connection.js';
 import { resolveGroups } from './groups.js';
 import { makeInventory } from './model.js';
@@ -72,7 +72,7 @@ export function buildInventory(raw: RawInventory, file: string, locate: Locate, 
   }
 
   const hostNames = new Set(hostOrder);
-  const ctx = { file, locate, problems, hostNames, reported: new Set<string>() };
+  const ctx = { file, locate, problems, hostNames, reported: new Set<string>(), masker };
   const hosts = new Map<string, InventoryHost>();
   const connections: MergedConnection[] = [];
   for (const h of hostOrder) {
@@ -84,7 +84,9 @@ export function buildInventory(raw: RawInventory, file: string, locate: Locate, 
     checkReserved(rh?.vars, [...path, 'vars'], locate, problems);
     masker?.addFromVars(rh?.vars);
 
-    const address = rh?.address ?? h;
+    const rawAddress: unknown = rh?.address;
+    if (rawAddress instanceof Secret) masker?.add(rawAddress.value);
+    const address = rawAddress instanceof Secret ? rawAddress.value : (rh?.address ?? h);
     const layers: ConnectionLayer[] = [
       { raw: raw.connection, path: ['connection'] },
       { raw: region.connection, path: ['regions', r, 'connection'] },

@@ -7,10 +7,13 @@ import { access, constants, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { ConnectionSettings } from '../connection/types.js';
 import { ConfigError, type SourceLocation, ValidationError } from '../errors.js';
+import { type Masker, Secret } from '../secrets.js';
 import { resolveInventoryPath } from './paths.js';
 import type { Locate, Problems } from './problems.js';
 import { CONNECTION_KEYS, type RawConnection, type RawHost } from './raw.js';
 import { didYouMean } from './suggest.js';
+
+const reveal = (v: unknown): unknown => (v instanceof Secret ? v.value : v);
 
 export interface JumpContext {
   locate: Locate;
@@ -49,15 +52,18 @@ export function mergeConnection(
   name: string,
   address: string,
   layers: ConnectionLayer[],
-  ctx: JumpContext & { file: string },
+  ctx: JumpContext & { file: string; masker?: Masker },
 ): MergedConnection {
   const merged: RawConnection = {};
   const from: Partial<Record<keyof RawConnection, ReadonlyArray<string | number>>> = {};
   for (const layer of layers) {
     if (!layer.raw) continue;
     for (const k of CONNECTION_KEYS) {
-      if (layer.raw[k] === undefined) continue;
-      (merged as Record<string, unknown>)[k] = layer.raw[k];
+      const v: unknown = layer.raw[k];
+      if (v === undefined) continue;
+      // `user: !secret ...` is legal (schema checks secrets as their strings); settings hold plain values.
+      if (v instanceof Secret) ctx.masker?.add(v.value);
+      (merged as Record<string, unknown>)[k] = v instanceof Secret ? v.value : Array.isArray(v) ? v.map(reveal) : v;
       from[k] = [...layer.path, k];
     }
   }

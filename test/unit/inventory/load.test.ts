@@ -206,3 +206,13 @@ describe('secrets', () => {
     expect(masker.mask('hz_heartbeat prod')).toBe('hz_heartbeat prod');
   });
 });
+
+describe('secrets in connection settings', () => {
+  it('!secret on an address or user yields the plain value and masks it', async () => {
+    const m = new Masker();
+    const i = await inventoryFrom('connection: {user: !secret "deploy-user"}\nregions: {r: {hosts: {h1: {address: !secret "10.9.8.7"}}}}\n', m);
+    expect(i.hosts.get('h1')!.connection).toMatchObject({ user: 'deploy-user', address: '10.9.8.7' });
+    expect(i.hosts.get('h1')!.vars.address).toBe('10.9.8.7');
+    expect(m.mask('ssh deploy-user@10.9.8.7')).toBe(`ssh ${MASK}@${MASK}`);
+  });
+});
