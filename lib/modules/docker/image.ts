@@ -90,16 +90,15 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
         throw failed(`image tar ${args.src} not found on ${ctx.host}`, { src: args.src });
       }
     }
-    let presentBefore = false;
+    // Present = every tag the tar names is there (tags are what containers are created from);
+    // a tar without tags is present when its image id is.
+    const refs = wanted.tags.length ? wanted.tags : wanted.ids;
     const foundIds: string[] = [];
-    for (const ref of [...wanted.ids, ...wanted.tags]) {
+    for (const ref of refs) {
       const img = await readImage(ctx, ref, t);
-      if (img) {
-        presentBefore = true;
-        foundIds.push(img.id);
-        break;
-      }
+      if (img) foundIds.push(img.id);
     }
+    const presentBefore = refs.length > 0 && foundIds.length === refs.length;
     const base = { src: args.src, tags: wanted.tags, present_before: presentBefore };
     if (presentBefore && !args.force) {
       return { changed: false, ...base, loaded: [], image_ids: foundIds, msg: `image already present (${wanted.tags[0] ?? foundIds[0]})` };
