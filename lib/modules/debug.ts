@@ -9,6 +9,7 @@ export interface DebugArgs {
 export const debug: ModuleDefinition<DebugArgs> = {
   name: 'debug',
   summary: "Print a message, or a variable's value (dotted paths like `result.stdout_lines` work).",
+  freeForm: 'msg',
   schema: {
     type: 'object',
     properties: {
@@ -30,7 +31,9 @@ export const debug: ModuleDefinition<DebugArgs> = {
     msg: "{{ inventory_hostname }} runs OMS {{ oms_version.stdout }}"
 
 - debug:
-    var: health.components`,
+    var: health.components
+
+- debug: "backup written to {{ backup.dest }}"`,
   async run(args, ctx): Promise<ModuleResult> {
     if (args.var !== undefined) {
       const { found, value } = lookupPath(ctx.vars, args.var);

@@ -4,6 +4,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { getModule, moduleNames, modules } from '../../../../lib/modules/index.js';
 import type { ModuleDefinition } from '../../../../lib/modules/types.js';
 
@@ -69,7 +70,22 @@ describe('generic module schemas', () => {
   });
 });
 
+/** The args a task gives its module: a free-form string/list becomes `{ [freeForm]: value }`. */
+function exampleArgs(m: ModuleDefinition): unknown[] {
+  const tasks = parse(m.example) as Array<Record<string, unknown>>;
+  return tasks.map((t) => {
+    const raw = t[m.name];
+    return (typeof raw === 'string' || Array.isArray(raw)) && m.freeForm ? { [m.freeForm]: raw } : (raw ?? {});
+  });
+}
+
 describe('every registered module definition', () => {
+  it.each([...modules.values()].map((m) => [m.name, m] as const))('%s: the documented example is valid', (name, m) => {
+    const args = exampleArgs(m);
+    expect(args.length).toBeGreaterThan(0);
+    for (const a of args) expect(ajv.validate(m.schema, a), `${name} example ${JSON.stringify(a)}: ${ajv.errorsText()}`).toBe(true);
+  });
+
   const all: ModuleDefinition[] = [...modules.values()];
   it.each(all.map((m) => [m.name, m] as const))('%s is complete and its schema compiles', (name, m) => {
     expect(m.name).toBe(name);
