@@ -1,0 +1,299 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { runYaml, workdir } from './harness.js';
+
+describe('engine: task keywords', () => {
+  it('when: booleans, bare expressions, templates and lists (all must hold)', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  tasks:
+    - name: bare
+      debug: {msg: hz}
+      when: (eq region "hz")
+    - name: template
+      debug: {msg: sh}
+      when: "{{ eq region 'sh' }}"
+    - name: list
+      debug: {msg: both}
+      when: [true, (eq region "hz"), (eq inventory_hostname "b")]
+    - name: string false is false
+      debug: {msg: never}
+      when: "false"
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.collect.status('bare')).toEqual({ a: 'ok', b: 'ok', c: 'skipped' });
+    expect(r.collect.status('template')).toEqual({ a: 'skipped', b: 'skipped', c: 'ok' });
+    expect(r.collect.status('list')).toEqual({ a: 'skipped', b: 'ok', c: 'skipped' });
+    expect(r.collect.status('string false is false')).toEqual({ a: 'skipped', b: 'skipped', c: 'skipped' });
+  });
+
+  it('loop with loop_control.loop_var, per-item when, and registered results', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: a
+  tasks:
+    - name: loop
+      command: [echo, "{{ n }}"]
+      loop: [1, 2, 3]
+      loop_control: {loop_var: n}
+      when: (ne n 2)
+      register: looped
+    - name: count
+      debug: {msg: "{{ length looped.results }} {{ looped.results.0.stdout }} {{ looped.results.1.skipped }}"}
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.collect.results('count')[0]!.result.msg).toBe('3 1 true');
+  });
+
+  it('until/retries/delay retries until the condition holds, and fails with the last output when it never does', async () => {
+    const dir = await workdir();
+    const r = await runYaml({
+      dir,
+      playbook: `
+- hosts: a
+  tasks:
+    - name: comes up late
+      shell: "n=$(cat ${dir}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${dir}/n; echo $n"
+      register: up
+      until: (eq up.stdout "3")
+      retries: 5
+      delay: 0
+    - name: never
+      command: [echo, nope]
+      register: never
+      until: (eq never.stdout "yes")
+      retries: 2
+      delay: 0
+`,
+    });
+    expect(r.collect.status('comes up late')).toEqual({ a: 'changed' });
+    expect(r.collect.results('comes up late')[0]!.result.attempts).toBe(3);
+    const never = r.collect.results('never')[0]!;
+    expect(never.status).toBe('failed');
+    expect(never.result.msg).toMatch(/gave up after 3 attempts/);
+    expect(never.result.stdout).toBe('nope');
+    expect(r.exitCode).toBe(2);
+  });
+
+  it('failed_when, changed_when and ignore_errors', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: a
+  tasks:
+    - name: rc 3 is fine
+      shell: "exit 3"
+      register: res
+      failed_when: (gt res.rc 5)
+      changed_when: false
+    - name: ok output is a failure
+      command: [echo, ERROR]
+      register: out
+      failed_when: (contains out.stdout "ERROR")
+      ignore_errors: true
+    - name: still runs
+      debug: {msg: after}
+`,
+    });
+    expect(r.collect.status('rc 3 is fine')).toEqual({ a: 'ok' });
+    expect(r.collect.status('ok output is a failure')).toEqual({ a: 'failed' });
+    expect(r.collect.results('ok output is a failure')[0]!.ignored).toBe(true);
+    expect(r.collect.status('still runs')).toEqual({ a: 'ok' });
+    expect(r.collect.recap().a).toMatchObject({ failed: 1, ignored: 1 });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('block / rescue / always: rescue runs on failed hosts only, always on all, the host is rescued', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  tasks:
+    - name: guarded
+      block:
+        - name: fails on b
+          fail: {msg: "b broke"}
+          when: (eq inventory_hostname "b")
+        - name: after failure
+          debug: {msg: continued}
+      rescue:
+        - name: rescue
+          debug: {msg: "rescued {{ failed_task }}"}
+      always:
+        - name: always
+          debug: {msg: always}
+    - name: next
+      debug: {msg: next}
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.collect.status('after failure')).toEqual({ a: 'ok', c: 'ok' });
+    expect(r.collect.status('rescue')).toEqual({ b: 'ok' });
+    expect(r.collect.results('rescue')[0]!.result.msg).toBe('rescued fails on b');
+    expect(r.collect.status('always')).toEqual({ a: 'ok', b: 'ok', c: 'ok' });
+    expect(r.collect.status('next')).toEqual({ a: 'ok', b: 'ok', c: 'ok' });
+    expect(r.collect.recap().b).toMatchObject({ rescued: 1, failed: 1 });
+  });
+
+  it('a failed host leaves the play; always still runs on it when there is no rescue', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  tasks:
+    - block:
+        - name: boom
+          fail: {msg: boom}
+          when: (eq inventory_hostname "a")
+      always:
+        - name: cleanup
+          debug: {msg: cleanup}
+    - name: later
+      debug: {msg: later}
+`,
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.collect.status('cleanup')).toEqual({ a: 'ok', b: 'ok', c: 'ok' });
+    expect(r.collect.status('later')).toEqual({ b: 'ok', c: 'ok' });
+  });
+
+  it('run_once runs on one host and shares the result; run_once: region runs once per region', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  tasks:
+    - name: once
+      command: [echo, "{{ inventory_hostname }}"]
+      run_once: true
+      register: first
+    - name: per region
+      command: [echo, "{{ inventory_hostname }}"]
+      run_once: region
+      register: regional
+    - name: seen
+      debug: {msg: "{{ first.stdout }}{{ regional.stdout }}"}
+`,
+    });
+    expect(Object.keys(r.collect.status('once'))).toEqual(['a']);
+    expect(Object.keys(r.collect.status('per region'))).toEqual(['a', 'c']);
+    expect(r.collect.results('seen').map((e) => e.result.msg)).toEqual(['aa', 'aa', 'ac']);
+  });
+
+  it('serial runs rolling batches, each finishing before the next', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  serial: [1, "100%"]
+  tasks:
+    - name: t
+      debug: {msg: x}
+`,
+    });
+    const plays = r.collect.events.filter((e) => e.type === 'play_start');
+    expect(plays.map((p) => (p as { hosts: string[] }).hosts)).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it("delegate_to localhost runs on the control node with the host's variables", async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: c
+  tasks:
+    - name: delegated
+      command: [echo, "{{ region }}"]
+      delegate_to: localhost
+`,
+    });
+    const res = r.collect.results('delegated')[0]!;
+    expect(res.delegated_to).toBe('localhost');
+    expect(res.result.stdout).toBe('sh');
+  });
+
+  it('set_fact and registered values are visible in later plays; hostvars reads other hosts', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  tasks:
+    - set_fact: {answer: "{{ inventory_hostname }}-42", n: 7}
+- hosts: c
+  tasks:
+    - name: read
+      debug: {msg: "{{ answer }} {{ hostvars.a.answer }} {{ add n 1 }}"}
+`,
+    });
+    expect(r.collect.results('read')[0]!.result.msg).toBe('c-42 a-42 8');
+  });
+
+  it('handlers run at the end of the play, once, only when notified by a change', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: all
+  tasks:
+    - name: change
+      command: ["true"]
+      notify: restart
+      when: (eq region "hz")
+    - name: no change
+      command: ["true"]
+      changed_when: false
+      notify: other
+  handlers:
+    - name: restart
+      debug: {msg: restarted}
+    - name: other handler
+      listen: other
+      debug: {msg: never}
+`,
+    });
+    expect(r.collect.status('restart')).toEqual({ a: 'ok', b: 'ok' });
+    expect(r.collect.status('other handler')).toEqual({});
+  });
+
+  it('import_tasks and include_tasks pass their vars', async () => {
+    const r = await runYaml({
+      files: { 'tasks/greet.yml': '- name: greet\n  debug: {msg: "hi {{ who }}"}\n' },
+      playbook: `
+- hosts: a
+  tasks:
+    - import_tasks: tasks/greet.yml
+      vars: {who: ops}
+`,
+    });
+    expect(r.collect.results('greet')[0]!.result.msg).toBe('hi ops');
+  });
+
+  it('timeout ends a task that runs too long', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: a
+  tasks:
+    - name: slow
+      command: [sleep, "5"]
+      timeout: 1
+`,
+    });
+    expect(r.collect.status('slow')).toEqual({ a: 'failed' });
+    expect(r.collect.results('slow')[0]!.result.msg).toMatch(/timed out after 1 s/);
+  });
+
+  it('pause fails clearly in a non-interactive run without --yes, and passes with it', async () => {
+    const pb = `
+- hosts: a
+  tasks:
+    - name: confirm
+      pause: {prompt: "restore dumps?"}
+`;
+    const no = await runYaml({ playbook: pb });
+    expect(no.collect.status('confirm')).toEqual({ a: 'failed' });
+    expect(String(no.collect.results('confirm')[0]!.result.msg)).toMatch(/--yes/);
+    const yes = await runYaml({ playbook: pb, options: { yes: true } });
+    expect(yes.collect.status('confirm')).toEqual({ a: 'ok' });
+  });
+
+  it('writes a journal flushed per task, with every event', async () => {
+    const r = await runYaml({ playbook: '- hosts: all\n  tasks:\n    - debug: {msg: hi}\n' });
+    const lines = (await readFile(r.journalFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('run_start');
+    expect(lines.at(-1).type).toBe('run_end');
+    expect(lines.filter((l) => l.type === 'task_result')).toHaveLength(3);
+  });
+});
