@@ -25,6 +25,7 @@ import { mysqlRestore } from './mysql/restore.js';
 import { omsHealth } from './oms/health.js';
 import { omsParam } from './oms/param.js';
 import { omsServers } from './oms/servers.js';
+import { omsConfig } from './oms/site-config.js';
 
 const all: ModuleDefinition[] = [
   // generic
@@ -49,6 +50,7 @@ const all: ModuleDefinition[] = [
   omsParam,
   omsHealth,
   omsServers,
+  omsConfig,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));
