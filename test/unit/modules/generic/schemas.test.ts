@@ -5,6 +5,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { validateSchema } from '../../../../lib/config/validate.js';
 import { getModule, moduleNames, modules } from '../../../../lib/modules/index.js';
 import type { ModuleDefinition } from '../../../../lib/modules/types.js';
 
@@ -70,10 +71,12 @@ describe('generic module schemas', () => {
   });
 });
 
+const nowhere = { locate: () => ({ file: 'example', line: 1, col: 1 }) };
+
 /** The args a task gives its module: a free-form string/list becomes `{ [freeForm]: value }`. */
 function exampleArgs(m: ModuleDefinition): unknown[] {
   const tasks = parse(m.example) as Array<Record<string, unknown>>;
-  return tasks.map((t) => {
+  return tasks.filter((t) => m.name in t).map((t) => {
     const raw = t[m.name];
     return (typeof raw === 'string' || Array.isArray(raw)) && m.freeForm ? { [m.freeForm]: raw } : (raw ?? {});
   });
@@ -83,7 +86,8 @@ describe('every registered module definition', () => {
   it.each([...modules.values()].map((m) => [m.name, m] as const))('%s: the documented example is valid', (name, m) => {
     const args = exampleArgs(m);
     expect(args.length).toBeGreaterThan(0);
-    for (const a of args) expect(ajv.validate(m.schema, a), `${name} example ${JSON.stringify(a)}: ${ajv.errorsText()}`).toBe(true);
+    // The playbook validator's own rules (templated strings are checked at run time, not here).
+    for (const a of args) expect(validateSchema(m.schema, a, nowhere).map((e) => e.message), `${name} example ${JSON.stringify(a)}`).toEqual([]);
   });
 
   const all: ModuleDefinition[] = [...modules.values()];
