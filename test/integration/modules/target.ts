@@ -3,6 +3,7 @@
  * TODO(lab): switch to getLab() + the SSH pool once they land; until then LocalConnection against
  * the engineer's private dockerd/MariaDB (see README of test/integration/modules).
  */
+import mysql from 'mysql2/promise';
 import { LocalConnection } from '../../../lib/connection/local.js';
 import type { Connection, ExecResult } from '../../../lib/connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult, ProgressEvent } from '../../../lib/modules/types.js';
@@ -19,6 +20,8 @@ export interface Target {
   sh(argv: string[]): Promise<ExecResult>;
   /** Image (busybox) present on the target's daemon. */
   baseImage: string;
+  /** An all-privileges MetaDB session from the control node, for setup and assertions. */
+  admin(): Promise<mysql.Connection>;
 }
 
 export async function getTarget(): Promise<Target> {
@@ -31,6 +34,7 @@ export async function getTarget(): Promise<Target> {
     db: { host: '127.0.0.1', port: 33064, rootUser: 'root', rootPassword: '' },
     sh: (argv) => conn.exec({ argv }),
     baseImage: 'omsplay-test:1',
+    admin: () => mysql.createConnection({ socketPath: `${root}/mdb/sock`, user: 'root', multipleStatements: true }),
   };
 }
 

@@ -1,0 +1,153 @@
+import type mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mysqlDump } from '../../../lib/modules/mysql/dump.js';
+import { mysqlRestore } from '../../../lib/modules/mysql/restore.js';
+import { type Target, ctxFor, getTarget } from './target.js';
+
+// A password with every shell-special character the issue names, spaces and a comment sign.
+const PW = `p a'"$;|& #x\\ `;
+const USER = 'omsplay_mod';
+const DB = 'omsplay_mod_db';
+const DIR = '/tmp/omsplay-mod-4-dumps';
+
+let t: Target;
+let admin: mysql.Connection;
+
+const login = () => ({ login_host: t.db.host, login_port: t.db.port, login_user: USER, login_password: PW });
+
+async function checksums(db: string): Promise<Record<string, string>> {
+  const [tables] = await admin.query('SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1', [db]);
+  const names = (tables as Array<{ n: string }>).map((r) => `\`${db}\`.\`${r.n}\``);
+  const [rows] = await admin.query(`CHECKSUM TABLE ${names.join(', ')}`);
+  return Object.fromEntries((rows as Array<{ Table: string; Checksum: string }>).map((r) => [r.Table, String(r.Checksum)]));
+}
+
+beforeAll(async () => {
+  t = await getTarget();
+  admin = await t.admin();
+  await admin.query(`DROP USER IF EXISTS ${USER}@'%'`);
+  await admin.query(`CREATE USER ${USER}@'%' IDENTIFIED BY ?`, [PW]);
+  await admin.query(`GRANT ALL ON *.* TO ${USER}@'%'`);
+  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
+  await admin.query(`CREATE DATABASE ${DB} CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
+  await admin.query(`CREATE TABLE ${DB}.heatbeat_sequence (id bigint AUTO_INCREMENT PRIMARY KEY, gmt_created datetime, gmt_modified datetime) ENGINE=InnoDB`);
+  await admin.query(`INSERT INTO ${DB}.heatbeat_sequence (gmt_created, gmt_modified) SELECT NOW(), NOW() FROM ${DB}.seq_1_to_300000`);
+  await admin.query(`CREATE TABLE ${DB}.oms_normal_config (id int PRIMARY KEY, cfg_name varchar(64), cfg_value text) CHARACTER SET utf8mb4`);
+  await admin.query(`INSERT INTO ${DB}.oms_normal_config VALUES (1, 'ha.config', '{"enable":true,"note":"ünïcødé ✓"}'), (2, 'x', 'it''s "quoted"')`);
+  await admin.query(`CREATE TABLE ${DB}.aria_t (a int, b varchar(10)) ENGINE=Aria`);
+  await admin.query(`INSERT INTO ${DB}.aria_t VALUES (1, 'x'), (2, NULL)`);
+  await admin.query(`CREATE TRIGGER ${DB}.trg BEFORE INSERT ON ${DB}.aria_t FOR EACH ROW SET NEW.b = 'trig'`);
+  await t.sh(['rm', '-rf', DIR]);
+});
+
+afterAll(async () => {
+  await admin?.query(`DROP DATABASE IF EXISTS ${DB}`);
+  await admin?.query(`DROP USER IF EXISTS ${USER}@'%'`);
+  await admin?.end();
+  await t?.sh(['rm', '-rf', DIR]);
+});
+
+describe('mysql.dump and mysql.restore', () => {
+  let dump: Record<string, unknown>;
+
+  it('dumps with the password never visible in ps, into a verified 0600 file', async () => {
+    const ctx = ctxFor(t);
+    let polling = true;
+    let sawDump = 0;
+    const leaks: string[] = [];
+    const poll = (async () => {
+      while (polling) {
+        const r = await t.sh(['ps', '-eo', 'args']);
+        for (const line of r.stdout.split('\n')) {
+          if (/mysqldump|mariadb-dump/.test(line) && line.includes(DB)) sawDump++;
+          if (line.includes(PW.trim()) || line.includes("a'\"$;|&")) leaks.push(line);
+        }
+      }
+    })();
+    try {
+      dump = await mysqlDump.run({ ...login(), databases: DB, dest: `${DIR}/db.sql`, triggers: false, single_transaction: true }, ctx);
+    } finally {
+      polling = false;
+      await poll;
+    }
+    expect(sawDump).toBeGreaterThan(0); // the poll did see mysqldump running
+    expect(leaks).toEqual([]);
+    expect(dump).toMatchObject({ changed: true, path: `${DIR}/db.sql`, completed: true, databases: [DB] });
+    expect(dump.size).toBeGreaterThan(1_000_000);
+    const sha = await t.sh(['sha256sum', `${DIR}/db.sql`]);
+    expect(sha.stdout.split(' ')[0]).toBe(dump.sha256);
+    expect((await t.sh(['stat', '-c', '%a', `${DIR}/db.sql`])).stdout.trim()).toBe('600');
+    // --triggers=false: no trigger in the dump
+    expect((await t.sh(['grep', '-c', 'CREATE.*TRIGGER', `${DIR}/db.sql`])).stdout.trim()).toBe('0');
+    // the option file and its directory are gone, and no command line held the password
+    const cnf = ctx.commands.flat().find((a) => a.startsWith('--defaults-extra-file='))!.slice('--defaults-extra-file='.length);
+    expect((await t.sh(['test', '-e', cnf])).exitCode).not.toBe(0);
+    expect((await t.sh(['test', '-e', cnf.replace(/\/my\.cnf$/, '')])).exitCode).not.toBe(0);
+    expect(JSON.stringify(ctx.commands)).not.toContain("a'\"$;|&");
+    expect(ctx.masker.mask(`x${PW}y`)).toBe('x********y');
+    // a second dump to the same file is refused rather than replacing a backup
+    await expect(mysqlDump.run({ ...login(), databases: DB, dest: `${DIR}/db.sql` }, ctxFor(t))).rejects.toThrow(/already exists/);
+  });
+
+  it('restores with identical table checksums and the original charset', async () => {
+    const before = await checksums(DB);
+    await admin.query(`DELETE FROM ${DB}.heatbeat_sequence WHERE id > 10`);
+    await admin.query(`UPDATE ${DB}.oms_normal_config SET cfg_value = '{}'`);
+    await admin.query(`CREATE TABLE ${DB}.added_later (a int)`);
+    expect(await checksums(DB)).not.toEqual(before);
+    const r = await mysqlRestore.run({ ...login(), database: DB, src: String(dump.path), sha256: String(dump.sha256) }, ctxFor(t));
+    expect(r).toMatchObject({ changed: true, charset: 'latin1', collation: 'latin1_swedish_ci', existed_before: true, tables: 3 });
+    expect(await checksums(DB)).toEqual(before);
+    const [s] = await admin.query('SELECT DEFAULT_CHARACTER_SET_NAME AS c, DEFAULT_COLLATION_NAME AS k FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [DB]);
+    expect((s as Array<{ c: string; k: string }>)[0]).toEqual({ c: 'latin1', k: 'latin1_swedish_ci' });
+  });
+
+  it('refuses a truncated dump, a changed dump and a missing dump before dropping anything', async () => {
+    const before = await checksums(DB);
+    const size = Number(dump.size);
+    await t.sh(['sh', '-c', `head -c ${Math.floor(size / 2)} ${DIR}/db.sql > ${DIR}/truncated.sql`]);
+    const trunc = await t.sh(['sha256sum', `${DIR}/truncated.sql`]);
+    const truncSha = trunc.stdout.split(' ')[0]!;
+    // right checksum of a truncated file: refused for the missing trailer
+    await expect(mysqlRestore.run({ ...login(), database: DB, src: `${DIR}/truncated.sql`, sha256: truncSha }, ctxFor(t))).rejects.toThrow(
+      /truncated .*nothing was dropped/,
+    );
+    // the recorded checksum of the good dump against the truncated file
+    await expect(mysqlRestore.run({ ...login(), database: DB, src: `${DIR}/truncated.sql`, sha256: String(dump.sha256) }, ctxFor(t))).rejects.toThrow(
+      /expected .*nothing was dropped/,
+    );
+    await expect(mysqlRestore.run({ ...login(), database: DB, src: `${DIR}/nope.sql`, sha256: String(dump.sha256) }, ctxFor(t))).rejects.toThrow(
+      /cannot read .*nothing was dropped/,
+    );
+    expect(await checksums(DB)).toEqual(before);
+  });
+
+  it('says what it would do in check mode, changing nothing', async () => {
+    await admin.query(`INSERT INTO ${DB}.oms_normal_config VALUES (3, 'later', 'v')`);
+    const before = await checksums(DB);
+    const r = await mysqlRestore.run({ ...login(), database: DB, src: String(dump.path), sha256: String(dump.sha256) }, ctxFor(t, { check: true }));
+    expect(r.msg).toMatch(/dump verified; would drop omsplay_mod_db/);
+    expect(await checksums(DB)).toEqual(before);
+    const d = await mysqlDump.run({ ...login(), databases: DB, dest: `${DIR}/check.sql` }, ctxFor(t, { check: true }));
+    expect(d.changed).toBe(true);
+    expect((await t.sh(['test', '-e', `${DIR}/check.sql`])).exitCode).not.toBe(0);
+  });
+
+  it('dumps compressed and restores from it', async () => {
+    const ctx = ctxFor(t);
+    const z = await mysqlDump.run({ ...login(), databases: [DB], dest: `${DIR}/db.sql.gz`, gzip: true, triggers: false }, ctx);
+    expect(z).toMatchObject({ completed: true, gzip: true });
+    expect((await t.sh(['sh', '-c', `gzip -t ${DIR}/db.sql.gz && echo ok`])).stdout.trim()).toBe('ok');
+    const before = await checksums(DB);
+    await admin.query(`DROP TABLE ${DB}.aria_t`);
+    await mysqlRestore.run({ ...login(), database: DB, src: `${DIR}/db.sql.gz`, sha256: String(z.sha256) }, ctxFor(t));
+    expect(await checksums(DB)).toEqual(before);
+  });
+
+  it('fails clearly with a wrong password, leaving no partial file', async () => {
+    await expect(
+      mysqlDump.run({ ...login(), login_password: 'wrong pass', databases: DB, dest: `${DIR}/bad.sql` }, ctxFor(t)),
+    ).rejects.toThrow(/mysqldump of omsplay_mod_db failed .*Access denied/);
+    expect((await t.sh(['sh', '-c', `ls ${DIR}`])).stdout).not.toMatch(/bad\.sql/);
+  });
+});
