@@ -52,6 +52,15 @@ export function resolveGroups(
   for (const [name, g] of entries) {
     const hosts: string[] = [];
     (g.hosts ?? []).forEach((h, i) => {
+      if (hosts.includes(h)) {
+        problems.add(
+          new ValidationError(`group \`${name}\` lists host \`${h}\` twice`, {
+            location: locate(['groups', name, 'hosts', i]),
+            hint: 'remove the second entry',
+          }),
+        );
+        return;
+      }
       if (hostSet.has(h)) {
         hosts.push(h);
         return;
@@ -77,6 +86,12 @@ export function resolveGroups(
     const children: string[] = [];
     const childAt: number[] = [];
     (g.children ?? []).forEach((c, i) => {
+      if (children.includes(c)) {
+        problems.add(
+          new ValidationError(`group \`${name}\` lists child \`${c}\` twice`, { location: locate(['groups', name, 'children', i]), hint: 'remove the second entry' }),
+        );
+        return;
+      }
       if (names.has(c) || known.regions.has(c)) {
         children.push(c);
         childAt.push(i);

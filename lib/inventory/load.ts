@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadYamlFile } from '../config/yaml.js';
-import { ValidationError } from '../errors.js';
+import { formatLocation, ValidationError } from '../errors.js';
 import type { Masker } from '../secrets.js';
 import { buildInventory } from './build.js';
 import { checkKeyFiles } from './connection.js';
@@ -54,8 +54,12 @@ export async function loadInventory(file: string, opts: LoadInventoryOptions = {
     });
   }
 
-  for (const e of await validateInventoryShape(value, locate)) problems.add(e);
-  checkNames(value, locate, problems);
+  // Name and shape checks of our own say more than the schema's message at the same spot.
+  const own = new Problems();
+  checkNames(value, locate, own);
+  const ownAt = new Set(own.list.map((e) => formatLocation(e.location)));
+  for (const e of await validateInventoryShape(value, locate)) if (!ownAt.has(formatLocation(e.location))) problems.add(e);
+  for (const e of own.list) problems.add(e);
   problems.throwIfAny();
 
   const built = buildInventory(value as RawInventory, file, locate, problems, opts.masker);

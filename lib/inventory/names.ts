@@ -61,6 +61,15 @@ export function checkNames(raw: unknown, locate: Locate, problems: Problems): vo
       declare(r, 'region', ['regions', r]);
       if (!isMap(region)) continue;
       checkVarNames(region.vars, ['regions', r, 'vars'], locate, problems);
+      if (Array.isArray(region.hosts)) {
+        const first = typeof region.hosts[0] === 'string' ? region.hosts[0] : 'oms-hz-1';
+        problems.add(
+          new ValidationError(`the hosts of region \`${r}\` must be a mapping, not a list`, {
+            location: locate(['regions', r, 'hosts']),
+            hint: `write each host as a key: \`${first}:\` alone, or \`${first}: {address: 10.0.0.11}\``,
+          }),
+        );
+      }
       if (!isMap(region.hosts)) continue;
       for (const [h, host] of Object.entries(region.hosts)) {
         declare(h, 'host', ['regions', r, 'hosts', h]);

@@ -1,6 +1,7 @@
 /**
  * Checks an inventory against schemas/inventory.schema.json with lib/config's located errors.
- * `propertyNames` rules are left to names.ts: ajv reports them at the mapping, not at the key.
+ * `propertyNames` and `uniqueItems` rules are left to names.ts and groups.ts: ajv reports them at
+ * the mapping or list, not at the key or item, and without a useful message.
  */
 import { readFile } from 'node:fs/promises';
 import { validateSchema } from '../config/validate.js';
@@ -15,7 +16,7 @@ let loaded: Promise<{ full: object; checked: object }> | undefined;
 export function inventorySchema(): Promise<{ full: object; checked: object }> {
   loaded ??= readFile(INVENTORY_SCHEMA_URL, 'utf8').then((text) => {
     const full = JSON.parse(text) as object;
-    return { full, checked: withoutPropertyNames(full) as object };
+    return { full, checked: withoutEditorOnly(full) as object };
   });
   return loaded;
 }
@@ -25,10 +26,12 @@ export async function validateInventoryShape(value: unknown, locate: Locate): Pr
   return validateSchema(checked, value, { locate });
 }
 
-function withoutPropertyNames(s: unknown): unknown {
-  if (Array.isArray(s)) return s.map(withoutPropertyNames);
+const EDITOR_ONLY = new Set(['propertyNames', 'uniqueItems']);
+
+function withoutEditorOnly(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(withoutEditorOnly);
   if (!s || typeof s !== 'object') return s;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) if (k !== 'propertyNames') out[k] = withoutPropertyNames(v);
+  for (const [k, v] of Object.entries(s)) if (!EDITOR_ONLY.has(k)) out[k] = withoutEditorOnly(v);
   return out;
 }

@@ -40,6 +40,11 @@ const cases: Array<[string, Kind, string, number, number, string | null]> = [
   ['unknown-transport.yml', ValidationError, '`connection`: expected `ssh` or `local` or a mapping of connection settings, got string "sssh"', 5, 21, null],
   ['password-in-env-name.yml', ValidationError, '`password_env`: expected the NAME of an environment variable', 5, 23, null],
   ['unknown-jump-host.yml', ValidationError, 'jump host `bastion-9` is not an inventory host', 2, 10, 'did you mean `bastion-1`?'],
+  ['string-got-boolean.yml', ValidationError, '`user`: expected a string, got boolean true', 2, 9, null],
+  ['group-duplicate-member.yml', ValidationError, 'group `oms_nodes` lists host `oms-hz-1` twice', 8, 33, 'remove the second entry'],
+  ['region-hosts-as-list.yml', ValidationError, 'the hosts of region `hangzhou` must be a mapping, not a list', 4, 7, '`oms-hz-1:` alone'],
+  ['region-named-localhost.yml', ValidationError, '`localhost` cannot be a region name', 2, 3, 'control node'],
+  ['unknown-connection-setting.yml', ValidationError, 'unknown connection setting `key`', 5, 7, 'key_file'],
   ['group-hosts-not-a-list.yml', ValidationError, '`hosts`: expected a list, got string "oms-hz-1"', 7, 12, null],
 ];
 
