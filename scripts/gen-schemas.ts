@@ -93,8 +93,7 @@ export function moduleDoc(m: ModuleDefinition): string {
   }
   if (typeof schema.errorMessage === 'string') out.push('', `Arguments must be ${schema.errorMessage}.`);
   out.push('');
-  const checkMode = m.checkMode === 'none' && m.runsInCheckMode ? `${CHECK_MODE_TEXT.none} (after evaluating what it safely can)` : CHECK_MODE_TEXT[m.checkMode];
-  out.push(`**Check mode:** ${checkMode}.`, '', `**Changed:** ${m.changedMeans}`, '');
+  out.push(`**Check mode:** ${CHECK_MODE_TEXT[m.checkMode]}.`, '', `**Changed:** ${m.changedMeans}`, '');
   out.push('**Result** (what `register` gets, besides `changed`, `failed`, `skipped`, `msg`):', '');
   out.push('| Field | Description |', '| --- | --- |');
   for (const f of m.result) out.push(`| \`${f.name}\` | ${cell(f.description)} |`);

@@ -13,8 +13,8 @@ export interface GuardArgs {
 }
 
 export const guardSchema = {
-  creates: { type: 'string', minLength: 1, description: 'Skip when this path exists on the host (relative paths are resolved against `chdir`).' },
-  removes: { type: 'string', minLength: 1, description: 'Skip when this path does NOT exist on the host (relative paths are resolved against `chdir`).' },
+  creates: { type: 'string', minLength: 1, description: 'Skip when this path exists on the host (relative paths are resolved against `chdir`). Also checked in check mode.' },
+  removes: { type: 'string', minLength: 1, description: 'Skip when this path does NOT exist on the host (relative paths are resolved against `chdir`). Also checked in check mode.' },
   chdir: { type: 'string', minLength: 1, description: 'Directory to run in.' },
   env: {
     type: 'object',
