@@ -34,7 +34,6 @@ interface Scope {
   blockParams: ReadonlySet<string>;
   /** Number of enclosing blocks that changed the context (each, with, sections). */
   ctxDepth: number;
-  guarded: boolean;
 }
 
 type Node = hbs.AST.Node;
@@ -45,7 +44,7 @@ const CONTEXT_KEEPING = new Set(['if', 'unless']);
 
 export function analyze(program: hbs.AST.Program): Analysis {
   const out: Analysis = { refs: [], problems: [] };
-  walkProgram(program, { blockParams: new Set(), ctxDepth: 0, guarded: false }, out);
+  walkProgram(program, { blockParams: new Set(), ctxDepth: 0 }, out);
   const seen = new Set<string>();
   out.refs = out.refs.filter((r) => {
     const key = `${r.guarded ? 1 : 0}:${r.root}.${r.parts.join('.')}`;
@@ -93,7 +92,7 @@ function walkStatement(node: Node, scope: Scope, out: Analysis): void {
       const keeps = helper && CONTEXT_KEEPING.has(name);
       const params = new Set(scope.blockParams);
       for (const p of block.program?.blockParams ?? []) params.add(p);
-      walkProgram(block.program, { blockParams: params, ctxDepth: scope.ctxDepth + (keeps ? 0 : 1), guarded: scope.guarded }, out);
+      walkProgram(block.program, { blockParams: params, ctxDepth: scope.ctxDepth + (keeps ? 0 : 1) }, out);
       walkProgram(block.inverse, scope, out);
       return;
     }
@@ -122,7 +121,8 @@ function walkCall(node: Call, scope: Scope, out: Analysis, helper: boolean): voi
     out.problems.push(unknownHelper(name, node));
   }
   node.params.forEach((p, i) => {
-    walkExpr(p, i === 0 && GUARDING_HELPERS.has(name) ? { ...scope, guarded: true } : scope, out);
+    // Only a path given directly as the first argument is guarded: in (default (add x 1) 0) x must exist.
+    walkExpr(p, scope, out, i === 0 && GUARDING_HELPERS.has(name));
   });
   for (const pair of node.hash?.pairs ?? []) walkExpr(pair.value, scope, out);
 }
@@ -136,7 +136,7 @@ function unknownHelper(name: string, node: Call): TemplateProblem {
   };
 }
 
-function walkExpr(node: Node, scope: Scope, out: Analysis): void {
+function walkExpr(node: Node, scope: Scope, out: Analysis, guarded = false): void {
   if (node.type === 'SubExpression') {
     walkCall(node as unknown as Call, scope, out, true);
     return;
@@ -147,7 +147,7 @@ function walkExpr(node: Node, scope: Scope, out: Analysis): void {
   if (path.data) {
     // @root.x reads the template's variables; @index, @key, @first... are loop data.
     if (path.parts[0] === 'root' && path.parts.length > 1) {
-      out.refs.push({ root: path.parts[1]!, parts: path.parts.slice(2), guarded: scope.guarded, line, col });
+      out.refs.push({ root: path.parts[1]!, parts: path.parts.slice(2), guarded, line, col });
     }
     return;
   }
@@ -156,5 +156,5 @@ function walkExpr(node: Node, scope: Scope, out: Analysis): void {
   if (path.depth === 0 && !scoped && scope.blockParams.has(path.parts[0]!)) return;
   // Inside each/with the context is the item; only a path that climbs back to the top is known.
   if (scope.ctxDepth > 0 && path.depth < scope.ctxDepth) return;
-  out.refs.push({ root: path.parts[0]!, parts: path.parts.slice(1), guarded: scope.guarded, line, col });
+  out.refs.push({ root: path.parts[0]!, parts: path.parts.slice(1), guarded, line, col });
 }
