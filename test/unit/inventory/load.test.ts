@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hostOrLocalhost } from '../../../lib/inventory/localhost.js';
 import { loadInventory } from '../../../lib/inventory/load.js';
 import { resolveInventoryPath } from '../../../lib/inventory/paths.js';
 import type { Inventory } from '../../../lib/inventory/types.js';
@@ -214,5 +215,21 @@ describe('secrets in connection settings', () => {
     expect(i.hosts.get('h1')!.connection).toMatchObject({ user: 'deploy-user', address: '10.9.8.7' });
     expect(i.hosts.get('h1')!.vars.address).toBe('10.9.8.7');
     expect(m.mask('ssh deploy-user@10.9.8.7')).toBe(`ssh ${MASK}@${MASK}`);
+  });
+});
+
+describe('implicit localhost', () => {
+  it('is the control node with all-level vars and a local connection, unless declared', async () => {
+    const h = hostOrLocalhost(inv, 'localhost')!;
+    expect(h.connection).toMatchObject({ connection: 'local', address: '127.0.0.1' });
+    expect(h.vars).toMatchObject({ site: 'prod', inventory_hostname: 'localhost', group_names: [] });
+    expect(inv.hosts.has('localhost')).toBe(false);
+    expect(hostOrLocalhost(inv, 'oms-hz-1')).toBe(inv.hosts.get('oms-hz-1'));
+    expect(hostOrLocalhost(inv, 'nope')).toBeUndefined();
+  });
+  it('a declared localhost wins', async () => {
+    const i = await inventoryFrom('regions: {r: {hosts: {localhost: {connection: local, vars: {x: 1}}}}}\n');
+    expect(hostOrLocalhost(i, 'localhost')!.vars).toMatchObject({ x: 1, region: 'r' });
+    expect(i.select('all')).toEqual(['localhost']);
   });
 });
