@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerContainer } from '../../../lib/modules/docker/container.js';
+import { omsHealth } from '../../../lib/modules/oms/health.js';
+import { type Target, ctxFor, getTarget } from './target.js';
+
+let t: Target;
+const OK = 'omsplay_mod_health_ok';
+const BAD = 'omsplay_mod_health_bad';
+const TLS = 'omsplay_mod_health_tls';
+const docker = (...a: string[]) => t.sh(['docker', '-H', t.dockerHost, ...a]);
+
+/** A stand-in OMS: serves /oms/health with busybox httpd after a delay, then logs the start line. */
+function fakeOms(port: number, healthy: boolean, delay: number): string {
+  return [
+    'mkdir -p /www/oms',
+    `echo '{"success":true,"data":{"healthy":${healthy}}}' > /www/oms/health`,
+    'echo starting',
+    `sleep ${delay}`,
+    `httpd -p 127.0.0.1:${port} -h /www`,
+    'echo "OMS service start successfully"',
+    'exec sleep 3600',
+  ].join('; ');
+}
+
+beforeAll(async () => {
+  t = await getTarget();
+  await docker('rm', '-f', OK, BAD, TLS);
+  await t.sh(['sh', '-c', 'mkdir -p /tmp/omsplay-mod-4-cert && touch /tmp/omsplay-mod-4-cert/crt']);
+});
+afterAll(async () => {
+  await docker('rm', '-f', OK, BAD, TLS);
+});
+
+describe('oms.health', () => {
+  it('waits until the log line and the health answer both say started', async () => {
+    await dockerContainer.run({ name: OK, image: t.baseImage, network_mode: 'host', command: ['sh', '-c', fakeOms(18094, true, 2)] }, ctxFor(t));
+    const ctx = ctxFor(t);
+    const r = await omsHealth.run({ container: OK, port: 18094, timeout: 30, interval: 1 }, ctx);
+    expect(r).toMatchObject({ changed: false, healthy: true, url: 'http://127.0.0.1:18094/oms/health', last_log_line: 'OMS service start successfully' });
+    expect(r.attempts).toBeGreaterThan(1);
+    expect(r.health).toEqual({ healthy: true });
+    expect(ctx.events.length).toBeGreaterThan(0);
+  });
+
+  it('fails after the timeout when data.healthy is not true, saying why', async () => {
+    await dockerContainer.run({ name: BAD, image: t.baseImage, network_mode: 'host', command: ['sh', '-c', fakeOms(18095, false, 0)] }, ctxFor(t));
+    await expect(omsHealth.run({ container: BAD, port: 18095, timeout: 3, interval: 1 }, ctxFor(t))).rejects.toThrow(/not healthy after \d+s: .*data\.healthy != true/);
+    // check mode: one probe, a report, no failure
+    const c = await omsHealth.run({ container: BAD, port: 18095, timeout: 3, interval: 1 }, ctxFor(t, { check: true }));
+    expect(c).toMatchObject({ healthy: false, attempts: 1 });
+  });
+
+  it('asks over https when the container has the certificate mount, and fails for a missing container', async () => {
+    await dockerContainer.run(
+      { name: TLS, image: t.baseImage, volumes: ['/tmp/omsplay-mod-4-cert/crt:/etc/pki/nginx/oms_server.crt'], command: ['sleep', '3600'] },
+      ctxFor(t),
+    );
+    const r = await omsHealth.run({ container: TLS, port: 18096, timeout: 1, interval: 1 }, ctxFor(t, { check: true }));
+    expect(r.url).toBe('https://127.0.0.1:18096/oms/health');
+    await expect(omsHealth.run({ container: 'omsplay_mod_nope', timeout: 1 }, ctxFor(t))).rejects.toThrow(/does not exist/);
+  });
+});
