@@ -59,11 +59,12 @@ export function compileSchema(schema: object): ValidateFunction {
 export function validateSchema(schema: object, value: unknown, src: Locator, opts: ValidateOptions = {}): ValidationError[] {
   const fn = compileSchema(schema);
   if (fn(plain(value))) return [];
-  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts);
+  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts, schema);
 }
 
-export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, opts: ValidateOptions = {}): ValidationError[] {
-  const errors = collapse(raw.filter((e) => e.keyword !== 'if' && !isTemplated(e.data)));
+/** `root`: the schema validated against (to re-check oneOf/anyOf branches; ajv needs `verbose: true`). */
+export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, opts: ValidateOptions = {}, root?: object): ValidationError[] {
+  const errors = collapse(raw, root).filter((e) => e.keyword !== 'if' && !isTemplated(e.data));
   const out: ValidationError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -178,9 +179,11 @@ function pointerToPath(pointer: string): (string | number)[] {
 /**
  * Replaces each failed oneOf/anyOf with either the errors of the branch that was clearly meant
  * (the value had that branch's shape but broke a rule inside it) or one "expected X or Y" error.
- * ajv pushes a combinator's branch errors right before the combinator error itself.
+ * ajv evaluates a schema's combinators before its type-specific keywords (properties, required...)
+ * and pushes a failed combinator's branch errors right before the combinator error: they are the
+ * run of errors just before it that concern the same value or values inside it.
  */
-function collapse(errors: ErrorObject[], done = new Set<ErrorObject>()): ErrorObject[] {
+function collapse(errors: ErrorObject[], root: object | undefined, done = new Set<ErrorObject>()): ErrorObject[] {
   const idx = errors.findIndex((e) => (e.keyword === 'oneOf' || e.keyword === 'anyOf') && !done.has(e));
   if (idx < 0) return errors;
   const comb = errors[idx];
@@ -189,40 +192,54 @@ function collapse(errors: ErrorObject[], done = new Set<ErrorObject>()): ErrorOb
   while (start > 0) {
     const e = errors[start - 1];
     const inside = e.instancePath === comb.instancePath || e.instancePath.startsWith(`${comb.instancePath}/`);
-    const viaBranch = e.schemaPath.startsWith(`${comb.schemaPath}/`) || !e.schemaPath.startsWith(`${parent}/`);
-    if (!inside || !viaBranch) break;
+    // A combinator already handled in the same schema object is a sibling, not a branch.
+    const sibling = done.has(e) && e.instancePath === comb.instancePath && e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/')) === parent;
+    if (!inside || sibling) break;
     start--;
   }
-  const branchErrors = errors.slice(start, idx);
-  const replacement = resolveCombinator(comb, branchErrors);
+  const replacement = resolveCombinator(comb, root);
   done.add(comb);
-  return collapse([...errors.slice(0, start), ...replacement, ...errors.slice(idx + 1)], done);
+  return collapse([...errors.slice(0, start), ...replacement, ...errors.slice(idx + 1)], root, done);
 }
 
-function resolveCombinator(comb: ErrorObject, branchErrors: ErrorObject[]): ErrorObject[] {
+function resolveCombinator(comb: ErrorObject, root: object | undefined): ErrorObject[] {
   if (comb.params?.passingSchemas) return [comb];
   const own = comb.parentSchema as Record<string, unknown> | undefined;
-  if (own && typeof own.errorMessage === 'string') return [comb];
-  // Split branch errors per branch: a branch's errors start at its own schemaPath or come from a $ref.
-  const branches = new Map<number, ErrorObject[]>();
-  let current = 0;
-  for (const e of branchErrors) {
-    const m = e.schemaPath.startsWith(`${comb.schemaPath}/`) ? /^\/(\d+)/.exec(e.schemaPath.slice(comb.schemaPath.length)) : null;
-    if (m) current = Number(m[1]);
-    const list = branches.get(current) ?? [];
-    list.push(e);
-    branches.set(current, list);
-  }
+  const hasMessage = typeof own?.errorMessage === 'string';
+  const branches = Array.isArray(comb.schema) ? (comb.schema as unknown[]) : [];
+  if (!root || branches.length === 0) return [comb];
+  // Validate the value against each branch on its own: which branch said what is then certain.
+  const results = branches.map((b) => branchErrors(b, root, comb.data, comb.instancePath));
   // A branch was "meant" when the value has its shape: none of its errors says the value itself has the wrong type/const.
   const shapeKeywords = new Set(['type', 'const', 'enum', 'oneOf', 'anyOf', 'not']);
-  const meant = [...branches.values()].filter(
-    (errs) => !errs.some((e) => e.instancePath === comb.instancePath && shapeKeywords.has(e.keyword)),
-  );
+  const meant = results.filter((errs) => errs.length > 0 && !errs.some((e) => e.instancePath === comb.instancePath && shapeKeywords.has(e.keyword)));
   if (meant.length > 0) {
     meant.sort((a, b) => a.length - b.length);
-    return collapse(meant[0]);
+    // With an errorMessage, drill in only when the problem is clearly inside the value (`serial: [1, 0]`).
+    const deeper = meant[0].every((e) => e.instancePath.length > comb.instancePath.length);
+    if (!hasMessage || deeper) return collapse(meant[0], root);
   }
   return [comb];
+}
+
+const branchCache = new WeakMap<object, WeakMap<object, ValidateFunction>>();
+
+/** Errors of `data` against one branch schema (its $refs resolved in `root`), with absolute instance paths. */
+function branchErrors(branch: unknown, root: object, data: unknown, base: string): ErrorObject[] {
+  if (typeof branch !== 'object' || branch === null) return branch === false ? [{ keyword: 'false schema', instancePath: base, schemaPath: '#', params: {} }] : [];
+  let perRoot = branchCache.get(root);
+  if (!perRoot) {
+    perRoot = new WeakMap();
+    branchCache.set(root, perRoot);
+  }
+  let fn = perRoot.get(branch);
+  if (!fn) {
+    const r = root as Record<string, unknown>;
+    fn = ajv().compile({ ...(branch as object), $defs: r.$defs, definitions: r.definitions });
+    perRoot.set(branch, fn);
+  }
+  if (fn(data)) return [];
+  return (fn.errors ?? []).map((e) => ({ ...e, instancePath: base + e.instancePath }));
 }
 
 function describeSchema(s: unknown): string {

@@ -81,7 +81,7 @@ export function parseYaml(text: string, file: string): YamlFile {
     if (tab && (first.code === 'TAB_AS_INDENT' || lineCounter.linePos(first.pos[0]).line >= tab.line)) {
       throw new ConfigError('a tab is used for indentation', { location: { file, ...tab }, hint: HINTS.TAB_AS_INDENT });
     }
-    throw new ConfigError(describe(first, text), { location: at(first.pos[0]), hint: HINTS[first.code] });
+    throw new ConfigError(describe(first, text), { location: at(errorOffset(first, text)), hint: hintFor(first) });
   }
 
   let value: unknown;
@@ -111,8 +111,25 @@ export async function loadYamlFile(path: string, from?: SourceLocation): Promise
   return parseYaml(text, path);
 }
 
+function hintFor(err: YAMLError): string | undefined {
+  if (err.code === 'MISSING_CHAR' && !/quote|[\]})]/.test(err.message)) return HINTS.BAD_INDENT;
+  return HINTS[err.code];
+}
+
+/** Where a person should look: an unclosed quote is reported at the end of the file, so point at where it opens. */
+function errorOffset(err: YAMLError, text: string): number {
+  const m = /^Missing closing (["'])quote/.exec(err.message);
+  if (m) {
+    const open = text.lastIndexOf(m[1], Math.max(0, err.pos[0] - 1));
+    if (open >= 0) return open;
+  }
+  return err.pos[0];
+}
+
 function describe(err: YAMLError, text: string): string {
   switch (err.code) {
+    case 'MULTIPLE_DOCS':
+      return 'more than one YAML document in this file (a second `---`)';
     case 'DUPLICATE_KEY': {
       const key = /^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim().replace(/^["']|["']$/g, '');
       return key ? `duplicate key \`${key}\`` : 'duplicate key';

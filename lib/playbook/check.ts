@@ -16,7 +16,7 @@ import type { ModuleDefinition } from '../modules/types.js';
 import { modulesOf, type NodeSource, sourceOf, varsFromFiles } from './source.js';
 import type { Condition, Play, Playbook, Task, TaskNode } from './types.js';
 
-/** Variables the engine gives every host (see TEAM.md "Formats"). */
+/** Variables the engine gives every host (TEAM.md "Formats"; lib/engine/task-executor.ts baseVars). */
 export const MAGIC_VARIABLES = [
   'inventory_hostname',
   'region',
@@ -24,10 +24,15 @@ export const MAGIC_VARIABLES = [
   'address',
   'hostvars',
   'groups',
-  'from_run',
-  'playbook_dir',
   'play_hosts',
+  'check_mode',
+  'from_run',
+  'run_id',
+  'inventory_file',
 ] as const;
+
+/** Set by the engine for a block's rescue (and always) tasks: which task failed and its result. */
+export const RESCUE_VARIABLES = ['failed_task', 'failed_result'] as const;
 
 export interface CheckOptions {
   /** More names to treat as defined. */
@@ -62,11 +67,13 @@ export function checkHostPatterns(playbook: Playbook, inventory: Inventory): Oms
     const at = src ? src.yaml.locate([...src.path, 'hosts']) : play.location;
     if (play.hosts && !play.hosts.includes('{{')) {
       let matched: string[] = [];
-      let why: string | undefined;
       try {
-        matched = inventory.select(play.hosts);
+        matched = inventory.select(play.hosts, { location: at, source: 'playbook' });
       } catch (e) {
-        why = isOmsplayError(e) ? e.message : String(e);
+        // The inventory names the term that matched nothing, with its own suggestions.
+        if (!isOmsplayError(e)) throw e;
+        problems.push(e.location ? e : new ValidationError(e.message, { location: at, hint: e.hint }));
+        matched = ['(reported)'];
       }
       if (matched.length === 0) {
         const first = play.hosts.split(/[:,]/).map((p) => p.replace(/^[&!]/, ''))[0] ?? '';
@@ -74,7 +81,7 @@ export function checkHostPatterns(playbook: Playbook, inventory: Inventory): Oms
         problems.push(
           new ValidationError(`host pattern \`${play.hosts}\` of play \`${play.name}\` matches no host in ${inventory.file}${s && s !== first ? ` — did you mean \`${s}\`?` : ''}`, {
             location: at,
-            hint: why ?? `regions: ${[...inventory.regions.keys()].join(', ') || '(none)'}; groups: ${[...inventory.groups.keys()].join(', ') || '(none)'}`,
+            hint: `regions: ${[...inventory.regions.keys()].join(', ') || '(none)'}; groups: ${[...inventory.groups.keys()].join(', ') || '(none)'}`,
           }),
         );
       }
@@ -179,8 +186,9 @@ class Checker {
       this.scan(n.delegateTo, src, ['delegate_to'], n.location, local, label);
       this.scan(n.becomeUser, src, ['become_user'], n.location, local, label);
       this.nodes(n.block, local, facts);
-      this.nodes(n.rescue, local, facts);
-      this.nodes(n.always, local, facts);
+      const rescued = local.with(RESCUE_VARIABLES);
+      this.nodes(n.rescue, rescued, facts);
+      this.nodes(n.always, rescued, facts);
       return;
     }
     const t = n as Task;

@@ -67,11 +67,12 @@ class Loader {
     throw sorted.length === 1 ? sorted[0] : new ValidationErrors(sorted);
   }
 
-  private read(file: string, from?: SourceLocation): Promise<YamlFile> {
+  /** Parsed file (cached); a file that cannot be read rejects with a ConfigError without location. */
+  private read(file: string): Promise<YamlFile> {
     const key = resolve(file);
     let p = this.yamlCache.get(key);
     if (!p) {
-      p = loadYamlFile(file, from);
+      p = loadYamlFile(file);
       this.yamlCache.set(key, p);
       // A failed read is reported at each place that names the file: do not cache the failure.
       p.catch(() => this.yamlCache.delete(key));
@@ -167,10 +168,10 @@ class Loader {
     }
     let yaml: YamlFile;
     try {
-      yaml = await this.read(file, at);
+      yaml = await this.read(file);
     } catch (e) {
       if (e instanceof ConfigError && at && !e.location) {
-        this.problems.push(new ConfigError(`task file \`${asWritten}\` not found (${file})`, { location: at, hint: 'task file names are relative to the file that includes them' }));
+        this.problems.push(new ConfigError(`task file \`${asWritten}\` ${e.message.replace(/^file \S+ /, '')} (${file})`, { location: at, hint: 'task file names are relative to the file that includes them' }));
         return undefined;
       }
       if (e instanceof ConfigError) {
@@ -212,11 +213,11 @@ class Loader {
       try {
         await access(file);
       } catch {
-        this.problems.push(new ConfigError(`vars file \`${name}\` not found (${file})`, { location: at, hint: 'vars_files are relative to the playbook that names them' }));
+        this.problems.push(new ConfigError(`vars file \`${name}\` does not exist (${file})`, { location: at, hint: 'vars_files are relative to the playbook that names them' }));
         continue;
       }
       try {
-        const vf = await this.read(file, at);
+        const vf = await this.read(file);
         if (vf.value === null || vf.value === undefined) continue;
         if (!isObject(vf.value)) {
           this.problems.push(new ValidationError('a vars file is a mapping of variable names to values', { location: { file, line: 1, col: 1 }, hint: 'write `name: value` lines, without `- `' }));
@@ -275,10 +276,12 @@ class Loader {
         }
         let imported: YamlFile;
         try {
-          imported = await this.read(file, at);
+          imported = await this.read(file);
         } catch (e) {
           if (!(e instanceof ConfigError)) throw e;
-          this.problems.push(e.location ? e : new ConfigError(`playbook \`${name}\` not found (${file})`, { location: at, hint: 'import_playbook is relative to the file that names it' }));
+          this.problems.push(
+            e.location ? e : new ConfigError(`playbook \`${name}\` ${e.message.replace(/^file \S+ /, '')} (${file})`, { location: at, hint: 'import_playbook is relative to the file that names it' }),
+          );
           continue;
         }
         const plays = await this.plays(imported, [...stack, abs], 'on_failure playbook');

@@ -191,7 +191,7 @@ export function playbookSchema(opts: SchemaOptions = {}): Json {
   };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://omsplay.dev/schemas/playbook.schema.json',
+    // No $id: editors then resolve the module $refs (modules/<id>.schema.json) next to this file.
     title: 'omsplay playbook',
     description: 'A list of plays. Put `# yaml-language-server: $schema=<path>/schemas/playbook.schema.json` at the top of a playbook for editor completion.',
     type: 'array',
@@ -219,7 +219,23 @@ export function playbookSchema(opts: SchemaOptions = {}): Json {
 }
 
 /** A task file (import_tasks/include_tasks): a list of tasks. */
-export function taskFileSchema(): Json {
-  const base = playbookSchema();
-  return { ...base, $id: 'https://omsplay.dev/schemas/tasks.schema.json', title: 'omsplay task file', errorMessage: 'a list of tasks (start each task with `- `)', items: { $ref: '#/$defs/task' } };
+export function taskFileSchema(opts: SchemaOptions = {}): Json {
+  const base = playbookSchema(opts);
+  return {
+    ...base,
+    title: 'omsplay task file',
+    description: 'A list of tasks (for import_tasks/include_tasks). Put `# yaml-language-server: $schema=<path>/schemas/tasks.schema.json` at the top for editor completion.',
+    errorMessage: 'a list of tasks (start each task with `- `)',
+    items: { $ref: '#/$defs/task' },
+  };
+}
+
+/** The shipped editor schemas (path under the repository → file text); a unit test keeps them in sync. */
+export function editorSchemaFiles(modules: Iterable<ModuleDefinition>): Record<string, string> {
+  const list = [...modules];
+  const text = (o: Json) => `${JSON.stringify(o, null, 2)}\n`;
+  return {
+    'schemas/playbook.schema.json': text(playbookSchema({ editor: true, modules: list })),
+    'schemas/tasks.schema.json': text(taskFileSchema({ editor: true, modules: list })),
+  };
 }

@@ -93,13 +93,13 @@ async function buildTask(raw: unknown, path: ValuePath, ctx: TaskContext, handle
   }
 
   if (actions.length > 1) {
-    const [first, second] = actions;
+    const second = actions[1];
     const both = actions.map((a) => `\`${a}\``).join(' and ');
     const what = moduleKeys.length === actions.length ? 'modules' : 'actions';
     problems.push(
       new ValidationError(`a task has exactly one module, this one has ${actions.length} ${what}: ${both}`, {
         location: yaml.locate([...path, second], 'key'),
-        hint: `split it into two tasks, or nest one of them under \`${first}\` as intended`,
+        hint: 'split it into one task per module (a block groups tasks that belong together)',
       }),
     );
     return undefined;
@@ -299,8 +299,6 @@ export function conditions(raw: Raw, path: ValuePath, key: string, ctx: { yaml: 
     const at = () => ctx.yaml.locate(Array.isArray(v) ? [...path, key, i] : [...path, key]);
     if (typeof c === 'string' && YAML11_BOOLEANS.has(c.trim())) {
       ctx.problems.push(new ValidationError(`\`${key}: ${c}\` is the string "${c}", not a boolean`, { location: at(), hint: BOOLEAN_HINT }));
-    } else if (c === null) {
-      ctx.problems.push(new ValidationError(`\`${key}\` is empty`, { location: ctx.yaml.locate([...path, key], 'key'), hint: 'write a condition, or remove the key' }));
     } else if (typeof c === 'boolean' || typeof c === 'string') {
       out.push(c);
     }
