@@ -3,6 +3,7 @@
  * upper layer (users, sudo, sshd, /etc/hosts, runc wrapper) plus its own /root and /home directories, and the init
  * script that turns a fresh set of namespaces into the host.
  */
+import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { LabCredentials } from './credentials.js';
 import type { LabHost } from './types.js';
@@ -161,6 +162,7 @@ export async function writeHostFiles(
   const h = b.host;
   await Promise.all([
     put(`${up}/etc/hostname`, `${h.name}\n`, 0o644),
+    put(`${up}/etc/machine-id`, `${randomBytes(16).toString('hex')}\n`, 0o444),
     put(`${up}/etc/hosts`, b.etcHosts, 0o644),
     put(`${up}/etc/passwd`, accounts.passwd, 0o644),
     put(`${up}/etc/group`, accounts.group, 0o644),
@@ -201,7 +203,7 @@ export async function writeHostFiles(
  */
 export function initScript(b: HostBuild): string {
   const d = b.host.dir;
-  const ip = b.interfaces.flatMap((i) => [`address add ${i.cidr} dev ${i.dev}`, `link set ${i.dev} up`]);
+  const ip = b.interfaces.flatMap((i) => [`address replace ${i.cidr} dev ${i.dev}`, `link set ${i.dev} up`]);
   const docker = b.docker
     ? [
         '/usr/sbin/dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \\',
@@ -238,6 +240,8 @@ mount --bind -o ro ${b.sharedDir} $R/mnt/lab-shared
 mount -t tmpfs -o mode=700,size=1m tmpfs $R${b.labDir}
 mkdir -p $R/run/sshd $R/run/omsplay-lab
 mount --bind $D/ctl $R/run/omsplay-lab
+# dockerd derives its engine ID from this key: the machine's copy would give every host the same ID.
+rm -f $R/etc/docker/key.json
 echo "$outer" > $D/pid.tmp && mv $D/pid.tmp $D/pid
 cd $R
 mkdir -p .oldroot

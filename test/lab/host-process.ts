@@ -7,8 +7,14 @@ import { alive, descendants, waitGone } from './cleanup.js';
 import { LAB_PATH } from './run.js';
 import type { LabHost } from './types.js';
 
+/** A started host's launcher; `exited` turns true when the host's init (and so the host) has ended. */
+export interface Launch {
+  exited: boolean;
+}
+
 /** Starts the host's init detached (it outlives this Node process: `lab up` leaves hosts running). */
-export async function spawnHost(host: LabHost): Promise<void> {
+export async function spawnHost(host: LabHost): Promise<Launch> {
+  const launch: Launch = { exited: false };
   await rm(host.pidFile, { force: true });
   const log = openSync(`${host.dir}/init.log`, 'a');
   try {
@@ -28,11 +34,18 @@ export async function spawnHost(host: LabHost): Promise<void> {
       ],
       { detached: true, stdio: ['ignore', log, log], env: { PATH: LAB_PATH, LANG: 'C.UTF-8', HOME: '/root' } },
     );
-    child.on('error', () => {});
+    // The launcher (unshare, waiting for its forked init) lives exactly as long as the host.
+    child.on('error', () => {
+      launch.exited = true;
+    });
+    child.on('exit', () => {
+      launch.exited = true;
+    });
     child.unref();
   } finally {
     closeSync(log);
   }
+  return launch;
 }
 
 /** PID of the host's PID 1 as seen from here, if that process is alive and still inside the host's netns. */
@@ -89,7 +102,7 @@ export function dockerPing(socketPath: string): Promise<boolean> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until the host's sshd listens (and its dockerd answers, if it has one). Returns the host's PID 1. */
-export async function waitHostReady(host: LabHost, timeoutMs = 30_000): Promise<number> {
+export async function waitHostReady(host: LabHost, launch?: Launch, timeoutMs = 30_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let pid: number | undefined;
   let sshd = false;
@@ -101,6 +114,8 @@ export async function waitHostReady(host: LabHost, timeoutMs = 30_000): Promise<
       if (!docker) docker = await dockerPing(host.dockerSocket!);
       if (sshd && docker) return pid;
       if (!(await alive(pid))) throw new Error(`lab host ${host.name} died while starting: ${await tail(`${host.dir}/init.log`)}`);
+    } else if (launch?.exited) {
+      throw new Error(`lab host ${host.name} failed to boot: ${await tail(`${host.dir}/init.log`)}`);
     }
     if (Date.now() > deadline) {
       const what = pid === undefined ? 'init did not start' : !sshd ? 'sshd does not listen' : 'dockerd does not answer';

@@ -3,7 +3,7 @@
  * buildRootfs() gives a busybox-static root other code (the simulated OMS) can extend before tarring it.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { runOk } from './run.js';
 
 /** Creates DIR with /bin/busybox (static) and a symlink per applet, plus /tmp, /etc/passwd and /etc/group. */
@@ -23,13 +23,26 @@ export async function tarDir(dir: string, file: string): Promise<string> {
   return file;
 }
 
-/** Builds the busybox rootfs tar once at FILE (idempotent). */
-export async function busyboxTar(file: string): Promise<string> {
-  if (existsSync(file)) return file;
-  const dir = `${file}.d`;
-  await buildBusyboxRootfs(dir);
-  await tarDir(dir, `${file}.tmp`);
-  await runOk('mv', [`${file}.tmp`, file]);
-  await rm(dir, { recursive: true, force: true });
-  return file;
+const building = new Map<string, Promise<string>>();
+
+/** Builds the busybox rootfs tar once at FILE (idempotent; concurrent callers, even in other processes, are safe). */
+export function busyboxTar(file: string): Promise<string> {
+  if (existsSync(file)) return Promise.resolve(file);
+  let p = building.get(file);
+  if (!p) {
+    p = (async () => {
+      const tmp = await mkdtemp(`${file}.tmp-`);
+      try {
+        await buildBusyboxRootfs(`${tmp}/root`);
+        await tarDir(`${tmp}/root`, `${tmp}/image.tar`);
+        await rename(`${tmp}/image.tar`, file);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+      return file;
+    })();
+    building.set(file, p);
+    p.finally(() => building.delete(file)).catch(() => {});
+  }
+  return p;
 }

@@ -120,8 +120,7 @@ export class Lab {
     const h = this.host(name);
     await killHost(h);
     await setHostLinks(this.id, h, true);
-    await spawnHost(h);
-    await waitHostReady(h);
+    await waitHostReady(h, await spawnHost(h));
   }
 
   /** Unplugs the host: its bridge ports go down, packets to it vanish (connections hang until their timeouts). */
@@ -377,7 +376,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const dbStart = mariadb ? dbInit!.then(() => startMariadb(dir, mariadb)) : Promise.resolve();
     dbStart.catch(() => {});
 
-    await Promise.all(
+    const launches = await Promise.all(
       hosts.map(async (h, i) => {
         const build: HostBuild = {
           host: h,
@@ -390,11 +389,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           runcWrapper: wrapper,
         };
         await writeHostFiles(build, creds, accounts, hostKeys[i]!);
-        await spawnHost(h);
+        return spawnHost(h);
       }),
     );
     log(`lab ${id}: hosts spawned (${Date.now() - t0} ms)`);
-    await Promise.all(hosts.map((h) => waitHostReady(h, 60_000 + hosts.length * 200)));
+    await Promise.all(hosts.map((h, i) => waitHostReady(h, launches[i], 60_000 + hosts.length * 200)));
     log(`lab ${id}: hosts ready (${Date.now() - t0} ms)`);
     await dbStart;
 
