@@ -33,14 +33,16 @@ const VERSION_TABLE = `CREATE TABLE schema_version (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
 /** Statements (run as the MetaDB root) that (re)create every database of the site at the old version. */
-export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeatRows: number }): string[] {
+export function seedStatements(site: Site, opts: Site['seed']): string[] {
   const { rm, cm } = site.databases;
+  // Every timestamp is relative to the site's epoch (its deploy time), so each reseed yields identical tables.
+  const NOW = `CAST(${q(opts.epoch)} AS DATETIME)`;
   const v = site.oldVersion;
   const s: string[] = [];
   for (const db of site.databases.all) {
     s.push(`DROP DATABASE IF EXISTS ${id(db)}`, `CREATE DATABASE ${id(db)} DEFAULT CHARACTER SET utf8mb4`);
   }
-  const installRow = (db: string) => `INSERT INTO ${id(db)}.schema_version (version, applied_by, gmt_created) VALUES (${q(v)}, 'install', NOW() - INTERVAL 200 DAY)`;
+  const installRow = (db: string) => `INSERT INTO ${id(db)}.schema_version (version, applied_by, gmt_created) VALUES (${q(v)}, 'install', ${NOW} - INTERVAL 200 DAY)`;
 
   // rm
   s.push(`USE ${id(rm)}`, VERSION_TABLE, installRow(rm));
@@ -62,7 +64,7 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
     ['oms.console.session.timeout.min', '120', 'Console session timeout'],
   ];
   for (const [name, value, desc] of params) {
-    s.push(`INSERT INTO oms_normal_config (cfg_name, cfg_value, description, gmt_created, gmt_modified) VALUES (${q(name)}, ${q(value)}, ${q(desc)}, NOW() - INTERVAL 200 DAY, NOW() - INTERVAL 3 DAY)`);
+    s.push(`INSERT INTO oms_normal_config (cfg_name, cfg_value, description, gmt_created, gmt_modified) VALUES (${q(name)}, ${q(value)}, ${q(desc)}, ${NOW} - INTERVAL 200 DAY, ${NOW} - INTERVAL 3 DAY)`);
   }
   s.push(`CREATE TABLE cluster_info (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -77,7 +79,7 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
   for (const r of site.regions) {
     const first = site.hosts.find((h) => h.name === r.hosts[0]);
-    s.push(`INSERT INTO cluster_info (region, region_cn, cm_url, code, is_default_cm, gmt_created, gmt_modified) VALUES (${q(r.name)}, ${q(r.nameCn)}, ${q(`http://${first?.address}:8088`)}, ${r.location}, ${r.isDefault ? 1 : 0}, NOW() - INTERVAL 200 DAY, NOW() - INTERVAL 200 DAY)`);
+    s.push(`INSERT INTO cluster_info (region, region_cn, cm_url, code, is_default_cm, gmt_created, gmt_modified) VALUES (${q(r.name)}, ${q(r.nameCn)}, ${q(`http://${first?.address}:8088`)}, ${r.location}, ${r.isDefault ? 1 : 0}, ${NOW} - INTERVAL 200 DAY, ${NOW} - INTERVAL 200 DAY)`);
   }
   s.push(`CREATE TABLE oms_datasource (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -92,9 +94,9 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
     UNIQUE KEY uk_ds (datasource_id)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
   s.push(`INSERT INTO oms_datasource (datasource_id, name, type, host, port, username, password_cipher, gmt_created) VALUES
-    ('e_4tq1x8wu9k7c', 'mysql-orders', 'MYSQL', '10.20.0.15', 3306, 'oms_reader', 'AES:3q2+7w==:9f8e7d6c5b4a', NOW() - INTERVAL 120 DAY),
-    ('e_4tq1x8wu9k7d', 'ob-orders', 'OB_MYSQL', '10.20.0.30', 2883, 'root@oms#ob', 'AES:Zm9vYmFy:0a1b2c3d4e5f', NOW() - INTERVAL 120 DAY),
-    ('e_4tq1x8wu9k7e', 'ob-reports', 'OB_MYSQL', '10.20.0.31', 2883, 'root@rpt#ob', 'AES:YmF6cXV4:1a2b3c4d5e6f', NOW() - INTERVAL 60 DAY)`);
+    ('e_4tq1x8wu9k7c', 'mysql-orders', 'MYSQL', '10.20.0.15', 3306, 'oms_reader', 'AES:3q2+7w==:9f8e7d6c5b4a', ${NOW} - INTERVAL 120 DAY),
+    ('e_4tq1x8wu9k7d', 'ob-orders', 'OB_MYSQL', '10.20.0.30', 2883, 'root@oms#ob', 'AES:Zm9vYmFy:0a1b2c3d4e5f', ${NOW} - INTERVAL 120 DAY),
+    ('e_4tq1x8wu9k7e', 'ob-reports', 'OB_MYSQL', '10.20.0.31', 2883, 'root@rpt#ob', 'AES:YmF6cXV4:1a2b3c4d5e6f', ${NOW} - INTERVAL 60 DAY)`);
   s.push(`CREATE TABLE oms_project (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
     project_id varchar(64) NOT NULL,
@@ -110,9 +112,9 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
     UNIQUE KEY uk_project (project_id)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
   s.push(`INSERT INTO oms_project (project_id, name, type, status, source_datasource_id, sink_datasource_id, created_version, config, gmt_created, gmt_modified) VALUES
-    ('np_4u1a9x3b2c1d', 'orders-to-ob', 'MIGRATION', 'RUNNING', 'e_4tq1x8wu9k7c', 'e_4tq1x8wu9k7d', '3.3.0', '{"incrSync":true,"fullMigration":true}', NOW() - INTERVAL 100 DAY, NOW() - INTERVAL 1 DAY),
-    ('np_4u1a9x3b2c1e', 'orders-sync', 'SYNC', 'RUNNING', 'e_4tq1x8wu9k7d', 'e_4tq1x8wu9k7e', ${q(v)}, '{"ddlSync":true,"source":{"dbType":"OB_MySQL"}}', NOW() - INTERVAL 50 DAY, NOW() - INTERVAL 1 DAY),
-    ('np_4u1a9x3b2c1f', 'reports-archive', 'MIGRATION', 'FINISHED', 'e_4tq1x8wu9k7d', 'e_4tq1x8wu9k7e', '3.3.0', '{"incrSync":false,"fullMigration":true}', NOW() - INTERVAL 90 DAY, NOW() - INTERVAL 80 DAY)`);
+    ('np_4u1a9x3b2c1d', 'orders-to-ob', 'MIGRATION', 'RUNNING', 'e_4tq1x8wu9k7c', 'e_4tq1x8wu9k7d', '3.3.0', '{"incrSync":true,"fullMigration":true}', ${NOW} - INTERVAL 100 DAY, ${NOW} - INTERVAL 1 DAY),
+    ('np_4u1a9x3b2c1e', 'orders-sync', 'SYNC', 'RUNNING', 'e_4tq1x8wu9k7d', 'e_4tq1x8wu9k7e', ${q(v)}, '{"ddlSync":true,"source":{"dbType":"OB_MySQL"}}', ${NOW} - INTERVAL 50 DAY, ${NOW} - INTERVAL 1 DAY),
+    ('np_4u1a9x3b2c1f', 'reports-archive', 'MIGRATION', 'FINISHED', 'e_4tq1x8wu9k7d', 'e_4tq1x8wu9k7e', '3.3.0', '{"incrSync":false,"fullMigration":true}', ${NOW} - INTERVAL 90 DAY, ${NOW} - INTERVAL 80 DAY)`);
   s.push(`CREATE TABLE oms_project_step (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
     project_id varchar(64) NOT NULL,
@@ -125,7 +127,7 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
   const steps = ['TRANSFER_PRECHECK', 'STRUCT_TRANSFER', 'FULL_TRANSFER', 'INCR_TRANSFER', 'FULL_VERIFIER'];
   for (const p of ['np_4u1a9x3b2c1d', 'np_4u1a9x3b2c1e', 'np_4u1a9x3b2c1f']) {
     s.push(`INSERT INTO oms_project_step (project_id, step, status, progress, gmt_modified) VALUES ${steps
-      .map((st, i) => `(${q(p)}, ${q(st)}, ${q(i < 3 ? 'FINISHED' : 'MONITORING')}, ${i < 3 ? 100 : 0}, NOW() - INTERVAL ${i + 1} DAY)`)
+      .map((st, i) => `(${q(p)}, ${q(st)}, ${q(i < 3 ? 'FINISHED' : 'MONITORING')}, ${i < 3 ? 100 : 0}, ${NOW} - INTERVAL ${i + 1} DAY)`)
       .join(', ')}`);
   }
 
@@ -139,7 +141,7 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
     UNIQUE KEY uk_name (name)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
   for (const r of site.regions) {
-    s.push(`INSERT INTO resource_group (name, description, gmt_created) VALUES (${q(r.name)}, ${q(r.nameCn)}, NOW() - INTERVAL 200 DAY)`);
+    s.push(`INSERT INTO resource_group (name, description, gmt_created) VALUES (${q(r.name)}, ${q(r.nameCn)}, ${NOW} - INTERVAL 200 DAY)`);
   }
   s.push(`CREATE TABLE host (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -150,6 +152,11 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
     gmt_modified datetime NOT NULL,
     UNIQUE KEY uk_ip (ip)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+  // Hosts as OMS registered them at installation (a container re-registers only a missing host).
+  for (const h of site.hosts) {
+    s.push(`INSERT INTO host (resource_group_id, ip, hostname, gmt_created, gmt_modified)
+      SELECT id, ${q(h.address)}, ${q(h.name)}, ${NOW} - INTERVAL 200 DAY, ${NOW} - INTERVAL 200 DAY FROM resource_group WHERE name = ${q(h.region)}`);
+  }
   s.push(`CREATE TABLE component (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
     component_id varchar(128) NOT NULL,
@@ -164,8 +171,8 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
   site.hosts.forEach((h, i) => {
     const p = i % 2 === 0 ? 'np_4u1a9x3b2c1d' : 'np_4u1a9x3b2c1e';
     s.push(`INSERT INTO component (component_id, type, host_ip, project_id, status, config, gmt_created) VALUES
-      (${q(`${h.address}-store-${1000 + i}`)}, 'STORE', ${q(h.address)}, ${q(p)}, 'RUNNING', '{"port":${17000 + i}}', NOW() - INTERVAL 50 DAY),
-      (${q(`${h.address}-connector-${2000 + i}`)}, 'CONNECTOR', ${q(h.address)}, ${q(p)}, 'RUNNING', '{"source":{"dbType":"OB_MySQL"}}', NOW() - INTERVAL 50 DAY)`);
+      (${q(`${h.address}-store-${1000 + i}`)}, 'STORE', ${q(h.address)}, ${q(p)}, 'RUNNING', '{"port":${17000 + i}}', ${NOW} - INTERVAL 50 DAY),
+      (${q(`${h.address}-connector-${2000 + i}`)}, 'CONNECTOR', ${q(h.address)}, ${q(p)}, 'RUNNING', '{"source":{"dbType":"OB_MySQL"}}', ${NOW} - INTERVAL 50 DAY)`);
   });
 
   // one heartbeat database per region
@@ -179,7 +186,7 @@ export function seedStatements(site: Site, opts: { haEnabled: boolean; heartbeat
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
     if (opts.heartbeatRows > 0) {
       s.push(`INSERT INTO heatbeat_sequence (gmt_created, gmt_modified)
-        SELECT NOW() - INTERVAL (${opts.heartbeatRows + 1} - seq) SECOND, NOW() - INTERVAL (${opts.heartbeatRows + 1} - seq) SECOND
+        SELECT ${NOW} - INTERVAL (${opts.heartbeatRows + 1} - seq) SECOND, ${NOW} - INTERVAL (${opts.heartbeatRows + 1} - seq) SECOND
         FROM mysql.seq_1_to_${opts.heartbeatRows}`);
     }
     s.push(`CREATE TABLE host_heartbeat (
@@ -210,7 +217,7 @@ export async function rootConnection(site: Site): Promise<mysql.Connection> {
 }
 
 /** Drops and recreates every database of the site, as freshly installed at the old version. */
-export async function seedMetaDb(site: Site, opts: { haEnabled: boolean; heartbeatRows: number }): Promise<void> {
+export async function seedMetaDb(site: Site, opts: Site['seed']): Promise<void> {
   const conn = await rootConnection(site);
   try {
     await conn.query(`${seedStatements(site, opts).join(';\n')};`);

@@ -96,7 +96,11 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     consolePort: 8089,
     https: opts.https ?? false,
     restartPolicy: opts.restartPolicy ?? 'always',
-    seed: { haEnabled: opts.haEnabled ?? true, heartbeatRows: opts.heartbeatRows ?? 10_000 },
+    seed: {
+      haEnabled: opts.haEnabled ?? true,
+      heartbeatRows: opts.heartbeatRows ?? 10_000,
+      epoch: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    },
     paths: {
       dataDir,
       configPath,
@@ -271,6 +275,11 @@ async function clearHost(lab: SimLab, site: Site, host: string): Promise<void> {
   if (id.code !== 0 || id.stdout.trim() !== want) {
     await must(`[${host}] docker load ${site.imageTars.old}`, lab.docker(host, ['load', '-i', site.imageTars.old]));
   }
+}
+
+/** `docker load` of the new image on a host (what the upgrade's step 7 does; resetSite removes it again). */
+export async function loadNewImage(lab: SimLab, site: Site, host: string): Promise<void> {
+  await must(`[${host}] docker load ${site.imageTars.new}`, lab.docker(host, ['load', '-i', site.imageTars.new]));
 }
 
 /** The image id recorded next to an archive by buildImages. */

@@ -105,7 +105,7 @@ export interface Site {
   https: boolean;
   restartPolicy: string;
   /** How resetSite reseeds the MetaDB. */
-  seed: { haEnabled: boolean; heartbeatRows: number };
+  seed: { haEnabled: boolean; heartbeatRows: number; /** 'YYYY-MM-DD HH:MM:SS': seeded timestamps are relative to it. */ epoch: string };
   paths: {
     dataDir: string;
     configPath: string;
