@@ -1,4 +1,5 @@
 /** --list-tasks and --list-hosts: what a run would touch, without connecting. */
+import { applyLimit } from '../inventory/patterns.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Playbook, TaskNode } from '../playbook/types.js';
 import { type TagFilter, tagSelected } from '../engine/tags.js';
@@ -37,9 +38,8 @@ export function listTasks(playbook: Playbook, filter: TagFilter): string {
 
 export function listHosts(playbook: Playbook, inventory: Inventory, limit?: string): string {
   const lines: string[] = [`playbook: ${playbook.file}`];
-  const limited = limit ? new Set(inventory.select(limit)) : null;
   for (const play of playbook.plays) {
-    const hosts = inventory.select(play.hosts).filter((h) => !limited || limited.has(h));
+    const hosts = applyLimit(inventory, inventory.select(play.hosts), limit);
     lines.push(`\n  play: ${play.name} (${hosts.length})`);
     for (const h of hosts) lines.push(`    ${h}`);
   }

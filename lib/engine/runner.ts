@@ -4,6 +4,7 @@
  * begins. Blocks rescue per host; `on_failure` plays handle a failed play across the whole site.
  */
 import { ExitCode, InterruptedError, formatLocation } from '../errors.js';
+import { applyLimit } from '../inventory/patterns.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import type { Block, Play, Playbook, Task, TaskNode } from '../playbook/types.js';
 import type { RunEvent } from './events.js';
@@ -83,11 +84,9 @@ export class PlaybookRunner {
 
   /** Returns false when the play failed in a way that stops the playbook. */
   private async runPlay(play: Play, extra: Vars): Promise<boolean> {
-    let names = this.inventory.select(play.hosts);
-    if (this.options.limit) {
-      const limited = new Set(this.inventory.select(this.options.limit));
-      names = names.filter((n) => limited.has(n));
-    }
+    const names = applyLimit(this.inventory, this.inventory.select(play.hosts), this.options.limit);
+    // The implicit localhost (`hosts: localhost`) gets its state when a play first names it.
+    for (const n of names) if (!this.hosts.has(n)) this.hosts.set(n, new HostState(n));
     // Hosts that failed or went unreachable earlier take no part in later plays (as Ansible).
     const eligible = names.filter((n) => this.hosts.get(n)?.active);
     const groups = batches(eligible, play.serial);

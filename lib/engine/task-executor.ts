@@ -5,6 +5,7 @@
 import { LocalConnection } from '../connection/local.js';
 import type { Connection, ExecOptions } from '../connection/types.js';
 import { OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
+import { hostOrLocalhost } from '../inventory/localhost.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
@@ -41,6 +42,8 @@ export class TaskExecutor {
   /** The last result of each host (for `failure.results` and rescue's `failed_result`). */
   readonly lastResults = new Map<string, unknown>();
   private readonly lastFailedTask = new Map<string, string>();
+  /** Hosts unreachable so far (magic variable `unreachable_hosts`, for manual-steps reports). */
+  private readonly unreachableHosts: string[] = [];
   private readonly hostvars: Record<string, Vars> = {};
   private readonly groups: Record<string, string[]>;
   private promptQueue: Promise<unknown> = Promise.resolve();
@@ -84,7 +87,7 @@ export class TaskExecutor {
   }
 
   private baseVars(host: string, scope: TaskScope): Vars {
-    const inv = this.inventory.hosts.get(host);
+    const inv = hostOrLocalhost(this.inventory, host);
     const st = this.hosts.get(host)!;
     return {
       ...(inv?.vars ?? { inventory_hostname: host }),
@@ -98,6 +101,8 @@ export class TaskExecutor {
       check_mode: this.options.check,
       from_run: this.options.fromRun ? { ...this.options.fromRun.vars, hosts: this.options.fromRun.hosts, run_id: this.options.fromRun.run_id, started_at: this.options.fromRun.started_at } : undefined,
       run_id: this.journal?.meta.run_id,
+      inventory_file: this.inventory.file,
+      unreachable_hosts: this.unreachableHosts,
       failed_task: this.lastFailedTask.get(host),
       failed_result: scope.failedTaskResult?.get(host),
     };
@@ -216,6 +221,7 @@ export class TaskExecutor {
     switch (status) {
       case 'unreachable':
         st.counts.unreachable++;
+        if (!this.unreachableHosts.includes(host)) this.unreachableHosts.push(host);
         return;
       case 'failed':
         st.counts.failed++;

@@ -29,6 +29,7 @@ export const MAGIC_VARIABLES = [
   'from_run',
   'run_id',
   'inventory_file',
+  'unreachable_hosts',
 ] as const;
 
 /** Set by the engine for a block's rescue (and always) tasks: which task failed and its result. */

@@ -225,6 +225,56 @@ def('env', 1, 2, 'env NAME [default]', (args) => {
   return value;
 });
 
+// ---- lists and mappings (playbooks that read a site: mounts, hostvars, query rows) ----------------
+
+function list(v: unknown, name: string): unknown[] {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) throw new Error(`${name}: ${describe(v)} is not a list`);
+  return v;
+}
+def('list', 0, INF, 'list a b c ...', (args) => [...args]);
+def('dict', 0, INF, 'dict key1 value1 key2 value2 ...', (args) => {
+  if (args.length % 2 !== 0) throw new Error('dict: needs key/value pairs');
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i += 2) out[str(args[i])] = args[i + 1];
+  return out;
+});
+def('concat', 1, INF, 'concat a b ... (lists are joined, strings concatenated)', (args) =>
+  args.every((a) => Array.isArray(a)) ? args.flatMap((a) => a as unknown[]) : args.map((a) => str(a)).join(''),
+);
+def('merge', 1, INF, 'merge mapping1 mapping2 ... (later keys win, shallow)', (args) => Object.assign({}, ...args.map((a) => (a && typeof a === 'object' ? a : {}))));
+def('dig', 2, INF, 'dig value key1 key2 ... (undefined when any step is missing)', ([o, ...keys]) => keys.reduce((cur: unknown, k) => getKey(cur, k), o));
+def('unique', 1, 1, 'unique list', ([l]) => list(l, 'unique').filter((x, i, all) => all.findIndex((y) => looseEquals(x, y)) === i));
+def('difference', 2, 2, 'difference list1 list2 (items of list1 not in list2)', ([a, b]) => list(a, 'difference').filter((x) => !list(b, 'difference').some((y) => looseEquals(x, y))));
+def('intersect', 2, 2, 'intersect list1 list2', ([a, b]) => list(a, 'intersect').filter((x) => list(b, 'intersect').some((y) => looseEquals(x, y))));
+def('pluck', 2, 2, 'pluck list_of_mappings key', ([l, key]) => list(l, 'pluck').map((x) => getKey(x, key)));
+def('extract', 3, 3, 'extract names mapping key (mapping[name].key for each name, e.g. extract play_hosts hostvars "address")', ([names, m, key]) =>
+  list(names, 'extract').map((n) => getKey(getKey(m, n), key)),
+);
+def('find', 3, 3, 'find list_of_mappings key value (the first item whose key equals value)', ([l, key, value]) => list(l, 'find').find((x) => looseEquals(getKey(x, key), value)));
+def('find_match', 2, 2, 'find_match list text (the first string item containing text)', ([l, text]) => list(l, 'find_match').find((x) => str(x).includes(str(text))));
+def('filter_in', 3, 3, 'filter_in list_of_mappings key allowed_values', ([l, key, allowed]) => list(l, 'filter_in').filter((x) => list(allowed, 'filter_in').some((y) => looseEquals(getKey(x, key), y))));
+def('sum', 1, 1, 'sum list_of_numbers', ([l]) => list(l, 'sum').reduce((n: number, x) => n + Number(x ?? 0), 0));
+
+function checkArity(name: string, spec: HelperSpec, count: number): void {
+  if (count < spec.min || count > spec.max) {
+    const want = spec.min === spec.max ? `${spec.min}` : spec.max === INF ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
+    throw new Error(`${name} takes ${want} argument${spec.min === 1 && spec.max === 1 ? '' : 's'}, got ${count} (usage: ${spec.usage})`);
+  }
+}
+
+/** Whether `name` is one of our plain (non-block) helpers, callable without Handlebars. */
+export function isPlainHelper(name: string): boolean {
+  return specs.has(name);
+}
+
+/** Calls a plain helper with evaluated arguments (the fast path used for expressions). */
+export function callHelper(name: string, args: unknown[], hash: Record<string, unknown>): unknown {
+  const spec = specs.get(name)!;
+  checkArity(name, spec, args.length);
+  return spec.fn(args, hash);
+}
+
 /** Names of every helper a template may call (including Handlebars' block helpers). */
 export const HELPER_NAMES: ReadonlySet<string> = new Set([...specs.keys(), 'if', 'unless', 'each', 'with', 'lookup']);
 
@@ -246,10 +296,7 @@ export function registerHelpers(hb: { registerHelper(name: string, fn: (...args:
   for (const [name, spec] of specs) {
     hb.registerHelper(name, (...all: unknown[]) => {
       const options = all.pop() as HbOptions;
-      if (all.length < spec.min || all.length > spec.max) {
-        const want = spec.min === spec.max ? `${spec.min}` : spec.max === INF ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
-        throw new Error(`${name} takes ${want} argument${spec.min === 1 && spec.max === 1 ? '' : 's'}, got ${all.length} (usage: ${spec.usage})`);
-      }
+      checkArity(name, spec, all.length);
       return spec.fn(all, options?.hash ?? {});
     });
   }
