@@ -59,16 +59,18 @@ export function compileSchema(schema: object): ValidateFunction {
 export function validateSchema(schema: object, value: unknown, src: Locator, opts: ValidateOptions = {}): ValidationError[] {
   const fn = compileSchema(schema);
   if (fn(plain(value))) return [];
-  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts, schema);
+  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts, schema, value);
 }
 
 /** `root`: the schema validated against (to re-check oneOf/anyOf branches; ajv needs `verbose: true`). */
-export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, opts: ValidateOptions = {}, root?: object): ValidationError[] {
+export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, opts: ValidateOptions = {}, root?: object, original?: unknown): ValidationError[] {
   const errors = collapse(raw, root).filter((e) => e.keyword !== 'if' && !isTemplated(e.data));
   const out: ValidationError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const v = toValidationError(e, src, opts);
+    // A secret's value never reaches a message.
+    const secret = valueAt(original, pointerToPath(e.instancePath)) instanceof Secret;
+    const v = toValidationError(secret ? { ...e, data: SECRET_DATA } : e, src, opts);
     const key = `${v.location?.line}:${v.location?.col}:${v.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -141,6 +143,17 @@ function joinOr(items: string[]): string {
   const uniq = [...new Set(items)];
   if (uniq.length <= 1) return uniq[0] ?? 'something else';
   return `${uniq.slice(0, -1).join(', ')} or ${uniq[uniq.length - 1]}`;
+}
+
+const SECRET_DATA = new Secret('');
+
+function valueAt(v: unknown, path: (string | number)[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object' || cur instanceof Secret) return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
 }
 
 /** Secrets validate as the strings they stand for. */
@@ -300,7 +313,7 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
     }
     case 'enum': {
       const values = (e.params.allowedValues as unknown[]) ?? [];
-      const s = typeof e.data === 'string' ? suggest(e.data, values.map(String)) : undefined;
+      const s = typeof e.data === 'string' ? suggest(e.data, values.map(String)) : undefined; // never for secrets: data is a Secret then
       return new ValidationError(
         `${subject}expected ${expected ?? `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`}, got ${got}${s ? ` — did you mean \`${s}\`?` : ''}`,
         { location: where },
