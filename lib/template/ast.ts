@@ -24,8 +24,14 @@ export interface TemplateProblem {
   col: number;
 }
 
+/** A read in the template, with the AST node the renderer replaces by a checked lookup. */
+export interface RefSite extends VarRef {
+  node: PathExpr;
+}
+
 export interface Analysis {
-  refs: VarRef[];
+  /** Every read, in template order (not deduplicated). */
+  refs: RefSite[];
   problems: TemplateProblem[];
 }
 
@@ -45,13 +51,19 @@ const CONTEXT_KEEPING = new Set(['if', 'unless']);
 export function analyze(program: hbs.AST.Program): Analysis {
   const out: Analysis = { refs: [], problems: [] };
   walkProgram(program, { blockParams: new Set(), ctxDepth: 0 }, out);
+  return out;
+}
+
+/** Reads without duplicates and without AST nodes, for reporting. */
+export function uniqueRefs(refs: readonly VarRef[]): VarRef[] {
   const seen = new Set<string>();
-  out.refs = out.refs.filter((r) => {
+  const out: VarRef[] = [];
+  for (const r of refs) {
     const key = `${r.guarded ? 1 : 0}:${r.root}.${r.parts.join('.')}`;
-    if (seen.has(key)) return false;
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
+    out.push({ root: r.root, parts: r.parts, guarded: r.guarded, line: r.line, col: r.col });
+  }
   return out;
 }
 
@@ -147,7 +159,7 @@ function walkExpr(node: Node, scope: Scope, out: Analysis, guarded = false): voi
   if (path.data) {
     // @root.x reads the template's variables; @index, @key, @first... are loop data.
     if (path.parts[0] === 'root' && path.parts.length > 1) {
-      out.refs.push({ root: path.parts[1]!, parts: path.parts.slice(2), guarded, line, col });
+      out.refs.push({ root: path.parts[1]!, parts: path.parts.slice(2), guarded, line, col, node: path });
     }
     return;
   }
@@ -156,5 +168,5 @@ function walkExpr(node: Node, scope: Scope, out: Analysis, guarded = false): voi
   if (path.depth === 0 && !scoped && scope.blockParams.has(path.parts[0]!)) return;
   // Inside each/with the context is the item; only a path that climbs back to the top is known.
   if (scope.ctxDepth > 0 && path.depth < scope.ctxDepth) return;
-  out.refs.push({ root: path.parts[0]!, parts: path.parts.slice(1), guarded, line, col });
+  out.refs.push({ root: path.parts[0]!, parts: path.parts.slice(1), guarded, line, col, node: path });
 }

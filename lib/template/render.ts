@@ -5,8 +5,10 @@
  */
 import Handlebars from 'handlebars';
 import { OmsplayError, ValidationError } from '../errors.js';
+import { Secret } from '../secrets.js';
 import type { Vars } from '../inventory/types.js';
-import { type Analysis, analyze, isHelperCall, type TemplateProblem, type VarRef } from './ast.js';
+import { type Analysis, analyze, isHelperCall, type RefSite, type TemplateProblem } from './ast.js';
+import { canEvaluate, evaluate } from './evaluate.js';
 import { registerHelpers, renderState } from './helpers.js';
 import { missingPropertyHint, missingVariableHint, taskPart } from './messages.js';
 import type { TemplateWhere } from './types.js';
@@ -73,7 +75,15 @@ interface Compiled {
   analysis: Analysis;
   /** Syntax problem, reported with the caller's location on every use. */
   problem?: TemplateProblem;
+  /**
+   * Fast path for the common case, text and plain variable reads only ("{{ a.b }}",
+   * "host={{ db.host }}:{{ db.port }}"): rendered without Handlebars' per-call setup.
+   */
+  plan?: PlanPart[];
+  refMap: Map<object, RefSite>;
 }
+
+type PlanPart = string | { node: hbs.AST.Node; asCall: boolean };
 
 const MAX_CACHE = 20_000;
 const cache = new Map<string, Compiled>();
@@ -94,15 +104,43 @@ function build(source: string): Compiled {
   try {
     program = parse(source);
   } catch (e) {
-    return { native: false, analysis: { refs: [], problems: [] }, problem: parseProblem(e, source) };
+    return { native: false, analysis: { refs: [], problems: [] }, problem: parseProblem(e, source), refMap: new Map() };
   }
   const analysis = analyze(program);
-  if (analysis.problems.length > 0) return { native: false, analysis, problem: analysis.problems[0] };
+  if (analysis.problems.length > 0) return { native: false, analysis, problem: analysis.problems[0], refMap: new Map() };
+  const refMap = new Map<object, RefSite>(analysis.refs.map((r) => [r.node, r]));
+  const plan = directPlan(program, refMap);
   const single = program.body.length === 1 && program.body[0]!.type === 'MustacheStatement';
+  // Handlebars only for what the direct evaluator cannot do (blocks, this, @data).
+  if (plan) return { native: single, analysis, plan, refMap };
   if (!single) rewriteMustaches(program);
   const compiled = single ? nativeProgram(program) : program;
+  const sites = new Map<object, number>();
+  analysis.refs.forEach((r, i) => {
+    if (!r.guarded) sites.set(r.node, i);
+  });
+  if (sites.size > 0) rewriteRefs(compiled, sites);
   const fn = hb.compile(compiled, COMPILE_OPTIONS) as (ctx: unknown, opts?: unknown) => string;
-  return { fn, native: single, analysis };
+  return { fn, native: single, analysis, refMap };
+}
+
+/** Text and `{{ expr }}` parts the direct evaluator handles, or undefined when Handlebars is needed (blocks...). */
+function directPlan(program: hbs.AST.Program, refMap: ReadonlyMap<object, RefSite>): PlanPart[] | undefined {
+  const plan: PlanPart[] = [];
+  for (const stmt of program.body) {
+    if (stmt.type === 'ContentStatement') {
+      plan.push((stmt as hbs.AST.ContentStatement).value);
+      continue;
+    }
+    if (stmt.type === 'CommentStatement') continue;
+    if (stmt.type !== 'MustacheStatement') return undefined;
+    const m = stmt as hbs.AST.MustacheStatement;
+    const asCall = isHelperCall(m as unknown as Parameters<typeof isHelperCall>[0]);
+    const node = asCall ? (m as unknown as hbs.AST.Node) : m.path;
+    if (!canEvaluate(node, refMap, asCall)) return undefined;
+    plan.push({ node, asCall });
+  }
+  return plan;
 }
 
 /** `{{ (eq a b) }}` is not Handlebars syntax, but people write it; it means `{{ eq a b }}`. */
@@ -222,6 +260,43 @@ function pathNode(name: string, loc: hbs.AST.SourceLocation): hbs.AST.PathExpres
   return { type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc };
 }
 
+/**
+ * Every read of a variable (outside default/defined) becomes `(__ref N)`, a lookup that fails with
+ * a clear error when the variable or a property on its path is missing. The check happens when
+ * the read is evaluated, so a branch not taken (`{{#if (defined x)}}{{x.y}}{{/if}}`) is fine.
+ */
+function rewriteRefs(node: any, sites: Map<object, number>): void {
+  if (!node || typeof node !== 'object') return;
+  if (node.type === 'Program') {
+    for (const stmt of node.body) rewriteRefs(stmt, sites);
+    return;
+  }
+  if (node.type === 'MustacheStatement' || node.type === 'SubExpression' || node.type === 'BlockStatement') {
+    node.params = node.params.map((p: any) => refExpr(p, sites));
+    for (const pair of node.hash?.pairs ?? []) pair.value = refExpr(pair.value, sites);
+    if (node.type === 'BlockStatement') {
+      rewriteRefs(node.program, sites);
+      rewriteRefs(node.inverse, sites);
+    }
+  }
+}
+
+function refExpr(e: any, sites: Map<object, number>): any {
+  if (e.type === 'SubExpression') {
+    rewriteRefs(e, sites);
+    return e;
+  }
+  const index = e.type === 'PathExpression' ? sites.get(e) : undefined;
+  if (index === undefined) return e;
+  return {
+    type: 'SubExpression',
+    path: pathNode('__ref', e.loc),
+    params: [{ type: 'NumberLiteral', value: index, original: index, loc: e.loc }],
+    hash: undefined,
+    loc: e.loc,
+  };
+}
+
 /** `{{ expr }}` becomes `{{__capture (expr)}}` (or `{{__capture path}}`) so the value itself is kept. */
 function nativeProgram(program: hbs.AST.Program): hbs.AST.Program {
   const m = program.body[0] as hbs.AST.MustacheStatement;
@@ -248,27 +323,41 @@ const NOTHING = Symbol('nothing');
 export function renderString(source: string, vars: Vars, where: TemplateWhere, allowNative = true): unknown {
   if (!source.includes('{{')) return source;
   const c = compileTemplate(source);
-  if (c.problem || !c.fn) throw problemError(c.problem!, source, where);
-  checkRefs(c.analysis.refs, vars, source, where);
-  const ctx = view(vars);
+  if (c.problem) throw problemError(c.problem, source, where);
   const previous = renderState.where;
+  const previousActive = active;
   renderState.where = where;
+  active = { refs: c.analysis.refs, source, where };
   try {
+    if (c.plan) {
+      const resolve = (ref: RefSite, guarded: boolean) => (guarded ? lookup(ref, vars) : resolveRef(ref, vars, source, where));
+      if (c.native) {
+        const part = c.plan[0] as Exclude<PlanPart, string>;
+        const value = evaluate(part.node, c.refMap, resolve, part.asCall);
+        return allowNative ? toPlain(value) : textOf(value);
+      }
+      let out = '';
+      for (const part of c.plan) out += typeof part === 'string' ? part : textOf(evaluate(part.node, c.refMap, resolve, part.asCall));
+      return out;
+    }
+    const ctx = view(vars);
+    const fn = c.fn!;
     if (c.native) {
       captured = NOTHING;
-      c.fn(ctx, RUNTIME_OPTIONS);
+      fn(ctx, RUNTIME_OPTIONS);
       const value = toPlain(captured);
       captured = undefined;
       if (value === NOTHING) return allowNative ? undefined : '';
       return allowNative ? value : textOf(value);
     }
-    return c.fn(ctx, RUNTIME_OPTIONS);
+    return fn(ctx, RUNTIME_OPTIONS);
   } catch (e) {
     if (e instanceof OmsplayError) throw e;
     const text = e instanceof Error ? e.message : String(e);
     throw new ValidationError(`template error${taskPart(where)}: ${text} in ${quoteTemplate(source)}`, { location: where.location, cause: e });
   } finally {
     renderState.where = previous;
+    active = previousActive;
   }
 }
 
@@ -284,36 +373,53 @@ export function problemError(p: TemplateProblem, source: string, where: Template
 
 const MISSING = Symbol('missing');
 
+/** A read inside default/defined: missing is undefined. */
+function lookup(ref: RefSite, root: Record<string, unknown>): unknown {
+  if (!Object.hasOwn(root, ref.root)) return undefined;
+  let cur: unknown = root[ref.root];
+  for (const part of ref.parts) {
+    cur = child(cur, part);
+    if (cur === MISSING) return undefined;
+  }
+  return cur;
+}
+
 function child(cur: unknown, key: string): unknown {
+  if (cur instanceof Secret) return child(cur.value, key);
   if (cur === null || cur === undefined) return MISSING;
   if (typeof cur === 'object') return Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : MISSING;
   if (typeof cur === 'string') return key === 'length' ? cur.length : MISSING;
   return MISSING;
 }
 
-/** Every variable a template reads must exist, except in the first argument of default/defined. */
-function checkRefs(refs: VarRef[], vars: Vars, source: string, where: TemplateWhere): void {
-  for (const ref of refs) {
-    if (ref.guarded) continue;
-    if (!Object.hasOwn(vars, ref.root)) {
-      throw new ValidationError(`undefined variable "${ref.root}"${taskPart(where)} in ${quoteTemplate(source)}`, {
+/** The template being rendered, for `__ref` (rendering is synchronous). */
+let active: { refs: RefSite[]; source: string; where: TemplateWhere } | undefined;
+
+hb.registerHelper('__ref', (index: number, options: { data?: { root?: unknown } }) =>
+  resolveRef(active!.refs[index]!, options.data?.root, active!.source, active!.where),
+);
+
+/** The value a variable read names; a missing variable or property is a ValidationError. */
+function resolveRef(ref: RefSite, root: unknown, source: string, where: TemplateWhere): unknown {
+  if (root === null || typeof root !== 'object' || !Object.hasOwn(root, ref.root)) {
+    throw new ValidationError(`undefined variable "${ref.root}"${taskPart(where)} in ${quoteTemplate(source)}`, {
+      location: where.location,
+      hint: missingVariableHint(ref.root, root && typeof root === 'object' ? Object.keys(root) : []),
+    });
+  }
+  let cur: unknown = (root as Record<string, unknown>)[ref.root];
+  for (let i = 0; i < ref.parts.length; i++) {
+    const next = child(cur, ref.parts[i]!);
+    if (next === MISSING) {
+      const have = [ref.root, ...ref.parts.slice(0, i)].join('.');
+      const full = [ref.root, ...ref.parts].join('.');
+      const what = cur === null ? 'is null' : cur === undefined ? 'is undefined' : `has no "${ref.parts[i]}"`;
+      throw new ValidationError(`undefined variable "${full}"${taskPart(where)}: "${have}" ${what}, in ${quoteTemplate(source)}`, {
         location: where.location,
-        hint: missingVariableHint(ref.root, Object.keys(vars)),
+        hint: missingPropertyHint(full, ref.parts[i]!, cur),
       });
     }
-    let cur: unknown = vars[ref.root];
-    for (let i = 0; i < ref.parts.length; i++) {
-      const next = child(cur, ref.parts[i]!);
-      if (next === MISSING) {
-        const have = [ref.root, ...ref.parts.slice(0, i)].join('.');
-        const full = [ref.root, ...ref.parts].join('.');
-        const what = cur === null ? 'is null' : cur === undefined ? 'is undefined' : `has no "${ref.parts[i]}"`;
-        throw new ValidationError(`undefined variable "${full}"${taskPart(where)}: "${have}" ${what}, in ${quoteTemplate(source)}`, {
-          location: where.location,
-          hint: missingPropertyHint(full, ref.parts[i]!, cur),
-        });
-      }
-      cur = next;
-    }
+    cur = next;
   }
+  return cur;
 }

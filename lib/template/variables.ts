@@ -3,7 +3,7 @@
  * defines, and template syntax errors, before anything runs.
  */
 import type { ValidationError } from '../errors.js';
-import type { VarRef } from './ast.js';
+import { uniqueRefs, type VarRef } from './ast.js';
 import { conditionTemplate } from './conditions.js';
 import { compileTemplate, problemError } from './render.js';
 import type { TemplateWhere } from './types.js';
@@ -33,7 +33,7 @@ export function templateReferences(value: unknown, kind: TemplateKind = 'templat
     const c = compileTemplate(source);
     if (!c.problem) refs.push(...c.analysis.refs);
   });
-  return refs;
+  return uniqueRefs(refs);
 }
 
 /**

@@ -152,6 +152,16 @@ describe('undefined variables', () => {
     expect(renderValue('x={{ default (get db "missing") "d" }}', vars, where)).toBe('x=d');
   });
 
+  it('checks a read only when it is evaluated: a branch not taken may name missing variables', () => {
+    const t = '{{#if (defined backup)}}{{ backup.path }}{{else}}none{{/if}}';
+    expect(renderValue(t, vars, where)).toBe('none');
+    expect(renderValue(t, { backup: { path: '/b' } }, where)).toBe('/b');
+    expect(catchError(() => renderValue(t, { backup: {} }, where)).message).toContain('undefined variable "backup.path"');
+    expect(renderValue('{{#each items}}{{ ../nope }}{{/each}}', { items: [] }, where)).toBe('');
+    expect(catchError(() => renderValue('{{#each items as |i|}}{{ ../nope }}{{/each}}', vars, where)).message).toContain('undefined variable "nope"');
+    expect(catchError(() => renderValue('{{#each items}}{{ @root.nope }}{{/each}}', vars, where)).message).toContain('undefined variable "nope"');
+  });
+
   it('a variable whose value is null or undefined is defined', () => {
     expect(renderValue('[{{ u }}]', { u: undefined }, where)).toBe('[]');
   });
@@ -261,6 +271,47 @@ describe('syntax errors and helper errors', () => {
     expect(e.message).toContain('task "Stop the ghana container"');
     expect(e.location).toEqual(where.location);
     expect(catchError(() => renderValue('{{ eq 1 }}', vars, where)).message).toContain('eq takes 2 arguments, got 1');
+  });
+});
+
+describe('the direct evaluator and Handlebars agree', () => {
+  // Plain expressions are evaluated directly; inside a block the same text goes through Handlebars.
+  const exprs = [
+    '{{ port }}',
+    '{{ db.tags.tier }}',
+    '{{ hosts }}',
+    '{{ db }}',
+    '{{ nothing }}',
+    '{{ add port 1 }}',
+    '{{ eq region "hangzhou" }}',
+    '{{ json (split "a,b") }}',
+    '{{ default db.ha.x "d" }}',
+    '{{ defined db.ha }}',
+    '{{ lookup db "host" }}',
+    '{{ lookup db "constructor" }}',
+    '{{ 5 }}',
+    '{{ "lit" }}',
+    '{{ html }}',
+    '{{ join hosts ";" }}',
+    '{{ regex_search name "hz-(\\d)" 1 }}',
+    '{{! a comment }}x',
+  ];
+  it.each(exprs)('%s', (t) => {
+    expect(renderValue(`{{#if true}}${t}{{/if}}`, vars, where)).toBe(renderText(t, vars, where));
+    expect(renderValue(`[{{#if true}}${t}{{/if}}]`, vars, where)).toBe(`[${renderText(t, vars, where)}]`);
+  });
+
+  it('errors the same way', () => {
+    for (const t of ['{{ nope }}', '{{ db.nope }}', '{{ add nope 1 }}']) {
+      const direct = catchError(() => renderValue(t, vars, where)).message;
+      const viaBlock = catchError(() => renderValue(`{{#if true}}${t}{{/if}}`, vars, where)).message;
+      expect(viaBlock.split(' in "')[0]).toBe(direct.split(' in "')[0]);
+    }
+  });
+
+  it('native values of expressions Handlebars must evaluate', () => {
+    expect(renderValue('{{ this }}', { a: 1, s: new Secret('x-secret') }, where)).toEqual({ a: 1, s: 'x-secret' });
+    expect(renderValue('{{ lookup this "a" }}', { a: [1] }, where)).toEqual([1]);
   });
 });
 
