@@ -7,7 +7,7 @@ import { type Target, ctxFor, getTarget } from './target.js';
 
 let t: Target;
 const NAME = 'omsplay_mod_c1';
-const docker = (...a: string[]) => t.sh(['docker', '-H', t.dockerHost, ...a]);
+const docker = (...a: string[]) => t.sh(['docker', ...a]);
 const inspect = async (name: string) => JSON.parse((await docker('container', 'inspect', name)).stdout)[0];
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ let t: Target;
 const OK = 'omsplay_mod_health_ok';
 const BAD = 'omsplay_mod_health_bad';
 const TLS = 'omsplay_mod_health_tls';
-const docker = (...a: string[]) => t.sh(['docker', '-H', t.dockerHost, ...a]);
+const docker = (...a: string[]) => t.sh(['docker', ...a]);
 
 /** A stand-in OMS: serves /oms/health with busybox httpd after a delay, then logs the start line. */
 function fakeOms(port: number, healthy: boolean, delay: number): string {

@@ -1,41 +1,63 @@
 /**
- * The target the domain-module integration tests run against, and a ModuleContext over it.
- * TODO(lab): switch to getLab() + the SSH pool once they land; until then LocalConnection against
- * the engineer's private dockerd/MariaDB (see README of test/integration/modules).
+ * The target the domain-module integration tests run against: lab host h1 (real sshd, its own
+ * dockerd) reached over SSH as root, and the lab's MariaDB as the MetaDB. Commands go through
+ * OpenSshConnection until the ssh2 pool (lib/connection/pool.ts) lands.
  */
 import mysql from 'mysql2/promise';
-import { LocalConnection } from '../../../lib/connection/local.js';
 import type { Connection, ExecResult } from '../../../lib/connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult, ProgressEvent } from '../../../lib/modules/types.js';
 import { Masker } from '../../../lib/secrets.js';
+import { getLab } from '../../lab/context.js';
+import { OpenSshConnection } from './openssh.js';
 
 export interface Target {
   conn: Connection;
   host: string;
-  /** docker -H value for this target's daemon ('' = CLI default). */
-  dockerHost: string;
-  /** MetaDB as seen from the target (for mysql.dump/restore) and from the control node (mysql.query). */
-  db: { host: string; port: number; rootUser: string; rootPassword: string };
-  /** Runs argv on the target host for assertions (not through the module under test). */
+  /** docker -H value for this target's daemon (undefined = the host's default socket). */
+  dockerHost?: string;
+  /** MetaDB as seen from the target (mysql.dump/restore) and from the control node (mysql.query). */
+  db: { host: string; port: number };
+  /** Runs argv inside the target host for assertions (not through the module under test). */
   sh(argv: string[]): Promise<ExecResult>;
+  /** docker CLI against the target's daemon, for setup and assertions. */
+  docker(...args: string[]): Promise<ExecResult>;
   /** Image (busybox) present on the target's daemon. */
   baseImage: string;
   /** An all-privileges MetaDB session from the control node, for setup and assertions. */
   admin(): Promise<mysql.Connection>;
 }
 
-export async function getTarget(): Promise<Target> {
-  const root = '/var/tmp/omsplay-mod-4';
-  const conn = new LocalConnection('dev');
-  return {
-    conn,
-    host: 'dev',
-    dockerHost: `unix://${root}/docker.sock`,
-    db: { host: '127.0.0.1', port: 33064, rootUser: 'root', rootPassword: '' },
-    sh: (argv) => conn.exec({ argv }),
-    baseImage: 'omsplay-test:1',
-    admin: () => mysql.createConnection({ socketPath: `${root}/mdb/sock`, user: 'root', multipleStatements: true }),
-  };
+const HOST = 'h1';
+let cached: Promise<Target> | undefined;
+
+export function getTarget(): Promise<Target> {
+  cached ??= (async () => {
+    const lab = getLab();
+    const db = lab.mariadb;
+    if (!db) throw new Error('the lab has no MariaDB');
+    const conn = new OpenSshConnection(HOST, lab.sshArgs(HOST, { user: 'root' }));
+    const probe = await conn.exec({ argv: ['true'] });
+    if (probe.exitCode !== 0) throw new Error(`cannot reach lab host ${HOST} over SSH: ${probe.stderr}`);
+    const toResult = (r: { code: number; stdout: string; stderr: string }): ExecResult => ({
+      exitCode: r.code,
+      signal: null,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      durationMs: 0,
+      timedOut: false,
+    });
+    const baseImage = await lab.importBusybox(HOST);
+    return {
+      conn,
+      host: HOST,
+      db: { host: db.host, port: db.port },
+      sh: async (argv) => toResult(await lab.exec(HOST, argv)),
+      docker: async (...args) => toResult(await lab.docker(HOST, args)),
+      baseImage,
+      admin: () => mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, multipleStatements: true }),
+    };
+  })();
+  return cached;
 }
 
 export interface TestCtx extends ModuleContext {
@@ -51,7 +73,7 @@ export function ctxFor(t: Target, opts: { check?: boolean; diff?: boolean; vars?
     host: t.host,
     conn: t.conn,
     connectionFor: async () => t.conn,
-    vars: { docker_host: t.dockerHost, ...(opts.vars ?? {}) },
+    vars: { ...(t.dockerHost ? { docker_host: t.dockerHost } : {}), ...(opts.vars ?? {}) },
     check: opts.check ?? false,
     diff: opts.diff ?? false,
     noLog: false,
