@@ -14,9 +14,20 @@ export interface KeyPair {
   public: string;
 }
 
+/** Length of the key inside an "ssh-ed25519 BASE64" line's blob (string type, string key). */
+function ed25519KeyLength(publicLine: string): number {
+  const blob = Buffer.from(publicLine.split(' ')[1] ?? '', 'base64');
+  const typeLen = blob.readUInt32BE(0);
+  return blob.readUInt32BE(4 + typeLen);
+}
+
 export function newKeyPair(comment: string): KeyPair {
-  const k = utils.generateKeyPairSync('ed25519', { comment });
-  return { private: k.private, public: k.public.trim() };
+  for (;;) {
+    const k = utils.generateKeyPairSync('ed25519', { comment });
+    // ssh2 1.17 drops a leading zero byte of the public key (about 1 key in 256): OpenSSH then rejects the
+    // private key ("error in libcrypto"). Draw again.
+    if (ed25519KeyLength(k.public) === 32) return { private: k.private, public: k.public.trim() };
+  }
 }
 
 /** Fixed, documented lab passwords (a lab is a throw-away test fixture; the tests need to know them). */

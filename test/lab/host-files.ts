@@ -193,6 +193,10 @@ export async function writeHostFiles(
   ]);
 }
 
+const DOCKER_KEY_RESET = `# dockerd derives its engine ID from this key: the machine's copy would give every host the same ID.
+rm -f $R/etc/docker/key.json
+`;
+
 /**
  * The host's first process. Started as
  *   nsenter --net=/run/netns/NS unshare --uts --mount --pid --fork --propagation private /bin/bash init.sh
@@ -227,22 +231,18 @@ hostname ${b.host.name}
 mount -t overlay overlay -o lowerdir=/,upperdir=$D/upper,workdir=$D/work $R
 mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
-mount --rbind /sys/fs/cgroup $R/sys/fs/cgroup
-mount --rbind /dev $R/dev
+${b.docker ? 'mount --rbind /sys/fs/cgroup $R/sys/fs/cgroup\n' : ''}mount --rbind /dev $R/dev
 mount -t tmpfs -o mode=755 tmpfs $R/run
 mount -t tmpfs -o mode=1777 tmpfs $R/tmp
 mount --bind $D/roothome $R/root
 mount --bind $D/home $R/home
-mount --bind $D/docker $R/var/lib/docker
-mount --bind $D/log $R/var/log/omsplay-lab
+${b.docker ? 'mount --bind $D/docker $R/var/lib/docker\n' : ''}mount --bind $D/log $R/var/log/omsplay-lab
 mount --bind -o ro ${b.sharedDir} $R/mnt/lab-shared
 # Hide the lab's state (keys of every host) from inside the host.
 mount -t tmpfs -o mode=700,size=1m tmpfs $R${b.labDir}
 mkdir -p $R/run/sshd $R/run/omsplay-lab
 mount --bind $D/ctl $R/run/omsplay-lab
-# dockerd derives its engine ID from this key: the machine's copy would give every host the same ID.
-rm -f $R/etc/docker/key.json
-echo "$outer" > $D/pid.tmp && mv $D/pid.tmp $D/pid
+${b.docker ? DOCKER_KEY_RESET : ''}echo "$outer" > $D/pid.tmp && mv $D/pid.tmp $D/pid
 cd $R
 mkdir -p .oldroot
 pivot_root . .oldroot

@@ -10,6 +10,8 @@ import type { LabHost } from './types.js';
 /** A started host's launcher; `exited` turns true when the host's init (and so the host) has ended. */
 export interface Launch {
   exited: boolean;
+  /** How the launcher ended (exit code, signal or spawn error), for the error message. */
+  how?: string;
 }
 
 /** Starts the host's init detached (it outlives this Node process: `lab up` leaves hosts running). */
@@ -35,11 +37,13 @@ export async function spawnHost(host: LabHost): Promise<Launch> {
       { detached: true, stdio: ['ignore', log, log], env: { PATH: LAB_PATH, LANG: 'C.UTF-8', HOME: '/root' } },
     );
     // The launcher (unshare, waiting for its forked init) lives exactly as long as the host.
-    child.on('error', () => {
+    child.on('error', (e) => {
       launch.exited = true;
+      launch.how = `could not start nsenter: ${e.message}`;
     });
-    child.on('exit', () => {
+    child.on('exit', (code, signal) => {
       launch.exited = true;
+      launch.how = signal ? `killed by ${signal}` : `exit ${code}`;
     });
     child.unref();
   } finally {
@@ -115,7 +119,7 @@ export async function waitHostReady(host: LabHost, launch?: Launch, timeoutMs = 
       if (sshd && docker) return pid;
       if (!(await alive(pid))) throw new Error(`lab host ${host.name} died while starting: ${await tail(`${host.dir}/init.log`)}`);
     } else if (launch?.exited) {
-      throw new Error(`lab host ${host.name} failed to boot: ${await tail(`${host.dir}/init.log`)}`);
+      throw new Error(`lab host ${host.name} failed to boot (${launch.how}): ${await tail(`${host.dir}/init.log`)}`);
     }
     if (Date.now() > deadline) {
       const what = pid === undefined ? 'init did not start' : !sshd ? 'sshd does not listen' : 'dockerd does not answer';

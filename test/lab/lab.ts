@@ -34,6 +34,7 @@ import {
   subnet,
 } from './names.js';
 import { createNetwork, setHostLinks } from './network.js';
+import { ensurePackages } from './packages.js';
 import { LAB_PATH, run } from './run.js';
 import type {
   ExecOptions,
@@ -340,6 +341,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const dir = labDir(id);
   const specs = normalizeSpecs(opts.hosts);
   if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces, mounts)');
+  await ensurePackages(log);
 
   await cleanupLab(id);
   try {
