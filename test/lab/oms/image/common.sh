@@ -2,9 +2,9 @@
 # Reads config.yaml the way OMS does (top-level keys, cm_nodes list), talks to the MetaDB with the mariadb client.
 # The MetaDB password travels in MYSQL_PWD only, never on a command line.
 
-OMS_CONF=/home/admin/conf/config.yaml
+OMS_CONF=${OMS_CONF:-/home/admin/conf/config.yaml}
 OMS_LOG_DIR=/home/admin/logs
-OMS_VERSION=$(cat /etc/oms-release)
+OMS_VERSION=$(cat /etc/oms-release 2>/dev/null)
 export OMS_VERSION
 
 # log MESSAGE: plain line on stdout (docker logs; health checks compare the last line exactly) and a dated line in
