@@ -143,21 +143,50 @@ function directPlan(program: hbs.AST.Program, refMap: ReadonlyMap<object, RefSit
   return plan;
 }
 
-/** `{{ (eq a b) }}` is not Handlebars syntax, but people write it; it means `{{ eq a b }}`. */
+/**
+ * Forms people bring from Jinja that Handlebars cannot parse, tried only after a parse error (so
+ * they never change the meaning of a valid template): `{{ (eq a b) }}` means `{{ eq a b }}`, and
+ * list indexes `hosts.0` / `hosts[0]` mean Handlebars' `hosts.[0]`.
+ */
 function parse(source: string): hbs.AST.Program {
   try {
     return hb.parse(source);
   } catch (e) {
-    const m = /^\{\{(~?)\s*\(([\s\S]*)\)\s*(~?)\}\}$/.exec(source.trim());
-    if (m) {
+    const indexed = normalizeIndexes(source);
+    for (const alt of [indexed, stripParens(source), stripParens(indexed)]) {
+      if (alt === undefined || alt === source) continue;
       try {
-        return hb.parse(`{{${m[1]} ${m[2]} ${m[3]}}}`);
+        return hb.parse(alt);
       } catch {
-        // fall through to the original error
+        // try the next form; report the original error
       }
     }
     throw e;
   }
+}
+
+function stripParens(source: string | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  const m = /^\{\{(~?)\s*\(([\s\S]*)\)\s*(~?)\}\}$/.exec(source.trim());
+  return m ? `{{${m[1]} ${m[2]} ${m[3]}}}` : undefined;
+}
+
+const STRING_LITERAL = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/;
+
+function normalizeIndexes(source: string): string | undefined {
+  if (!/[.[]\d/.test(source)) return undefined;
+  return source.replace(/\{\{([\s\S]*?)\}\}/g, (_all, inner: string) => {
+    const pieces = inner.split(STRING_LITERAL).map((piece, i) =>
+      i % 2 === 1
+        ? piece
+        : piece
+            // name.0 -> name.[0] (a name starts with a letter, _ or @, so 1.5 stays a number)
+            .replace(/(?<=(?:^|[\s(=|~])[A-Za-z_@][\w\-.[\]]*)\.(\d+)(?![\w-])/g, '.[$1]')
+            // name[0] -> name.[0]
+            .replace(/(?<=[\w\]])\[(\d+)\]/g, '.[$1]'),
+    );
+    return `{{${pieces.join('')}}}`;
+  });
 }
 
 // The parser is shared by every Handlebars environment; keep its message but also attach where it failed.

@@ -140,6 +140,16 @@ describe('undefined variables', () => {
     expect(catchError(() => renderValue('{{ hosts.[5] }}', vars, where)).message).toContain('"hosts" has no "5"');
   });
 
+  it('accepts the list index forms people bring from Jinja', () => {
+    const v = { hosts: ['a', 'b'], m: { xs: [{ n: 1 }, { n: 2 }] } };
+    expect(renderValue('{{ hosts.0 }}', v, where)).toBe('a');
+    expect(renderValue('{{ hosts[1] }}', v, where)).toBe('b');
+    expect(renderValue('{{ m.xs.1.n }}', v, where)).toBe(2);
+    expect(renderValue('{{ m.xs[0].n }}', v, where)).toBe(1);
+    expect(renderValue('{{ eq hosts.0 "a" }}', v, where)).toBe(true);
+    expect(renderValue('a {{ hosts.1 }} {{ "x.0" }} {{ mul 1.5 2 }}', v, where)).toBe('a b x.0 3');
+  });
+
   it('tolerates a missing value inside default and defined', () => {
     expect(renderValue('{{ default nope "x" }}', vars, where)).toBe('x');
     expect(renderValue('{{ default db.ha.enable false }}', vars, where)).toBe(false);
