@@ -189,7 +189,7 @@ export class Lab {
    * argv for the system OpenSSH client reaching the host as `user` with the lab's key and known_hosts only
    * (never ~/.ssh); bastionOnly hosts go through their bastion. Append the remote command.
    */
-  sshArgs(name: string, opts: { user?: 'root' | 'admin' | 'ops' } = {}): string[] {
+  sshArgs(name: string, opts: { user?: 'root' | 'admin' | 'ops'; knownHostsFile?: string } = {}): string[] {
     const h = this.host(name);
     const user = this.users[opts.user ?? 'root'];
     const common = [
@@ -200,7 +200,7 @@ export class Lab {
       '-o',
       'IdentitiesOnly=yes',
       '-o',
-      `UserKnownHostsFile=${this.knownHostsFile}`,
+      `UserKnownHostsFile=${opts.knownHostsFile ?? this.knownHostsFile}`,
       '-o',
       'GlobalKnownHostsFile=/dev/null',
       '-o',
@@ -223,9 +223,38 @@ export class Lab {
   }
 
   /** Runs a command over real SSH with the system client (one fresh connection, logged by the host's sshd). */
-  ssh(name: string, command: string, opts: { user?: 'root' | 'admin' | 'ops'; stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  ssh(
+    name: string,
+    command: string,
+    opts: { user?: 'root' | 'admin' | 'ops'; knownHostsFile?: string; stdin?: string; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
     const [cmd, ...args] = this.sshArgs(name, opts);
     return run(cmd!, [...args, command], { input: opts.stdin, timeoutMs: opts.timeoutMs ?? 30_000 });
+  }
+
+  /**
+   * Number of TCP connections the host's sshd has accepted so far (its "Connection from" log lines). Compare before
+   * and after a run to prove connection reuse.
+   */
+  async sshConnections(name: string): Promise<number> {
+    const text = await readFile(this.host(name).sshdLog, 'utf8').catch(() => '');
+    return text.split('\n').filter((l) => l.startsWith('Connection from ')).length;
+  }
+
+  /**
+   * Writes a known_hosts file for some hosts (default all), optionally with other keys (e.g. another host's key,
+   * to test a changed host key) — for "unknown host" tests leave the host out. Returns the path.
+   */
+  async writeKnownHosts(opts: { file: string; hosts?: string[]; keys?: Record<string, string> }): Promise<string> {
+    const names = opts.hosts ?? this.hosts.map((h) => h.name);
+    const text = knownHostsText(
+      names.map((n) => {
+        const h = this.host(n);
+        return { names: knownHostNames(h), port: h.port, key: opts.keys?.[n] ?? h.hostKey };
+      }),
+    );
+    await writeFile(opts.file, text, { mode: 0o644 });
+    return opts.file;
   }
 
   /** Writes an omsplay inventory YAML for (some of) the lab's hosts and returns its path. */
@@ -246,6 +275,11 @@ export async function loadLab(id: number = defaultLabId()): Promise<Lab> {
   const file = `${labDir(checkLabId(id))}/lab.json`;
   if (!existsSync(file)) throw new Error(`lab ${id} is not running (no ${file})`);
   return new Lab(JSON.parse(await readFile(file, 'utf8')) as LabDescriptor);
+}
+
+/** Names a host is known by in known_hosts: its address, its name, and its internal address if any. */
+function knownHostNames(h: LabHost): string[] {
+  return [...new Set([h.address, h.name, ...(h.internalAddress ? [h.internalAddress] : [])])];
 }
 
 function normalizeSpecs(hosts: LabOptions['hosts']): HostSpec[] {
@@ -360,13 +394,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     hosts.forEach((h, i) => {
       h.hostKey = hostKeys[i]!.public.split(' ').slice(0, 2).join(' ');
     });
-    const knownHosts = knownHostsText(
-      hosts.map((h) => ({
-        names: [...new Set([h.address, h.name, ...(h.internalAddress ? [h.internalAddress] : [])])],
-        port: h.port,
-        key: h.hostKey,
-      })),
-    );
+    const knownHosts = knownHostsText(hosts.map((h) => ({ names: knownHostNames(h), port: h.port, key: h.hostKey })));
     const knownHostsFile = `${dir}/known_hosts`;
     await writeFile(knownHostsFile, knownHosts, { mode: 0o644 });
     log(`lab ${id}: planned ${hosts.length} hosts (${Date.now() - t0} ms)`);

@@ -84,9 +84,16 @@ describe('lab hosts', () => {
     expect(await banner(lab.host('h2').address, 2222)).toMatch(/^SSH-2\.0-OpenSSH/);
     await expect(banner(lab.host('h2').address, 22)).rejects.toThrow('ECONNREFUSED');
 
+    const before = await lab.sshConnections('h2');
     const root = await lab.ssh('h2', 'hostname; id -u');
     expect(root.stderr).toBe('');
     expect(root.stdout).toBe('h2\n0\n');
+    expect(await lab.sshConnections('h2')).toBe(before + 1);
+    // A known_hosts naming another key for h2 makes the client refuse it.
+    const wrong = await lab.writeKnownHosts({ file: `${lab.dir}/kh-wrong-${process.pid}`, keys: { h2: lab.host('h1').hostKey } });
+    const refused = await lab.ssh('h2', 'true', { knownHostsFile: wrong });
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
     const admin = await lab.ssh('h3', 'id -un', { user: 'admin' });
     expect(admin.stdout).toBe('admin\n');
     // sshd logs each connection (LogLevel VERBOSE): tests count connections from this file.
