@@ -5,6 +5,7 @@
  * sudo with the password on stdin, put = stdin into a temp name then rename.
  */
 import { spawn } from 'node:child_process';
+import { Duplex } from 'node:stream';
 import { becomeArgv } from '../../../lib/connection/become.js';
 import { quote, quoteArgv } from '../../../lib/connection/quote.js';
 import type { Command, Connection, ExecOptions, ExecResult, GetOptions, PutOptions } from '../../../lib/connection/types.js';
@@ -75,6 +76,16 @@ export class OpenSshConnection implements Connection {
 
   async get(_remotePath: string, _localPath: string, _opts?: GetOptions): Promise<void> {
     throw new Error('OpenSshConnection.get is not needed by these tests');
+  }
+
+  /** `ssh -W host:port`: the ssh process's stdin/stdout are the TCP stream as seen from the host. */
+  async forward(host: string, port: number): Promise<Duplex> {
+    const args = [...this.sshArgs];
+    const dest = args.pop()!;
+    const child = spawn(args[0]!, [...args.slice(1), '-W', `${host}:${port}`, dest], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+    stream.on('close', () => child.kill());
+    return stream;
   }
 
   async close(): Promise<void> {}

@@ -25,6 +25,8 @@ export interface Target {
   baseImage: string;
   /** An all-privileges MetaDB session from the control node, for setup and assertions. */
   admin(): Promise<mysql.Connection>;
+  /** The same host reached as the non-root sudoer `admin` (sudo asks its password). */
+  asAdmin(): { conn: Connection; become: { password: string } };
 }
 
 const HOST = 'h1';
@@ -54,6 +56,10 @@ export function getTarget(): Promise<Target> {
       sh: async (argv) => toResult(await lab.exec(HOST, argv)),
       docker: async (...args) => toResult(await lab.docker(HOST, args)),
       baseImage,
+      asAdmin: () => ({
+        conn: new OpenSshConnection(HOST, lab.sshArgs(HOST, { user: 'admin' })),
+        become: { password: lab.users.admin.password ?? '' },
+      }),
       admin: () => mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, multipleStatements: true }),
     };
   })();
@@ -65,14 +71,19 @@ export interface TestCtx extends ModuleContext {
   commands: string[][];
 }
 
-export function ctxFor(t: Target, opts: { check?: boolean; diff?: boolean; vars?: Record<string, unknown> } = {}): TestCtx {
+export function ctxFor(
+  t: Target,
+  opts: { check?: boolean; diff?: boolean; vars?: Record<string, unknown>; conn?: Connection; become?: ModuleContext['become'] } = {},
+): TestCtx {
+  const conn = opts.conn ?? t.conn;
   const events: ProgressEvent[] = [];
   const commands: string[][] = [];
   const controller = new AbortController();
   return {
     host: t.host,
-    conn: t.conn,
-    connectionFor: async () => t.conn,
+    conn,
+    connectionFor: async () => conn,
+    become: opts.become,
     vars: { ...(t.dockerHost ? { docker_host: t.dockerHost } : {}), ...(opts.vars ?? {}) },
     check: opts.check ?? false,
     diff: opts.diff ?? false,
@@ -87,7 +98,8 @@ export function ctxFor(t: Target, opts: { check?: boolean; diff?: boolean; vars?
     progress: (e) => events.push(e),
     exec(command, o) {
       commands.push('argv' in command ? [...command.argv] : ['sh', '-c', command.script]);
-      return t.conn.exec(command, { signal: controller.signal, ...o });
+      // as the engine does: the task's become applies to every command of the module
+      return conn.exec(command, { become: opts.become, signal: controller.signal, ...o });
     },
   };
 }
