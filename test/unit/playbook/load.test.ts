@@ -191,7 +191,8 @@ describe('task files', () => {
     });
     const t = plays[0].tasks[0] as Task;
     expect(t).toMatchObject({ kind: 'task', module: 'include_tasks', loop: ['a', 'b'], loopVar: 'db', vars: { x: 1 }, includeFile: join(dir, 'tasks/per-db.yml') });
-    expect((t.includedTasks?.[0] as Task).args).toEqual({ msg: '{{ db }}' });
+    expect(t.includedTasks).toHaveLength(1);
+    expect((t.includedTasks![0] as Task).args).toEqual({ msg: '{{ db }}' });
   });
 
   it('leaves a templated include_tasks name to run time', async () => {
