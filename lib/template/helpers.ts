@@ -236,13 +236,17 @@ def('list', 0, INF, 'list a b c ...', (args) => [...args]);
 def('dict', 0, INF, 'dict key1 value1 key2 value2 ...', (args) => {
   if (args.length % 2 !== 0) throw new Error('dict: needs key/value pairs');
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < args.length; i += 2) out[str(args[i])] = args[i + 1];
+  for (let i = 0; i < args.length; i += 2) setOwn(out, str(args[i]), args[i + 1]);
   return out;
 });
 def('concat', 1, INF, 'concat a b ... (lists are joined, strings concatenated)', (args) =>
   args.every((a) => Array.isArray(a)) ? args.flatMap((a) => a as unknown[]) : args.map((a) => str(a)).join(''),
 );
-def('merge', 1, INF, 'merge mapping1 mapping2 ... (later keys win, shallow)', (args) => Object.assign({}, ...args.map((a) => (a && typeof a === 'object' ? a : {}))));
+def('merge', 1, INF, 'merge mapping1 mapping2 ... (later keys win, shallow)', (args) => {
+  const out: Record<string, unknown> = {};
+  for (const a of args) if (a && typeof a === 'object') for (const k of Object.keys(a)) setOwn(out, k, (a as Record<string, unknown>)[k]);
+  return out;
+});
 def('dig', 2, INF, 'dig value key1 key2 ... (undefined when any step is missing)', ([o, ...keys]) => keys.reduce((cur: unknown, k) => getKey(cur, k), o));
 def('unique', 1, 1, 'unique list', ([l]) => list(l, 'unique').filter((x, i, all) => all.findIndex((y) => looseEquals(x, y)) === i));
 def('difference', 2, 2, 'difference list1 list2 (items of list1 not in list2)', ([a, b]) => list(a, 'difference').filter((x) => !list(b, 'difference').some((y) => looseEquals(x, y))));
@@ -254,7 +258,12 @@ def('extract', 3, 3, 'extract names mapping key (mapping[name].key for each name
 def('find', 3, 3, 'find list_of_mappings key value (the first item whose key equals value)', ([l, key, value]) => list(l, 'find').find((x) => looseEquals(getKey(x, key), value)));
 def('find_match', 2, 2, 'find_match list text (the first string item containing text)', ([l, text]) => list(l, 'find_match').find((x) => str(x).includes(str(text))));
 def('filter_in', 3, 3, 'filter_in list_of_mappings key allowed_values', ([l, key, allowed]) => list(l, 'filter_in').filter((x) => list(allowed, 'filter_in').some((y) => looseEquals(getKey(x, key), y))));
-def('sum', 1, 1, 'sum list_of_numbers', ([l]) => list(l, 'sum').reduce((n: number, x) => n + Number(x ?? 0), 0));
+def('sum', 1, 1, 'sum list_of_numbers', ([l]) => list(l, 'sum').reduce((n: number, x) => n + (x === null || x === undefined ? 0 : num('sum', x)), 0));
+
+/** A key such as "__proto__" (from from_json or dict) becomes a plain own property, never the prototype. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
 
 function checkArity(name: string, spec: HelperSpec, count: number): void {
   if (count < spec.min || count > spec.max) {
@@ -273,6 +282,75 @@ export function callHelper(name: string, args: unknown[], hash: Record<string, u
   const spec = specs.get(name)!;
   checkArity(name, spec, args.length);
   return spec.fn(args, hash);
+}
+
+const SUMMARIES: Record<string, string> = {
+  eq: 'equal (3306 equals "3306", true equals "true", lists/mappings by value)',
+  ne: 'not equal',
+  lt: 'less than (numbers, numeric strings as numbers, other strings by code point, so ISO times work)',
+  le: 'less than or equal',
+  gt: 'greater than',
+  ge: 'greater than or equal',
+  and: 'true when every argument is truthy',
+  or: 'true when any argument is truthy',
+  not: 'true when the argument is falsy',
+  defined: 'true when the variable (or nested property) exists; a missing one is not an error here',
+  default: 'the value, or the fallback when it is missing or null; a missing value is not an error here',
+  json: 'JSON text, compact; `json x 2` indents',
+  from_json: 'parses JSON text',
+  to_yaml: 'YAML text',
+  keys: 'keys of a mapping',
+  values: 'values of a mapping',
+  get: 'a key of a mapping (keys may contain dots) or a dotted path, else the default',
+  length: 'length of a string or list, number of keys of a mapping, 0 for null',
+  contains: 'list has the item, string has the substring, mapping has the key',
+  join: 'joins a list with the separator (default ",")',
+  split: 'splits a string by the separator (default ",")',
+  lower: 'lower case',
+  upper: 'upper case',
+  trim: 'strips surrounding white space',
+  replace: 'replaces every occurrence (plain text, not a regex)',
+  startswith: 'string starts with the prefix',
+  endswith: 'string ends with the suffix',
+  regex_search: 'first match of a regex, or the given group (number or name); null when none; flags="i"',
+  basename: 'last part of a path',
+  dirname: 'directory part of a path',
+  now: 'current time: ISO 8601 UTC string; "epoch" seconds; "epoch_ms"',
+  minutes_between: 'minutes from t1 to t2 (t2 - t1, may be fractional); ISO strings (UTC unless an offset is written) or epoch seconds',
+  add_minutes: 'time plus n minutes (ISO string in, ISO string out; epoch seconds in, epoch seconds out)',
+  ceil: 'rounds up',
+  floor: 'rounds down',
+  round: 'rounds (to digits decimals)',
+  add: 'sum (numeric strings count as numbers)',
+  sub: 'difference',
+  mul: 'product',
+  div: 'quotient (division by zero is an error)',
+  max: 'largest of the arguments or of a list',
+  min: 'smallest of the arguments or of a list',
+  int: 'integer (truncates; "42" -> 42; not a number is an error)',
+  float: 'number',
+  string: 'text (lists and mappings as JSON, null as "")',
+  bool: 'true/false by the truthiness rules',
+  env: 'environment variable of the control node; an error when unset unless a default is given; secret-looking names are masked',
+  list: 'a list of the arguments',
+  dict: 'a mapping of key/value argument pairs',
+  concat: 'lists joined into one list, or strings concatenated',
+  merge: 'mappings merged, later keys win (shallow)',
+  dig: 'a nested value by successive keys, undefined when any step is missing',
+  unique: 'the list without duplicates',
+  difference: 'items of the first list not in the second',
+  intersect: 'items of the first list also in the second',
+  pluck: 'the value of one key from each mapping of a list',
+  extract: 'mapping[name].key for each name (e.g. extract play_hosts hostvars "address")',
+  find: 'the first mapping of a list whose key equals the value',
+  find_match: 'the first string item that contains the text',
+  filter_in: 'the mappings of a list whose key is one of the allowed values',
+  sum: 'sum of a list of numbers',
+};
+
+/** Every plain helper with its usage and a one-line summary (for the README and `omsplay` help). */
+export function helperDocs(): Array<{ name: string; usage: string; summary: string }> {
+  return [...specs].map(([name, spec]) => ({ name, usage: spec.usage, summary: SUMMARIES[name] ?? '' }));
 }
 
 /** Names of every helper a template may call (including Handlebars' block helpers). */

@@ -13,7 +13,7 @@
  */
 export type { VarRef } from './ast.js';
 export { evaluateCondition, evaluateConditions } from './conditions.js';
-export { HELPER_NAMES, looseEquals } from './helpers.js';
+export { HELPER_NAMES, helperDocs, looseEquals } from './helpers.js';
 export { textOf } from './render.js';
 export { isTruthy } from './truthy.js';
 export type { TemplateWhere } from './types.js';

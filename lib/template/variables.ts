@@ -39,11 +39,16 @@ export function templateReferences(value: unknown, kind: TemplateKind = 'templat
 /**
  * Root variable names the templates in `value` read. Helper names, literals, block params,
  * `this`, `@index`/`@key`..., names inside `{{#each}}`/`{{#with}}` that refer to the item, and names
- * read only as the first argument of `default`/`defined` are not included.
+ * read only as the first argument of `default`/`defined` are not included. A name that is tested
+ * with `defined`/`default` anywhere in `value` is optional there, so its other reads (typically in
+ * a guarded branch: `{{#if (defined b)}}{{b.path}}{{/if}}`, or a condition list
+ * `[(defined b), b.ok]`) are not reported either.
  */
 export function referencedVariables(value: unknown, kind: TemplateKind = 'template'): Set<string> {
+  const refs = templateReferences(value, kind);
+  const optional = new Set(refs.filter((r) => r.guarded).map((r) => r.root));
   const names = new Set<string>();
-  for (const ref of templateReferences(value, kind)) if (!ref.guarded) names.add(ref.root);
+  for (const ref of refs) if (!optional.has(ref.root)) names.add(ref.root);
   return names;
 }
 

@@ -251,3 +251,64 @@ describe('env', () => {
     expect(renderValue('{{ upper pw }}', { pw: new Secret('abc-secret') }, where)).toBe('ABC-SECRET');
   });
 });
+
+describe('lists and mappings', () => {
+  const v = {
+    rows: [
+      { name: 'a', region: 'hz', mb: 10 },
+      { name: 'b', region: 'sh', mb: 20 },
+      { name: 'c', region: 'hz', mb: 30 },
+    ],
+    hostvars: { h1: { address: '10.0.0.1' }, h2: { address: '10.0.0.2' } },
+    play_hosts: ['h1', 'h2'],
+    mounts: ['/dev/sda1 /', '/dev/sdb1 /data'],
+  };
+
+  it('list, dict, concat, merge, dig', () => {
+    expect(r('{{ list 1 "a" true }}', v)).toEqual([1, 'a', true]);
+    expect(r('{{ dict "k" 1 "m" "x" }}', v)).toEqual({ k: 1, m: 'x' });
+    fails('{{ dict "k" }}', 'dict: needs key/value pairs', v);
+    expect(r('{{ concat (list 1) (list 2 3) }}', v)).toEqual([1, 2, 3]);
+    expect(r('{{ concat "a" 1 "b" }}', v)).toBe('a1b');
+    expect(r('{{ merge (dict "a" 1 "b" 1) (dict "b" 2) }}', v)).toEqual({ a: 1, b: 2 });
+    expect(r('{{ dig hostvars "h2" "address" }}', v)).toBe('10.0.0.2');
+    expect(r('{{ dig hostvars "h3" "address" }}', v)).toBeUndefined();
+  });
+
+  it('keys named __proto__ stay plain keys', () => {
+    const out = r('{{ merge (from_json \'{"__proto__": {"polluted": 1}}\') (dict "__proto__" 2) }}', v) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('unique, difference, intersect', () => {
+    expect(r('{{ unique (list 1 "1" 2 2) }}', v)).toEqual([1, 2]);
+    expect(r('{{ difference (list 1 2 3) (list 2) }}', v)).toEqual([1, 3]);
+    expect(r('{{ intersect (list 1 2 3) (list 3 1) }}', v)).toEqual([1, 3]);
+    fails('{{ unique "abc" }}', 'unique: string "abc" is not a list', v);
+  });
+
+  it('pluck, extract, find, find_match, filter_in, sum', () => {
+    expect(r('{{ pluck rows "name" }}', v)).toEqual(['a', 'b', 'c']);
+    expect(r('{{ extract play_hosts hostvars "address" }}', v)).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(r('{{ find rows "name" "b" }}', v)).toEqual({ name: 'b', region: 'sh', mb: 20 });
+    expect(r('{{ find rows "name" "z" }}', v)).toBeUndefined();
+    expect(r('{{ find_match mounts "/data" }}', v)).toBe('/dev/sdb1 /data');
+    expect(r('{{ pluck (filter_in rows "region" (list "hz")) "name" }}', v)).toEqual(['a', 'c']);
+    expect(r('{{ sum (pluck rows "mb") }}', v)).toBe(60);
+    fails('{{ sum (list 1 "x") }}', 'sum: string "x" is not a number', v);
+  });
+});
+
+describe('helperDocs', () => {
+  it('documents every helper with usage and summary', async () => {
+    const { helperDocs, HELPER_NAMES } = await import('../../../lib/template/index.js');
+    const docs = helperDocs();
+    expect(docs.length).toBeGreaterThan(40);
+    for (const d of docs) {
+      expect(d.summary, d.name).not.toBe('');
+      expect(d.usage.startsWith(d.name), d.name).toBe(true);
+      expect(HELPER_NAMES.has(d.name)).toBe(true);
+    }
+  });
+});

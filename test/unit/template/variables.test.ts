@@ -16,7 +16,8 @@ describe('referencedVariables', () => {
   it('ignores names only used as the first argument of default/defined, but not their fallbacks', () => {
     expect(names('{{ default opt "x" }}')).toEqual([]);
     expect(names('{{ default opt.deep fb }}')).toEqual(['fb']);
-    expect(names('{{#if (defined maybe)}}{{ maybe }}{{/if}}')).toEqual(['maybe']);
+    expect(names('{{#if (defined maybe)}}{{ maybe.path }}{{/if}}')).toEqual([]);
+    expect(names(['(defined maybe)', 'maybe.ok', 'other'], 'condition')).toEqual(['other']);
     expect(names('{{#if (defined maybe)}}x{{/if}}')).toEqual([]);
     expect(names('{{ default (add x 1) 0 }}')).toEqual(['x']);
   });
