@@ -19,7 +19,7 @@ export function evaluateCondition(cond: Condition | unknown, vars: Vars, where: 
   if (typeof cond === 'boolean') return cond;
   if (typeof cond !== 'string') return isTruthy(cond);
   if (cond.trim() === '') return false;
-  return isTruthy(renderString(conditionTemplate(cond), vars, where));
+  return isTruthy(renderString(conditionTemplate(cond), vars, where, true, cond));
 }
 
 /** undefined or an empty list: true. */

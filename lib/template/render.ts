@@ -161,8 +161,28 @@ function parse(source: string): hbs.AST.Program {
         // try the next form; report the original error
       }
     }
-    throw e;
+    throw parenError(source) ?? e;
   }
+}
+
+/**
+ * `{{ (eq a b }}` fails at the "(" (a mustache cannot start with one); parsing it as an argument
+ * finds the real problem (the missing ")") and its position.
+ */
+function parenError(source: string): unknown {
+  const m = /^(\s*\{\{~?\s*)\(/.exec(source);
+  if (!m) return undefined;
+  const filler = '__p ';
+  try {
+    hb.parse(m[1] + filler + source.slice(m[1]!.length));
+  } catch (e) {
+    const hash = (e as { hash?: ParseHash }).hash;
+    if (hash?.offset !== undefined && hash.offset >= m[1]!.length + filler.length) {
+      hash.offset -= filler.length;
+      return e;
+    }
+  }
+  return undefined;
 }
 
 function stripParens(source: string | undefined): string | undefined {
@@ -252,6 +272,7 @@ function parseProblem(e: unknown, source: string): TemplateProblem {
     const expected = [...new Set((hash.expected ?? []).map(words))];
     const exp = expected.length > 0 && expected.length <= 4 ? ` (expected ${expected.join(', ')})` : '';
     message = `template syntax error: unexpected ${words(hash.token)}${exp}`;
+    if (hash.token === 'CLOSE' && (hash.expected ?? []).includes("'CLOSE_SEXPR'")) message = "template syntax error: a ')' is missing";
     if (hash.token === 'EQUALS' || /==|!=|&&|\|\||\bis (not )?defined\b/.test(source)) {
       hint = 'comparisons are helper calls: (eq a b), (ne a b), (gt a b); logic is (and a b), (or a b), (not a). ' + hint;
     }
@@ -348,18 +369,21 @@ function nativeProgram(program: hbs.AST.Program): hbs.AST.Program {
 
 const NOTHING = Symbol('nothing');
 
-/** Renders one template string: native value when it is exactly one `{{ expr }}`, else a string. */
-export function renderString(source: string, vars: Vars, where: TemplateWhere, allowNative = true): unknown {
+/**
+ * Renders one template string: native value when it is exactly one `{{ expr }}`, else a string.
+ * `shown` is the text errors quote (a bare condition is quoted as written, without added braces).
+ */
+export function renderString(source: string, vars: Vars, where: TemplateWhere, allowNative = true, shown = source): unknown {
   if (!source.includes('{{')) return source;
   const c = compileTemplate(source);
-  if (c.problem) throw problemError(c.problem, source, where);
+  if (c.problem) throw problemError(c.problem, source, where, shown);
   const previous = renderState.where;
   const previousActive = active;
   renderState.where = where;
-  active = { refs: c.analysis.refs, source, where };
+  active = { refs: c.analysis.refs, source: shown, where };
   try {
     if (c.plan) {
-      const resolve = (ref: RefSite, guarded: boolean) => (guarded ? lookup(ref, vars) : resolveRef(ref, vars, source, where));
+      const resolve = (ref: RefSite, guarded: boolean) => (guarded ? lookup(ref, vars) : resolveRef(ref, vars, shown, where));
       if (c.native) {
         const part = c.plan[0] as Exclude<PlanPart, string>;
         const value = evaluate(part.node, c.refMap, resolve, part.asCall);
@@ -383,7 +407,7 @@ export function renderString(source: string, vars: Vars, where: TemplateWhere, a
   } catch (e) {
     if (e instanceof OmsplayError) throw e;
     const text = e instanceof Error ? e.message : String(e);
-    throw new ValidationError(`template error${taskPart(where)}: ${text} in ${quoteTemplate(source)}`, { location: where.location, cause: e });
+    throw new ValidationError(`template error${taskPart(where)}: ${text} in ${quoteTemplate(shown)}`, { location: where.location, cause: e });
   } finally {
     renderState.where = previous;
     active = previousActive;
@@ -395,9 +419,15 @@ function quoteTemplate(source: string): string {
   return JSON.stringify(s);
 }
 
-export function problemError(p: TemplateProblem, source: string, where: TemplateWhere): ValidationError {
-  const at = source.includes('\n') ? ` (template line ${p.line}, column ${p.col})` : ` (at column ${p.col})`;
-  return new ValidationError(`${p.message}${taskPart(where)} in ${quoteTemplate(source)}${at}`, { location: where.location, hint: p.hint });
+export function problemError(p: TemplateProblem, source: string, where: TemplateWhere, shown = source): ValidationError {
+  let col = p.col;
+  if (shown !== source && p.line === 1) {
+    // A bare condition got "{{ " in front: point into the text as written.
+    const body = shown.trim();
+    col = Math.max(1, col - (source.indexOf(body) - shown.indexOf(body)));
+  }
+  const at = shown.includes('\n') ? ` (template line ${p.line}, column ${col})` : ` (at column ${col})`;
+  return new ValidationError(`${p.message}${taskPart(where)} in ${quoteTemplate(shown)}${at}`, { location: where.location, hint: p.hint });
 }
 
 const MISSING = Symbol('missing');

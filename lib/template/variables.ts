@@ -12,11 +12,11 @@ import { isPlainObject } from './view.js';
 /** 'template': strings with `{{` are templates. 'condition': every string is a condition (bare or `{{ }}`). */
 export type TemplateKind = 'template' | 'condition';
 
-function eachTemplate(value: unknown, kind: TemplateKind, f: (source: string) => void): void {
+function eachTemplate(value: unknown, kind: TemplateKind, f: (source: string, shown: string) => void): void {
   if (typeof value === 'string') {
     if (kind === 'condition') {
-      if (value.trim() !== '') f(conditionTemplate(value));
-    } else if (value.includes('{{')) f(value);
+      if (value.trim() !== '') f(conditionTemplate(value), value);
+    } else if (value.includes('{{')) f(value, value);
     return;
   }
   if (Array.isArray(value)) {
@@ -55,9 +55,9 @@ export function referencedVariables(value: unknown, kind: TemplateKind = 'templa
 /** Syntax errors (and unknown helpers, partials) of every template in `value`, with `where`'s location. */
 export function templateSyntaxErrors(value: unknown, where: TemplateWhere = {}, kind: TemplateKind = 'template'): ValidationError[] {
   const errors: ValidationError[] = [];
-  eachTemplate(value, kind, (source) => {
+  eachTemplate(value, kind, (source, shown) => {
     const c = compileTemplate(source);
-    if (c.problem) errors.push(problemError(c.problem, source, where));
+    if (c.problem) errors.push(problemError(c.problem, source, where, shown));
   });
   return errors;
 }

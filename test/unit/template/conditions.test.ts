@@ -118,6 +118,7 @@ describe('evaluateConditions', () => {
   it('an undefined variable is an error naming it, the task and the location', () => {
     const e = error(() => evaluateConditions(['not_a_var'], vars, where));
     expect(e.message).toContain('undefined variable "not_a_var"');
+    expect(e.message).toContain('in "not_a_var"');
     expect(e.message).toContain('task "Restart OMS"');
     expect(e.format()).toMatch(/^site\.yml:40:11: /);
     expect(error(() => evaluateConditions(['(eq regoin "hz")'], vars, where)).hint).toContain('did you mean "region"?');

@@ -93,6 +93,17 @@ describe('templateSyntaxErrors', () => {
     expect(templateSyntaxErrors(['a or b'], where, 'condition')[0]!.message).toContain('"a" is not a helper');
   });
 
+  it('quotes a bare condition as written and points into it', () => {
+    const [missing] = templateSyntaxErrors(['(and (eq a b) (not c)'], where, 'condition');
+    expect(missing!.message).toContain("a ')' is missing");
+    expect(missing!.message).toContain('in "(and (eq a b) (not c)"');
+    const [eq] = templateSyntaxErrors(['x == 1'], where, 'condition');
+    expect(eq!.message).toContain('at column 3');
+    const [extra] = templateSyntaxErrors(['(eq a b))'], where, 'condition');
+    expect(extra!.message).toContain("unexpected ')'");
+    expect(extra!.message).toContain('at column 9');
+  });
+
   it('finds nothing wrong in valid templates', () => {
     expect(templateSyntaxErrors(['{{#each xs as |x|}}{{x}}{{/each}}', '{{ default a 1 }}', 'plain', 5, null], where)).toEqual([]);
   });
