@@ -185,6 +185,22 @@ export const dockerContainer: ModuleDefinition<ContainerArgs> = {
     let want: WantedSpec = {};
     if (args.image !== undefined) {
       const img = await readImage(ctx, args.image, t);
+      if (!img && ctx.check) {
+        // In a --check run the image may be loaded by an earlier task that did not run.
+        const exists = Boolean(before);
+        return {
+          changed: true,
+          name: args.name,
+          id: before?.id ?? null,
+          state: before?.status ?? 'absent',
+          restart_policy: before?.restartPolicy ?? null,
+          previous_restart_policy: before?.restartPolicy ?? null,
+          started_at: before?.startedAt ?? null,
+          diffs: [],
+          actions: [exists ? 'recreate' : 'create'],
+          msg: `would ${exists ? 'recreate' : 'create'} ${args.name} from ${args.image} (image not on ${ctx.host} yet: it must be loaded before)`,
+        };
+      }
       if (!img) {
         throw failed(`image ${args.image} is not present on ${ctx.host}`, { name: args.name }, 'load it first (docker.image) — no registry is assumed');
       }

@@ -4,7 +4,7 @@
  * from the tar's own manifest.json (its tags and config digest = the image id).
  */
 import { loadImage, readImageTarManifest } from '../../commands/docker.js';
-import { fileSummary, parseFileSummary } from '../../commands/fs.js';
+import { fileSummary, parseFileSummary, pathExists } from '../../commands/fs.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { dockerError, dockerHostProperty, dockerTarget, failed, readImage } from './inspect.js';
 
@@ -87,6 +87,8 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
           /* not a docker save manifest */
         }
       } else if (/No such file|Cannot open/i.test(r.stderr)) {
+        // In a --check run the tar may be staged by an earlier task that did not run.
+        if (ctx.check) return { changed: true, src: args.src, tags: [], present_before: false, loaded: [], image_ids: [], msg: `would load ${args.src} (not on ${ctx.host} yet)` };
         throw failed(`image tar ${args.src} not found on ${ctx.host}`, { src: args.src });
       }
     }
@@ -102,6 +104,12 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
     const base = { src: args.src, tags: wanted.tags, present_before: presentBefore };
     if (presentBefore && !args.force) {
       return { changed: false, ...base, loaded: [], image_ids: foundIds, msg: `image already present (${wanted.tags[0] ?? foundIds[0]})` };
+    }
+    const tarThere = (await ctx.exec({ argv: pathExists(args.src) })).exitCode === 0;
+    if (!tarThere) {
+      // In a --check run the tar may be staged by an earlier task that did not run.
+      if (ctx.check) return { changed: true, ...base, loaded: [], image_ids: [], msg: `would load ${args.src} (not on ${ctx.host} yet)` };
+      throw failed(`image tar ${args.src} not found on ${ctx.host}`, base);
     }
     if (args.sha256) {
       const r = await ctx.exec({ argv: fileSummary(args.src, { tailBytes: 1 }) });

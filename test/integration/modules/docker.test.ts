@@ -98,6 +98,15 @@ describe('docker.container', () => {
     await docker('rm', '-f', 'omsplay_mod_c2');
   });
 
+  it('in check mode, plans a container whose image an earlier (unrun) task would load', async () => {
+    const r = await dockerContainer.run({ name: 'omsplay_mod_c2', image: 'nope:404' }, ctxFor(t, { check: true }));
+    expect(r).toMatchObject({ changed: true, actions: ['create'] });
+    expect(r.msg).toMatch(/image not on .* yet/);
+    const i = await dockerImage.run({ src: '/tmp/omsplay-no-such.tar' }, ctxFor(t, { check: true }));
+    expect(i).toMatchObject({ changed: true });
+    expect(i.msg).toMatch(/not on .* yet/);
+  });
+
   it('fails clearly when the image is missing, the container is missing, or the daemon is down', async () => {
     await expect(dockerContainer.run({ name: 'omsplay_mod_c2', image: 'nope:404' }, ctxFor(t))).rejects.toThrow(/image nope:404 is not present/);
     await expect(dockerContainer.run({ name: 'omsplay_mod_c2', state: 'started' }, ctxFor(t))).rejects.toThrow(/does not exist .* no image/);

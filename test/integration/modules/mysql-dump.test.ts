@@ -85,6 +85,8 @@ describe('mysql.dump and mysql.restore', () => {
     expect((await t.sh(['test', '-e', cnf.replace(/\/my\.cnf$/, '')])).exitCode).not.toBe(0);
     expect(JSON.stringify(ctx.commands)).not.toContain("a'\"$;|&");
     expect(ctx.masker.mask(`x${PW}y`)).toBe('x********y');
+    // progress in bytes reached the reporter, ending at the file size
+    expect(ctx.events.at(-1)).toMatchObject({ unit: 'bytes', done: dump.size, total: dump.size });
     // a second dump to the same file is refused rather than replacing a backup
     await expect(mysqlDump.run({ ...login(), databases: DB, dest: `${DIR}/db.sql` }, ctxFor(t))).rejects.toThrow(/already exists/);
   });
