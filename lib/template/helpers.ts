@@ -354,7 +354,7 @@ export function helperDocs(): Array<{ name: string; usage: string; summary: stri
 }
 
 /** Names of every helper a template may call (including Handlebars' block helpers). */
-export const HELPER_NAMES: ReadonlySet<string> = new Set([...specs.keys(), 'if', 'unless', 'each', 'with', 'lookup']);
+export const HELPER_NAMES: ReadonlySet<string> = new Set([...specs.keys(), 'if', 'unless', 'each', 'with', 'lookup', 'raw']);
 
 /** Helpers whose first argument may be undefined (or a missing nested property) without error. */
 export const GUARDING_HELPERS: ReadonlySet<string> = new Set(['default', 'defined']);
@@ -391,4 +391,6 @@ export function registerHelpers(hb: { registerHelper(name: string, fn: (...args:
   });
   // `log` would write to the console behind the reporters' back.
   hb.unregisterHelper('log');
+  // {{{{raw}}}}docker ps --format '{{.Names}}'{{{{/raw}}}}: text passed through untouched.
+  hb.registerHelper('raw', (options: HbOptions) => options.fn(undefined));
 }

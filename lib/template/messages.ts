@@ -37,3 +37,13 @@ export function missingPropertyHint(full: string, key: string, parent: unknown):
   const how = `for an optional value write (default ${full} VALUE), or test it with (defined ${full})`;
   return dym ? `${dym} Otherwise ${how}` : how;
 }
+
+/** `{{.Names}}` / `{{ .State.Running }}`: Go templates (docker --format) that must reach the host as written. */
+const GO_TEMPLATE = /\{\{-?\s*(?:[a-z]+\s+)?\.[A-Za-z]/;
+
+export const GO_TEMPLATE_HINT =
+  "'{{' starts a template here; to pass a Go template (docker --format) through as written, escape it as \\{{.Names}} or wrap it in {{{{raw}}}}...{{{{/raw}}}}";
+
+export function looksLikeGoTemplate(text: string): boolean {
+  return GO_TEMPLATE.test(text);
+}

@@ -10,7 +10,7 @@ import type { Vars } from '../inventory/types.js';
 import { type Analysis, analyze, isHelperCall, type RefSite, type TemplateProblem } from './ast.js';
 import { canEvaluate, evaluate } from './evaluate.js';
 import { registerHelpers, renderState } from './helpers.js';
-import { missingPropertyHint, missingVariableHint, taskPart } from './messages.js';
+import { GO_TEMPLATE_HINT, looksLikeGoTemplate, missingPropertyHint, missingVariableHint, taskPart } from './messages.js';
 import type { TemplateWhere } from './types.js';
 import { toPlain, view } from './view.js';
 
@@ -273,7 +273,8 @@ function parseProblem(e: unknown, source: string): TemplateProblem {
     const exp = expected.length > 0 && expected.length <= 4 ? ` (expected ${expected.join(', ')})` : '';
     message = `template syntax error: unexpected ${words(hash.token)}${exp}`;
     if (hash.token === 'CLOSE' && (hash.expected ?? []).includes("'CLOSE_SEXPR'")) message = "template syntax error: a ')' is missing";
-    if (hash.token === 'EQUALS' || /==|!=|&&|\|\||\bis (not )?defined\b/.test(source)) {
+    if (looksLikeGoTemplate(source)) hint = GO_TEMPLATE_HINT;
+    else if (hash.token === 'EQUALS' || /==|!=|&&|\|\||\bis (not )?defined\b/.test(source)) {
       hint = 'comparisons are helper calls: (eq a b), (ne a b), (gt a b); logic is (and a b), (or a b), (not a). ' + hint;
     }
   } else {
@@ -463,7 +464,7 @@ function resolveRef(ref: RefSite, root: unknown, source: string, where: Template
   if (root === null || typeof root !== 'object' || !Object.hasOwn(root, ref.root)) {
     throw new ValidationError(`undefined variable "${ref.root}"${taskPart(where)} in ${quoteTemplate(source)}`, {
       location: where.location,
-      hint: missingVariableHint(ref.root, root && typeof root === 'object' ? Object.keys(root) : []),
+      hint: looksLikeGoTemplate(source) ? GO_TEMPLATE_HINT : missingVariableHint(ref.root, root && typeof root === 'object' ? Object.keys(root) : []),
     });
   }
   let cur: unknown = (root as Record<string, unknown>)[ref.root];

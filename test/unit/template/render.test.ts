@@ -254,6 +254,19 @@ describe('blocks', () => {
   });
 });
 
+describe('passing {{ through (docker --format, Go templates)', () => {
+  it('\\{{ and raw blocks are left as written', () => {
+    expect(renderValue("docker ps --format '\\{{.Names}}' {{ name }}", vars, where)).toBe("docker ps --format '{{.Names}}' oms-hz-1");
+    expect(renderValue('{{{{raw}}}}{{ .State.Running }} {{x}}{{{{/raw}}}}-{{ port }}', vars, where)).toBe('{{ .State.Running }} {{x}}-3306');
+  });
+
+  it('a Go template written as is gets a hint saying how to escape it', () => {
+    expect(catchError(() => renderValue("docker ps --format '{{.Names}}'", vars, where)).hint).toContain('{{{{raw}}}}');
+    expect(catchError(() => renderValue("docker inspect -f '{{ .State.Running }}'", vars, where)).hint).toContain('\\{{');
+    expect(catchError(() => renderValue('{{json .Config}}', vars, where)).hint).toContain('{{{{raw}}}}');
+  });
+});
+
 describe('syntax errors and helper errors', () => {
   it('reports a syntax error with the location and the column inside the template', () => {
     const e = catchError(() => renderValue('{{ port ', vars, where));
