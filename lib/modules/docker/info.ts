@@ -78,8 +78,10 @@ export const dockerInfo: ModuleDefinition<InfoArgs> = {
     const n = args.logs ?? 20;
     if (n > 0) {
       const r = await docker(ctx, containerLogs(args.name, n, t), `docker logs ${args.name}`);
-      const out = r.stdout.split('\n').filter(Boolean);
-      res.logs = [...out, ...r.stderr.split('\n').filter(Boolean)];
+      // Containers run with a TTY (`docker run -dit`, as the vendor does) log CRLF line ends.
+      const lines = (s: string) => s.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
+      const out = lines(r.stdout);
+      res.logs = [...out, ...lines(r.stderr)];
       res.last_log_line = out[out.length - 1] ?? null;
     }
     return res;
