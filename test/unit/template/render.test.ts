@@ -249,6 +249,12 @@ describe('blocks', () => {
     expect(renderValue('{{#if a}}A{{else if b}}B{{else}}C{{/if}}', { a: 'no', b: 'yes' }, where)).toBe('B');
   });
 
+  it('whitespace control and standalone block lines, as in template files', () => {
+    expect(renderValue('a {{~ port ~}} b', vars, where)).toBe('a3306b');
+    const file = 'servers:\n{{#each hosts as |h|}}\n  - {{ h }}:{{ port }}\n{{/each}}\nend\n';
+    expect(renderText(file, vars, where)).toBe('servers:\n  - oms-hz-1:3306\n  - oms-hz-2:3306\nend\n');
+  });
+
   it('#with changes the context', () => {
     expect(renderValue('{{#with db}}{{host}}:{{port}}{{/with}}', vars, where)).toBe('10.0.0.5:2883');
   });
