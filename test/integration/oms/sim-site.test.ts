@@ -231,6 +231,36 @@ describe('refusals', () => {
     expect(await lastLogLine(lab, h3, OLD)).not.toBe('OMS service start successfully');
   });
 
+  it('a badly typed ha.config write makes OMS unhealthy until it is fixed', async () => {
+    const conn = await rootConnection(site);
+    const set = (v: string) => conn.query(`UPDATE ${site.databases.rm}.oms_normal_config SET cfg_value = ? WHERE cfg_name = 'ha.config'`, [v]);
+    try {
+      const good = await haConfig(site);
+      await set(JSON.stringify({ ...good, enable: 'false' }));
+      await waitLog(h1, OLD, /ha\.config in oms_rm: enable is missing or not a boolean/, 10_000);
+      expect((await health(lab, site, h1))?.data.healthy).toBe(false);
+      await set(JSON.stringify({ ...good, refetchStoreIntervalMin: 95 }));
+      await waitHealthy(lab, site, h1, OLD, 10_000);
+      await set(JSON.stringify(Object.fromEntries(Object.entries(good).filter(([k]) => k !== 'enableHost'))));
+      await waitLog(h2, OLD, /enableHost is missing/, 10_000);
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('docker_init.sh fails once with a "once" marker, then succeeds', async () => {
+    await stopOld(h3);
+    await startNew(h3);
+    await lab.exec(h3, ['bash', '-c', `echo 'rm once' > ${site.paths.failDockerInitMarker}`]);
+    const r = await dockerInit(h3);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/schema change of oms_rm failed \(injected failure\)/);
+    expect(await schemaVersion(site)).toEqual({ rm: '3.3.1', cm: '3.3.1', heartbeat: { hz: '3.3.1', sh: '3.3.1' } });
+    const again = await dockerInit(h3);
+    expect(again.code, again.out).toBe(0);
+    await waitHealthy(lab, site, h3, NEW, 10_000);
+  });
+
   it('docker_init.sh fails halfway when the failure marker is present', async () => {
     await stopOld(h1);
     await startNew(h1);

@@ -242,7 +242,9 @@ mv -f "$data/config.yaml.tmp" "$data/config.yaml"
 export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: string) => void } = {}): Promise<void> {
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
-  await Promise.all(site.hosts.map((h) => clearHost(lab, site, h.name)));
+  // Every docker host of the lab, not only the site's: a variant site must not share the MetaDB with leftovers.
+  const dockerHosts = lab.hosts.filter((h) => h.dockerSocket && !site.hosts.some((s) => s.name === h.name)).map((h) => h.name);
+  await Promise.all([...site.hosts.map((h) => clearHost(lab, site, h.name)), ...dockerHosts.map((h) => removeSimContainers(lab, h))]);
   await seedMetaDb(site, site.seed);
   log(`oms metadb seeded in ${Date.now() - t0} ms`);
   await Promise.all(
@@ -262,8 +264,7 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
 
 /** Removes the host's simulated OMS containers and every image of the repository but the old one (loads it if needed). */
 async function clearHost(lab: SimLab, site: Site, host: string): Promise<void> {
-  const ids = (await must(`[${host}] docker ps`, lab.docker(host, ['ps', '-aq', '--filter', `label=${SIM_LABEL}`]))).split('\n').filter(Boolean);
-  if (ids.length > 0) await must(`[${host}] docker rm`, lab.docker(host, ['rm', '-f', ...ids]));
+  await removeSimContainers(lab, host);
   const refs = (await must(`[${host}] docker images`, lab.docker(host, ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', site.repository])))
     .split('\n')
     .filter(Boolean)
@@ -280,6 +281,12 @@ async function clearHost(lab: SimLab, site: Site, host: string): Promise<void> {
 /** `docker load` of the new image on a host (what the upgrade's step 7 does; resetSite removes it again). */
 export async function loadNewImage(lab: SimLab, site: Site, host: string): Promise<void> {
   await must(`[${host}] docker load ${site.imageTars.new}`, lab.docker(host, ['load', '-i', site.imageTars.new]));
+}
+
+/** Removes every simulated OMS container of a host (running or not). */
+export async function removeSimContainers(lab: SimLab, host: string): Promise<void> {
+  const ids = (await must(`[${host}] docker ps`, lab.docker(host, ['ps', '-aq', '--filter', `label=${SIM_LABEL}`]))).split('\n').filter(Boolean);
+  if (ids.length > 0) await must(`[${host}] docker rm`, lab.docker(host, ['rm', '-f', ...ids]));
 }
 
 /** The image id recorded next to an archive by buildImages. */

@@ -5,7 +5,8 @@
 # once: a second run with the same config.yaml fails, as running the real script twice would damage the metadata.
 # Failure injection: a file /home/ds/run/FAIL_DOCKER_INIT (host: <oms_run mount>/FAIL_DOCKER_INIT) or the env
 # OMS_SIM_FAIL_DOCKER_INIT makes it fail halfway; its content / value names the step to fail before:
-# "rm", "cm" or "cm_hb" (default "cm_hb": rm and cm are changed, the heartbeat database is not).
+# "rm", "cm" or "cm_hb" (default "cm_hb": rm and cm are changed, the heartbeat database is not); "cm_hb once" fails
+# one run only.
 set -u
 OMS_LOG_NAME=docker_init.log
 . /usr/local/lib/oms/common.sh
@@ -16,16 +17,17 @@ load_conf
 sql "$RM_DB" 'SELECT 1' >/dev/null || die "docker_init.sh: cannot connect to the MetaDB $META_HOST:$META_PORT"
 
 fail_at=${OMS_SIM_FAIL_DOCKER_INIT:-}
+once=
 if [ -f /home/ds/run/FAIL_DOCKER_INIT ]; then
-  fail_at=$(tr -d ' \n' </home/ds/run/FAIL_DOCKER_INIT)
+  read -r fail_at once </home/ds/run/FAIL_DOCKER_INIT || true
   fail_at=${fail_at:-cm_hb}
 fi
+case "$fail_at" in 1 | true) fail_at=cm_hb ;; esac
+# The marker "STEP once" fails a single run (the marker is removed), for retry tests.
 inject() {
-  case "$fail_at" in
-  "$1" | "1:$1") die "docker_init.sh: schema change of $2 failed (injected failure)" ;;
-  1 | true) [ "$1" = cm_hb ] && die "docker_init.sh: schema change of $2 failed (injected failure)" ;;
-  esac
-  return 0
+  [ "$fail_at" = "$1" ] || return 0
+  [ "$once" = once ] && rm -f /home/ds/run/FAIL_DOCKER_INIT
+  die "docker_init.sh: schema change of $2 failed (injected failure)"
 }
 
 log "docker_init.sh: OMS 4.0.0 metadata initialization for region $REGION on $OMS_HOST_IP (config.yaml sha256 $CONF_SHA)"

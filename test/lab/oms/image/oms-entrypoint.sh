@@ -117,7 +117,8 @@ heartbeat() {
   [ "$OMS_VERSION" = 4.0.0 ] && ipcol=', server_ip' && ipval=", $(sqlstr "$OMS_HOST_IP")"
   sql "$HB_DB" "INSERT INTO heatbeat_sequence (gmt_created, gmt_modified$ipcol) VALUES (NOW(), NOW()$ipval);
     INSERT INTO host_heartbeat (ip, version, gmt_heartbeat) VALUES ($(sqlstr "$OMS_HOST_IP"), '$OMS_VERSION', NOW(3))
-    ON DUPLICATE KEY UPDATE version = VALUES(version), gmt_heartbeat = VALUES(gmt_heartbeat)" 2>&1
+    ON DUPLICATE KEY UPDATE version = VALUES(version), gmt_heartbeat = VALUES(gmt_heartbeat);
+    $HA_SQL" 2>&1
 }
 
 # The 4.0.0 service serves only once docker_init.sh ran with this node's config.yaml (once per shared config).
@@ -132,6 +133,16 @@ ready() {
   log "metadata initialization found ($(versions))"
   return 0
 }
+
+# ha.config must stay valid JSON with every key and the type OMS expects: a bad write disables the service.
+# Checked with every heartbeat (one client call per second does both).
+HA_BOOL='enable enableHost enableStore enableConnector perceiveStoreClientCheckpoint'
+HA_INT='checkRequestIntervalSec checkHostDownIntervalSec checkModuleExceptionIntervalSec subtopicStoreNumberThreshold refetchStoreIntervalMin clearAbnormalResourceHours'
+HA_SQL="SELECT COALESCE((SELECT CASE WHEN NOT JSON_VALID(cfg_value) THEN 'not valid JSON'"
+for k in $HA_BOOL; do HA_SQL="$HA_SQL WHEN COALESCE(JSON_TYPE(JSON_EXTRACT(cfg_value, '\$.$k')), 'MISSING') <> 'BOOLEAN' THEN '$k is missing or not a boolean'"; done
+for k in $HA_INT; do HA_SQL="$HA_SQL WHEN COALESCE(JSON_TYPE(JSON_EXTRACT(cfg_value, '\$.$k')), 'MISSING') <> 'INTEGER' THEN '$k is missing or not an integer'"; done
+HA_SQL="$HA_SQL ELSE '' END FROM $(ident "$RM_DB").oms_normal_config WHERE cfg_name = 'ha.config'), 'the row is missing')"
+HA_BAD=
 
 healthy=
 fails=0
@@ -148,9 +159,15 @@ while [ "$RUNNING" = 1 ]; do
       announced_wait=1
       log "ERROR: the MetaDB is at 4.0.0 but docker_init.sh never ran with this node's config.yaml (sha256 $CONF_SHA)"
     fi
-  elif err=$(heartbeat); then
+  elif out=$(heartbeat); then
     fails=0
-    if [ -z "$healthy" ]; then
+    if [ -n "$out" ]; then
+      [ "$out" != "$HA_BAD" ] && log "ERROR: system parameter ha.config in $RM_DB: $out"
+      HA_BAD=$out
+      [ -n "$healthy" ] && set_health false
+      healthy=
+    elif [ -z "$healthy" ]; then
+      HA_BAD=
       [ "$OMS_VERSION" = 4.0.0 ] || write_checkpoint
       set_health true
       healthy=1
@@ -161,7 +178,7 @@ while [ "$RUNNING" = 1 ]; do
     if [ "$fails" -ge 3 ] && [ -n "$healthy" ]; then
       healthy=
       set_health false
-      log "ERROR: heartbeat to $HB_DB failed: $err"
+      log "ERROR: heartbeat to $HB_DB failed: $out"
     fi
   fi
   tick=$((tick + 1))
