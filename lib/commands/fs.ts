@@ -14,7 +14,7 @@ export function removeTree(path: string): string[] {
  * the decompressed stream (the completion trailer of a compressed dump). Output sections are
  * separated by marker lines so the parser never confuses them.
  */
-export function fileSummary(path: string, opts: { gzip?: boolean; tailBytes?: number } = {}): string[] {
+export function fileSummary(path: string, opts: { gzip?: boolean; tailBytes?: number; headBytes?: number } = {}): string[] {
   const tail = opts.tailBytes ?? 512;
   const script = [
     'set -e',
@@ -22,6 +22,9 @@ export function fileSummary(path: string, opts: { gzip?: boolean; tailBytes?: nu
     'test -f "$f" || { echo "no such file: $f" >&2; exit 3; }',
     'echo "@@size"; stat -c %s -- "$f"',
     'echo "@@sha256"; sha256sum -- "$f" | cut -d" " -f1',
+    ...(opts.headBytes
+      ? [opts.gzip ? `echo "@@head"; gzip -dc -- "$f" 2>/dev/null | head -c ${opts.headBytes}; echo` : `echo "@@head"; head -c ${opts.headBytes} -- "$f"; echo`]
+      : []),
     opts.gzip ? `echo "@@tail"; gzip -dc -- "$f" | tail -c ${tail}` : `echo "@@tail"; tail -c ${tail} -- "$f"`,
   ].join('\n');
   return ['sh', '-c', script, 'sh', path];
@@ -30,6 +33,8 @@ export function fileSummary(path: string, opts: { gzip?: boolean; tailBytes?: nu
 export interface FileSummary {
   size: number;
   sha256: string;
+  /** First bytes (only when asked with headBytes). */
+  head?: string;
   tail: string;
 }
 
@@ -38,7 +43,9 @@ export function parseFileSummary(out: string): FileSummary {
   const sha = /@@sha256\n([0-9a-f]{64})\n/.exec(out);
   const tailAt = out.indexOf('@@tail\n');
   if (!size || !sha || tailAt < 0) throw new Error(`unexpected file summary output: ${out.slice(0, 200)}`);
-  return { size: Number(size[1]), sha256: sha[1]!, tail: out.slice(tailAt + 7) };
+  const headAt = out.indexOf('@@head\n');
+  const head = headAt >= 0 && headAt < tailAt ? out.slice(headAt + 7, tailAt) : undefined;
+  return { size: Number(size[1]), sha256: sha[1]!, ...(head !== undefined ? { head } : {}), tail: out.slice(tailAt + 7) };
 }
 
 /** Exits 0 when the path exists. */

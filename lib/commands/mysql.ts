@@ -121,6 +121,11 @@ export function dumpCompleted(tail: string): boolean {
   return DUMP_TRAILER.test(tail);
 }
 
+/** A dump made with --databases/--all-databases creates and selects its own databases: it cannot be loaded into another one. */
+export function dumpSelectsDatabase(head: string): boolean {
+  return /^(USE `|CREATE DATABASE )/m.test(head);
+}
+
 /** Parses `--batch --skip-column-names` output into rows of strings (NULL -> null). */
 export function parseBatch(out: string): Array<Array<string | null>> {
   return out

@@ -4,7 +4,7 @@
  * file exists, is not empty, has the sha256 the dump recorded and ends with the completion
  * trailer. Nothing is dropped for a missing, altered or truncated dump.
  */
-import { dumpCompleted, restoreCommand, sqlIdent, sqlString } from '../../commands/mysql.js';
+import { dumpCompleted, dumpSelectsDatabase, restoreCommand, sqlIdent, sqlString } from '../../commands/mysql.js';
 import { fileSummary, parseFileSummary } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleDefinition } from '../types.js';
@@ -66,7 +66,7 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
     const gzip = args.gzip ?? args.src.endsWith('.gz');
     const base = { database: args.database, src: args.src };
     // 1. Verify the dump before anything else.
-    const sumR = await ctx.exec({ argv: fileSummary(args.src, { gzip }) });
+    const sumR = await ctx.exec({ argv: fileSummary(args.src, { gzip, headBytes: 16384 }) });
     if (sumR.exitCode !== 0) {
       throw new TaskFailedError(`cannot read the dump ${args.src} on ${ctx.host}: ${sumR.stderr.trim() || `exit ${sumR.exitCode}`}; nothing was dropped`, base);
     }
@@ -80,6 +80,11 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
     }
     if (!dumpCompleted(sum.tail)) {
       throw new TaskFailedError(`the dump ${args.src} is truncated (no "-- Dump completed" trailer); nothing was dropped`, verified);
+    }
+    if (dumpSelectsDatabase(sum.head ?? '')) {
+      throw new TaskFailedError(`the dump ${args.src} selects its own database(s) (made with --databases); nothing was dropped`, verified, {
+        hint: 'restore a dump of one database made without --databases (mysql.dump with a single database)',
+      });
     }
 
     return withClient(ctx, args, async (s) => {

@@ -121,6 +121,11 @@ describe('mysql.dump and mysql.restore', () => {
     await expect(mysqlRestore.run({ ...login(), database: DB, src: `${DIR}/nope.sql`, sha256: String(dump.sha256) }, ctxFor(t))).rejects.toThrow(
       /cannot read .*nothing was dropped/,
     );
+    // a multi-database dump would load into its own databases, not into DB
+    const multi = await mysqlDump.run({ ...login(), databases: [DB, 'mysql'], dest: `${DIR}/multi.sql`, extra_args: ['--no-data'] }, ctxFor(t));
+    await expect(mysqlRestore.run({ ...login(), database: DB, src: `${DIR}/multi.sql`, sha256: String(multi.sha256) }, ctxFor(t))).rejects.toThrow(
+      /selects its own database.*nothing was dropped/,
+    );
     expect(await checksums(DB)).toEqual(before);
   });
 

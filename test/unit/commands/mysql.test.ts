@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dumpCommand, dumpCompleted, mysqlBatchArgs, mysqldumpArgs, optionFileContent, parseBatch, restoreCommand, sqlIdent, sqlString } from '../../../lib/commands/mysql.js';
+import { dumpCommand, dumpCompleted, dumpSelectsDatabase, mysqlBatchArgs, mysqldumpArgs, optionFileContent, parseBatch, restoreCommand, sqlIdent, sqlString } from '../../../lib/commands/mysql.js';
 import { fileSummary, parseFileSummary } from '../../../lib/commands/fs.js';
 import { httpGet } from '../../../lib/commands/http.js';
 
@@ -46,11 +46,17 @@ describe('mysql builders', () => {
     expect(dumpCompleted('INSERT INTO t VALUES (1),(2')).toBe(false);
   });
 
+  it('recognises a dump that selects its own databases', () => {
+    expect(dumpSelectsDatabase('-- MariaDB dump\n--\n-- Current Database: `a`\n--\n\nCREATE DATABASE /*!32312 IF NOT EXISTS*/ `a`;\n\nUSE `a`;\n')).toBe(true);
+    expect(dumpSelectsDatabase('-- MariaDB dump\n/*!40101 SET NAMES utf8mb4 */;\nDROP TABLE IF EXISTS `t`;\n')).toBe(false);
+  });
+
   it('parses batch output and file summaries', () => {
     expect(parseBatch('utf8mb4\tutf8mb4_general_ci\n1\tNULL\n')).toEqual([['utf8mb4', 'utf8mb4_general_ci'], ['1', null]]);
     const sha = 'a'.repeat(64);
     expect(parseFileSummary(`@@size\n42\n@@sha256\n${sha}\n@@tail\nabc\n-- Dump completed\n`)).toEqual({ size: 42, sha256: sha, tail: 'abc\n-- Dump completed\n' });
     expect(() => parseFileSummary('garbage')).toThrow(/unexpected/);
+    expect(parseFileSummary(`@@size\n1\n@@sha256\n${sha}\n@@head\nUSE \`a\`;\n\n@@tail\nx`)).toMatchObject({ head: 'USE `a`;\n\n', tail: 'x' });
     expect(fileSummary('/x', { gzip: true })[2]).toContain('gzip -dc');
   });
 
