@@ -1,0 +1,626 @@
+/**
+ * The ssh transport (ssh2): one connection per host, opened once and kept for the run; a channel per
+ * command. Host keys are checked against known_hosts before any credential is sent; a lost connection
+ * turns every in-flight and later call into UnreachableError (never a hang).
+ *
+ * Killing a remote command (timeout, Ctrl-C): the channel gets a KILL signal request (OpenSSH kills the
+ * session's process group; it refuses for sessions without privilege separation, e.g. root logins) and is
+ * then closed, which makes sshd end the session's process group too. Both are proven by
+ * test/integration/connection (the timed-out `sleep` is gone from the target).
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, posix } from 'node:path';
+import type { Duplex, Readable } from 'node:stream';
+import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { CommandFailedError, UnreachableError } from '../errors.js';
+import type { Masker } from '../secrets.js';
+import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, verifyHostKey } from './known-hosts.js';
+import { quoteArgv } from './quote.js';
+import { authHandler, type Credentials, expandHome, gatherCredentials, type Prompt } from './ssh-auth.js';
+import { remoteCommand, splitPgidLine } from './ssh-command.js';
+import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
+
+export interface SshConnectionOptions {
+  /** Inventory name (for messages and UnreachableError.host). */
+  host: string;
+  settings: ConnectionSettings;
+  knownHosts: KnownHostsStore;
+  /** known_hosts files read for host keys; default ~/.ssh/known_hosts plus settings.knownHostsFile. */
+  knownHostsFiles?: string[];
+  /** Overrides settings.acceptNewHostKeys when set (the --accept-new-host-keys option). */
+  acceptNewHostKeys?: boolean;
+  /** The previous hop (a bastion): this host is reached by a forwarded stream through it. */
+  via?: SshConnection;
+  /** Bounds parallel handshakes across hosts (--forks); wraps the handshake only, not the wait for bastions. */
+  limit?: <T>(fn: () => Promise<T>) => Promise<T>;
+  prompt?: Prompt;
+  askPass?: boolean;
+  masker?: Masker;
+  env?: NodeJS.ProcessEnv;
+  /** Keep-alive probe interval (default 5000 ms) and unanswered probes before the host counts as lost (default 3). */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** Most channels open at once on this connection (sshd's MaxSessions defaults to 10). Default 8. */
+  maxChannels?: number;
+  /** Called once the connection is authenticated (the pool counts connections with it). */
+  onOpen?: (conn: SshConnection) => void;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const ALL_HOST_KEY_ALGORITHMS = Object.values(HOST_KEY_ALGORITHMS).flat();
+
+/** A counting semaphore. */
+export class Limiter {
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  constructor(readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export class SshConnection implements Connection {
+  readonly host: string;
+  readonly settings: ConnectionSettings;
+  /** Milliseconds the last successful handshake + authentication took (0 until connected). */
+  connectMs = 0;
+  private client?: Client;
+  private connecting?: Promise<void>;
+  private lost?: UnreachableError;
+  private lastError?: Error;
+  private inflight = new Set<(e: UnreachableError) => void>();
+  private channels: Limiter;
+
+  constructor(private readonly opts: SshConnectionOptions) {
+    this.host = opts.host;
+    this.settings = opts.settings;
+    this.channels = new Limiter(opts.maxChannels ?? 8);
+  }
+
+  /** user@address:port, for messages. */
+  get target(): string {
+    return `${this.settings.user}@${this.settings.address}:${this.settings.port}`;
+  }
+
+  connect(): Promise<void> {
+    if (!this.connecting) this.connecting = this.open();
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const s = this.settings;
+    const env = this.opts.env ?? process.env;
+    const creds = await gatherCredentials(s, { host: this.host, env, masker: this.opts.masker, prompt: this.opts.prompt, askPass: this.opts.askPass });
+    if (this.opts.via) {
+      try {
+        await this.opts.via.connect();
+      } catch (e) {
+        throw new UnreachableError(this.host, `bastion ${this.opts.via.host} is unreachable: ${(e as Error).message}`, { hint: (e as UnreachableError).hint, cause: e });
+      }
+    }
+    const limit = this.opts.limit ?? ((fn) => fn());
+    await limit(() => this.handshake(creds));
+  }
+
+  private knownHostsFiles(): string[] {
+    if (this.opts.knownHostsFiles) return this.opts.knownHostsFiles;
+    const files = [join(homedir(), '.ssh', 'known_hosts')];
+    if (this.settings.knownHostsFile) files.push(expandHome(this.settings.knownHostsFile));
+    return files;
+  }
+
+  private async handshake(creds: Credentials): Promise<void> {
+    const s = this.settings;
+    const started = performance.now();
+    const files = this.knownHostsFiles();
+    const entries = await this.opts.knownHosts.entries(files);
+    // Ask for the recorded key types first, as OpenSSH does, so a host with several keys is not "changed".
+    const preferred = knownKeyTypes(entries, s.address, s.port).flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
+    const serverHostKey = [...new Set([...preferred, ...ALL_HOST_KEY_ALGORITHMS])];
+    let sock: Duplex | undefined;
+    if (this.opts.via) {
+      try {
+        sock = await this.opts.via.forward(s.address, s.port);
+      } catch (e) {
+        throw new UnreachableError(this.host, `bastion ${this.opts.via.host} could not open a connection to ${s.address}:${s.port}: ${(e as Error).message}`, {
+          hint: `check that ${s.address}:${s.port} is reachable from ${this.opts.via.host} and that its sshd allows TCP forwarding (AllowTcpForwarding)`,
+          cause: e,
+        });
+      }
+    }
+    let hostKeyError: UnreachableError | undefined;
+    const client = new ssh2.Client();
+    const timeoutMs = s.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const config: ConnectConfig = {
+      host: s.address,
+      port: s.port,
+      username: s.user,
+      sock,
+      readyTimeout: timeoutMs,
+      keepaliveInterval: this.opts.keepaliveIntervalMs ?? 5000,
+      keepaliveCountMax: this.opts.keepaliveCountMax ?? 3,
+      algorithms: { serverHostKey: serverHostKey as never },
+      authHandler: authHandler(s.user, creds),
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        this.checkHostKey(key, files).then(
+          () => verify(true),
+          (e: UnreachableError) => {
+            hostKeyError = e;
+            verify(false);
+          },
+        );
+      },
+    };
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: Error) => {
+        if (settled) return;
+        settled = true;
+        client.end();
+        reject(hostKeyError ?? this.connectError(e, creds, timeoutMs));
+      };
+      client.once('ready', () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      });
+      client.on('error', (e) => {
+        this.lastError = e;
+        fail(e);
+      });
+      client.once('close', () => fail(new Error('connection closed during the handshake')));
+      client.on('connect', () => client.setNoDelay(true));
+      try {
+        client.connect(config);
+        // Nagle + delayed ACK cost ~40 ms per round trip: off as soon as the socket exists.
+        client.setNoDelay(true);
+      } catch (e) {
+        fail(e as Error);
+      }
+    });
+    this.client = client;
+    this.connectMs = performance.now() - started;
+    client.removeAllListeners('close');
+    client.removeAllListeners('error');
+    client.on('error', (e) => {
+      this.lastError = e;
+    });
+    client.on('close', () => this.markLost());
+    this.opts.onOpen?.(this);
+  }
+
+  private async checkHostKey(key: Buffer, files: string[]): Promise<void> {
+    const s = this.settings;
+    const entries = await this.opts.knownHosts.entries(files);
+    const verdict = verifyHostKey(entries, s.address, s.port, key);
+    const name = hostKeyName(s.address, s.port);
+    const fp = `${keyTypeOf(key)} ${fingerprint(key)}`;
+    if (verdict.status === 'known') return;
+    if (verdict.status === 'revoked') {
+      throw new UnreachableError(this.host, `host key of ${this.host} (${name}) is REVOKED: ${fp} is marked @revoked at ${verdict.entry.file}:${verdict.entry.line}`, {
+        hint: 'this key must not be trusted; ask the host administrator for the host key now in use',
+      });
+    }
+    if (verdict.status === 'changed') {
+      const recorded = verdict.entries.map((e) => `${e.file}:${e.line} (${e.keyType} ${fingerprint(e.key)})`).join(', ');
+      throw new UnreachableError(
+        this.host,
+        `HOST KEY CHANGED for ${this.host} (${name}): the server presented ${fp}, but known_hosts records another key at ${recorded}. Someone may be intercepting the connection (man-in-the-middle), or the host was reinstalled or its address reused.`,
+        {
+          hint: `confirm the new key with the host's administrator (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${keyTypeOf(key).replace(/^ssh-|-.*$/g, '')}_key.pub); only if it is right, remove the old line (ssh-keygen -R '${name}' -f ${verdict.entries[0]!.file}) and connect again. A changed key is never accepted automatically.`,
+        },
+      );
+    }
+    const accept = this.opts.acceptNewHostKeys ?? s.acceptNewHostKeys ?? false;
+    const target = s.knownHostsFile ? expandHome(s.knownHostsFile) : join(homedir(), '.ssh', 'known_hosts');
+    if (!accept) {
+      throw new UnreachableError(this.host, `host key of ${this.host} (${name}) is not known: the server presented ${fp}, which is in none of ${files.join(', ')}`, {
+        hint: `check the fingerprint with the host's administrator, then add it to ${target} (ssh-keyscan${s.port === 22 ? '' : ` -p ${s.port}`} ${s.address} >> ${target}), or allow recording new keys (accept_new_host_keys: true / --accept-new-host-keys)`,
+      });
+    }
+    await this.opts.knownHosts.append(target, s.address, s.port, key);
+  }
+
+  private connectError(e: Error & { level?: string; code?: string }, creds: Credentials, timeoutMs: number): UnreachableError {
+    const s = this.settings;
+    const where = `${s.address}:${s.port}`;
+    const via = this.opts.via ? ` through bastion ${this.opts.via.host}` : '';
+    if (e.level === 'client-authentication') {
+      return new UnreachableError(this.host, `authentication failed for ${this.target}${via} (tried: ${creds.tried.join(', ') || 'nothing: no key, agent or password was given'})`, {
+        hint: `check the user (${s.user}), that the key's public half is in ~${s.user}/.ssh/authorized_keys on the host, and the passphrase/password environment variables (key_file, key_passphrase_env, password_env, agent)`,
+        cause: e,
+      });
+    }
+    if (e.code === 'ECONNREFUSED') {
+      return new UnreachableError(this.host, `connection refused by ${where}${via}`, { hint: `check that sshd runs on ${s.address} and listens on port ${s.port} (port in the inventory)`, cause: e });
+    }
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') {
+      return new UnreachableError(this.host, `cannot resolve ${s.address}`, { hint: 'check the address in the inventory (or DNS / /etc/hosts)', cause: e });
+    }
+    if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') {
+      return new UnreachableError(this.host, `no route to ${where}${via} (${e.code})`, { hint: 'check the address, the network, and whether the host is only reachable through a bastion (jump)', cause: e });
+    }
+    if (e.level === 'client-timeout' || e.code === 'ETIMEDOUT') {
+      return new UnreachableError(this.host, `timed out after ${Math.round(timeoutMs / 1000)} s connecting to ${where}${via}`, {
+        hint: 'check the address and port, firewalls, whether the host is up, and whether it needs a bastion (jump); connect_timeout raises the limit',
+        cause: e,
+      });
+    }
+    return new UnreachableError(this.host, `cannot connect to ${where}${via}: ${e.message}`, { hint: 'check the address, port and that sshd is running', cause: e });
+  }
+
+  private markLost(): void {
+    if (this.lost) return;
+    const why = this.lastError ? `: ${this.lastError.message}` : '';
+    const reason = this.lastError?.message === 'Keepalive timeout' ? ' (no answer to keep-alives)' : why;
+    this.lost = new UnreachableError(this.host, `connection to ${this.target} lost${reason}`, { hint: 'the host went down, rebooted, or the network (or a bastion) failed' });
+    for (const reject of this.inflight) reject(this.lost);
+    this.inflight.clear();
+  }
+
+  /** The ready client, or throws the reason it is not. */
+  private async ready(): Promise<Client> {
+    await this.connect();
+    if (this.lost) throw this.lost;
+    return this.client!;
+  }
+
+  /** Runs `fn` with a rejection hook that fires when the connection is lost meanwhile. */
+  private guarded<T>(fn: (onLost: (cb: () => void) => void) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.lost) return reject(this.lost);
+      const cleanups: (() => void)[] = [];
+      const onLost = (e: UnreachableError) => {
+        for (const c of cleanups) c();
+        reject(e);
+      };
+      this.inflight.add(onLost);
+      fn((cb) => cleanups.push(cb)).then(
+        (v) => {
+          this.inflight.delete(onLost);
+          if (this.lost) reject(this.lost);
+          else resolve(v);
+        },
+        (e) => {
+          this.inflight.delete(onLost);
+          reject(this.lost ?? e);
+        },
+      );
+    });
+  }
+
+  private openChannel(client: Client, line: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      try {
+        client.exec(line, (err, ch) => (err ? reject(this.lost ?? err) : resolve(ch)));
+      } catch (e) {
+        reject(this.lost ?? e);
+      }
+    });
+  }
+
+  async exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    const client = await this.ready();
+    const { line, stdinPrefix } = remoteCommand(command, opts);
+    return this.channels.run(() => this.guarded(() => this.runChannel(client, line, stdinPrefix, opts)));
+  }
+
+  /** Kills a remote process group from a fresh channel, as the same user the command ran as. */
+  private async killGroup(pgid: number, become: ExecOptions['become']): Promise<void> {
+    if (this.lost || !this.client) return;
+    const { line, stdinPrefix } = remoteCommand({ argv: ['kill', '-KILL', '--', `-${pgid}`] }, { become });
+    const ch = await this.openChannel(this.client, line).catch(() => undefined);
+    if (!ch) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      ch.on('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      ch.on('data', () => {});
+      ch.stderr.on('data', () => {});
+      ch.on('error', () => {});
+      ch.end(stdinPrefix);
+    });
+  }
+
+  private async runChannel(client: Client, line: string, stdinPrefix: string, opts: ExecOptions): Promise<ExecResult> {
+    const started = performance.now();
+    if (opts.signal?.aborted) return { exitCode: null, signal: 'SIGKILL', stdout: '', stderr: 'aborted before start', durationMs: 0, timedOut: false };
+    const ch = await this.openChannel(client, line);
+    return new Promise<ExecResult>((resolve) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let exitCode: number | null = null;
+      let signal: string | null = null;
+      let killed = false;
+      let timedOut = false;
+      let done = false;
+      let grace: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        if (head?.length) err.unshift(head);
+        clearTimeout(timer);
+        clearTimeout(grace);
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve({
+          exitCode: killed && exitCode === null && signal === null ? null : exitCode,
+          signal: signal ?? (killed && exitCode === null ? 'SIGKILL' : null),
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          durationMs: performance.now() - started,
+          timedOut,
+        });
+      };
+      let pgid: number | null = null;
+      let head: Buffer | null = Buffer.alloc(0);
+      const kill = () => {
+        if (killed || done) return;
+        killed = true;
+        try {
+          ch.signal('KILL');
+        } catch {
+          /* channel already closing */
+        }
+        const closeChannel = () => {
+          ch.close();
+          // If sshd never confirms the close (host gone), the lost-connection path or this timer ends it.
+          grace = setTimeout(finish, 5000);
+        };
+        if (pgid !== null) this.killGroup(pgid, opts.become).finally(closeChannel);
+        else closeChannel();
+      };
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, opts.timeoutMs)
+        : undefined;
+      const onAbort = () => kill();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      ch.on('data', (c: Buffer) => {
+        out.push(c);
+        opts.onStdout?.(c);
+      });
+      ch.stderr.on('data', (c: Buffer) => {
+        if (head === null) return void err.push(c);
+        const split = splitPgidLine(Buffer.concat([head, c]));
+        if (split.rest === null) head = Buffer.concat([head, c]);
+        else {
+          head = null;
+          pgid = split.pgid;
+          if (split.rest.length) err.push(split.rest);
+        }
+      });
+      ch.on('exit', (code: number | null, sig?: string) => {
+        exitCode = code ?? null;
+        if (sig) signal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
+      });
+      ch.on('close', finish);
+      ch.on('error', () => {});
+      if (stdinPrefix) ch.write(stdinPrefix);
+      const stdin = opts.stdin;
+      if (stdin === undefined) ch.end();
+      else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
+      else {
+        (stdin as Readable).on('error', () => kill());
+        (stdin as Readable).pipe(ch);
+      }
+    });
+  }
+
+  /** A TCP stream to host:port opened by the far end (mysql2 through SSH; the next hop of a jump chain). */
+  async forward(host: string, port: number): Promise<Duplex> {
+    const client = await this.ready();
+    return this.guarded(
+      () =>
+        new Promise<Duplex>((resolve, reject) => {
+          try {
+            client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream)));
+          } catch (e) {
+            reject(e);
+          }
+        }),
+    );
+  }
+
+  /** A fresh SFTP session (one per transfer, so aborting one transfer does not disturb another). */
+  private async sftp(client: Client): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) => {
+      try {
+        client.sftp((err, sftp) => (err ? reject(this.lost ?? err) : resolve(sftp)));
+      } catch (e) {
+        reject(this.lost ?? e);
+      }
+    });
+  }
+
+  /** exec that throws CommandFailedError on a non-zero exit. */
+  private async run(argv: string[], become?: ExecOptions['become']): Promise<ExecResult> {
+    const r = await this.exec({ argv }, { become });
+    if (r.exitCode !== 0) {
+      throw new CommandFailedError(`${argv[0]} failed on ${this.host} (exit ${r.exitCode}): ${r.stderr.trim()}`, {
+        command: quoteArgv(argv),
+        exitCode: r.exitCode,
+        signal: r.signal,
+        stderr: r.stderr,
+        stdout: r.stdout,
+      });
+    }
+    return r;
+  }
+
+  async put(source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions = {}): Promise<void> {
+    const client = await this.ready();
+    const rand = randomBytes(6).toString('hex');
+    const mode = opts.mode === undefined ? 0o644 : typeof opts.mode === 'number' ? opts.mode : Number.parseInt(opts.mode, 8);
+    const become = opts.become;
+    // With become the login user may not write the destination directory: stage in /tmp, then sudo moves it.
+    const stage = become ? `/tmp/.omsplay-put-${rand}` : posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.omsplay-${rand}`);
+    const sftp = await this.sftp(client);
+    try {
+      await this.guarded(async (onLost) => {
+        onLost(() => sftp.end());
+        await upload(sftp, source, stage, opts);
+      });
+      if (become) {
+        const bu = becomeUser(become);
+        const owner = opts.owner ?? bu;
+        const chownTo = opts.group ? `${owner}:${opts.group}` : owner;
+        await this.run(
+          [
+            'sh',
+            '-c',
+            // mv (not cp) keeps it one copy; the final rename happens inside the destination directory.
+            'set -e; tmp="$(dirname "$2")/.$(basename "$2").omsplay-$3"; trap \'rm -f "$1" "$tmp"\' EXIT; mv -f "$1" "$tmp"; chmod "$4" "$tmp"; chown "$5" "$tmp"; mv -f "$tmp" "$2"',
+            'sh',
+            stage,
+            remotePath,
+            rand,
+            mode.toString(8),
+            chownTo,
+          ],
+          become,
+        );
+        return;
+      }
+      await sftpCall<void>((cb) => sftp.chmod(stage, mode, cb));
+      if (opts.owner || opts.group) await this.run(['chown', opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : `:${opts.group}`, stage]);
+      try {
+        await sftpCall<void>((cb) => sftp.ext_openssh_rename(stage, remotePath, cb));
+      } catch {
+        await this.run(['mv', '-f', stage, remotePath]);
+      }
+    } catch (e) {
+      await this.removeQuietly(sftp, stage, become);
+      throw this.lost ?? e;
+    } finally {
+      sftp.end();
+    }
+  }
+
+  private async removeQuietly(sftp: SFTPWrapper, path: string, become: PutOptions['become']): Promise<void> {
+    if (this.lost) return;
+    try {
+      await sftpCall<void>((cb) => sftp.unlink(path, cb));
+    } catch {
+      if (become) await this.exec({ argv: ['rm', '-f', path] }, { become }).catch(() => {});
+    }
+  }
+
+  async get(remotePath: string, localPath: string, opts: GetOptions = {}): Promise<void> {
+    const client = await this.ready();
+    const tmp = join(dirname(localPath), `.${basename(localPath)}.omsplay-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const sftp = await this.sftp(client);
+    try {
+      await this.guarded(async (onLost) => {
+        onLost(() => sftp.end());
+        const onAbort = () => sftp.end();
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          await sftpCall<void>((cb) =>
+            sftp.fastGet(remotePath, tmp, { step: opts.onProgress ? (transferred, _c, total) => opts.onProgress!({ transferred, total }) : undefined }, cb),
+          );
+        } finally {
+          opts.signal?.removeEventListener('abort', onAbort);
+        }
+        if (opts.signal?.aborted) throw new Error('transfer aborted');
+      });
+      await rename(tmp, localPath);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw this.lost ?? e;
+    } finally {
+      sftp.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (!this.lost) {
+      this.lastError = new Error('closed by omsplay');
+      await new Promise<void>((resolve) => {
+        client.once('close', () => resolve());
+        client.end();
+        setTimeout(resolve, 2000).unref();
+      });
+    }
+    this.markLost();
+  }
+
+  /** True once the connection was lost or closed. */
+  get isLost(): boolean {
+    return this.lost !== undefined;
+  }
+}
+
+function becomeUser(become: boolean | BecomeOptions): string {
+  return typeof become === 'object' ? (become.user ?? 'root') : 'root';
+}
+
+function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
+}
+
+async function upload(sftp: SFTPWrapper, source: { path: string } | { content: string | Buffer }, stage: string, opts: PutOptions): Promise<void> {
+  if ('content' in source) {
+    await sftpCall<void>((cb) => sftp.writeFile(stage, source.content, { mode: 0o600 }, cb));
+    const total = Buffer.byteLength(source.content);
+    opts.onProgress?.({ transferred: total, total });
+    return;
+  }
+  const size = (await stat(source.path)).size;
+  const onAbort = () => sftp.end();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    // fastPut keeps at most 64 x 32 KiB in flight: memory stays flat whatever the file size.
+    await sftpCall<void>((cb) =>
+      sftp.fastPut(
+        source.path,
+        stage,
+        { mode: 0o600, fileSize: size, step: opts.onProgress ? (transferred, _c, total) => opts.onProgress!({ transferred, total }) : undefined },
+        cb,
+      ),
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  if (opts.signal?.aborted) throw new Error('transfer aborted');
+}
+
+/**
+ * SHA-256 of a remote file (hex), or null when it does not exist. For the copy module's skip check.
+ */
+export async function remoteSha256(conn: Connection, path: string, become?: ExecOptions['become']): Promise<string | null> {
+  const argv = ['sh', '-c', '[ -e "$1" ] || exit 66; sha256sum < "$1"', 'sh', path];
+  const r = await conn.exec({ argv }, { become });
+  if (r.exitCode === 66) return null;
+  const m = /^([0-9a-f]{64})\b/.exec(r.stdout);
+  if (r.exitCode !== 0 || !m) {
+    throw new CommandFailedError(`cannot checksum ${path} on ${conn.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
+      command: quoteArgv(argv),
+      exitCode: r.exitCode,
+      stderr: r.stderr,
+    });
+  }
+  return m[1]!;
+}
+
