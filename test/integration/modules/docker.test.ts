@@ -113,6 +113,12 @@ describe('docker.container', () => {
     await expect(dockerContainer.run({ name: 'omsplay_mod_c2', docker_host: 'unix:///tmp/omsplay-no-such.sock' }, ctxFor(t))).rejects.toThrow(
       /docker daemon is not running on/,
     );
+    // a host without dockerd (h4, behind its bastion)
+    await expect(dockerInfo.run({ name: NAME }, { ...ctxFor(t, { conn: t.other('h4') }), host: 'h4' })).rejects.toThrow(/docker daemon is not running on h4/);
+    // a host where there is no docker CLI on PATH
+    const ctx = ctxFor(t);
+    const noDocker = { ...ctx, exec: (c: Parameters<typeof ctx.exec>[0], o?: Parameters<typeof ctx.exec>[1]) => ctx.exec(c, { ...o, env: { PATH: '/nonexistent' } }) };
+    await expect(dockerInfo.run({ name: NAME }, noDocker)).rejects.toThrow(/docker is not installed on h1 \(command not found\)/);
   });
 });
 

@@ -27,6 +27,8 @@ export interface Target {
   admin(): Promise<mysql.Connection>;
   /** The same host reached as the non-root sudoer `admin` (sudo asks its password). */
   asAdmin(): { conn: Connection; become: { password: string } };
+  /** Another lab host over SSH as root (e.g. h4: no dockerd, reachable only through its bastion). */
+  other(name: string): Connection;
 }
 
 const HOST = 'h1';
@@ -56,6 +58,7 @@ export function getTarget(): Promise<Target> {
       sh: async (argv) => toResult(await lab.exec(HOST, argv)),
       docker: async (...args) => toResult(await lab.docker(HOST, args)),
       baseImage,
+      other: (name) => new OpenSshConnection(name, lab.sshArgs(name, { user: 'root' })),
       asAdmin: () => ({
         conn: new OpenSshConnection(HOST, lab.sshArgs(HOST, { user: 'admin' })),
         become: { password: lab.users.admin.password ?? '' },
