@@ -35,9 +35,16 @@ export async function runStatement(c: mysql.Connection, sql: string, params: Par
   // query (client-side escaping of `?`) rather than execute: it accepts every statement type,
   // including those the server cannot prepare (e.g. some SHOW and DDL).
   const [res] = await c.query(sql, params ?? []);
-  if (Array.isArray(res)) return { rows: res as Record<string, unknown>[] };
+  if (Array.isArray(res)) return { rows: (res as Record<string, unknown>[]).map(plainRow) };
   const h = res as mysql.ResultSetHeader;
   return { affected_rows: h.affectedRows, insert_id: h.insertId };
+}
+
+/** Rows as plain JSON values (binary columns as UTF-8 text), so `register` and the journal can keep them. */
+function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : typeof v === 'bigint' ? v.toString() : v;
+  return out;
 }
 
 const paramSchema = { type: ['string', 'number', 'boolean', 'null'] };
