@@ -73,12 +73,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const askPassword = values['ask-pass'] ? await promptHidden('SSH password: ') : undefined;
-  if (askPassword) masker.add(askPassword);
+  if (values['ask-pass'] && !interactive) throw new OptionsError('--ask-pass needs a terminal', { hint: 'set the password in the environment variable named by password_env instead' });
   const connections = new ConnectionPool((host: string) => inventory.hosts.get(host)?.connection, {
     forks,
-    acceptNewHostKeys: !!values['accept-new-host-keys'],
-    password: askPassword,
+    acceptNewHostKeys: values['accept-new-host-keys'] ? true : undefined,
+    askPass: !!values['ask-pass'],
+    prompt: interactive ? (q, o) => (o.secret ? promptHidden(q) : ask(q)) : undefined,
     masker,
   });
   try {
@@ -123,7 +123,6 @@ async function ask(question: string): Promise<string> {
 }
 
 async function promptHidden(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw new OptionsError('--ask-pass needs a terminal', { hint: 'set the password in the environment variable named by password_env instead' });
   process.stderr.write(question);
   process.stdin.setRawMode(true);
   let value = '';

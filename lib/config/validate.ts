@@ -8,11 +8,12 @@
  * - `x-noun`: what the properties of this object are called ("play keyword", "argument").
  */
 import { createRequire } from 'node:module';
+import type Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { closest, distance } from 'fastest-levenshtein';
 import { type SourceLocation, ValidationError } from '../errors.js';
 import { Secret } from '../secrets.js';
+import { precompiled } from './precompiled.js';
 import type { ValuePath } from './yaml.js';
 
 export interface Locator {
@@ -30,26 +31,56 @@ export interface ValidateOptions {
   context?: string;
 }
 
-let ajvInstance: InstanceType<typeof Ajv2020> | undefined;
-const cache = new WeakMap<object, ValidateFunction>();
+type AjvInstance = InstanceType<typeof Ajv2020>;
 
-function ajv(): InstanceType<typeof Ajv2020> {
+let ajvInstance: AjvInstance | undefined;
+const cache = new WeakMap<object, ValidateFunction>();
+const require = createRequire(import.meta.url);
+
+/** ajv options every validator uses (also the precompiled ones: lib/playbook/schema-gen.ts). */
+export const AJV_OPTIONS = { strict: false, allErrors: true, verbose: true, validateSchema: false, meta: false } as const;
+
+/**
+ * ajv itself is loaded only when a schema was not precompiled (or to explain an error): loading
+ * its ~100 CommonJS files costs more start-up time than validating a whole playbook.
+ */
+export function ajv(): AjvInstance {
   if (!ajvInstance) {
-    ajvInstance = new Ajv2020({ strict: false, allErrors: true, verbose: true, validateSchema: false });
-    // ajv-formats is CommonJS; its default export shape differs between bundlers, so load it plainly.
-    const addFormats = createRequire(import.meta.url)('ajv-formats') as (a: unknown) => void;
-    addFormats(ajvInstance);
+    const mod = require('ajv/dist/2020.js') as { default: typeof Ajv2020 };
+    ajvInstance = new mod.default({ ...AJV_OPTIONS });
+    const addFormats = require('ajv-formats') as { default?: (a: unknown) => void } & ((a: unknown) => void);
+    (addFormats.default ?? addFormats)(ajvInstance);
   }
   return ajvInstance;
 }
 
-/** The compiled validator for a schema object (compiled on first use, then cached by identity). */
+/** The schema ajv compiles: module schemas may name a draft, and one ajv (2020-12) validates all. */
+export function compilable(schema: object): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
+
+/** Identity of a schema's content, keying the precompiled validators (FNV-1a of its JSON). */
+export function schemaKey(schema: object): string {
+  const text = JSON.stringify(compilable(schema));
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x811c9dc5) >>> 0;
+  }
+  return `${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}${text.length.toString(16)}`;
+}
+
+/**
+ * The validator for a schema object: precompiled when lib/config/precompiled.ts has one for this
+ * exact content (a changed schema simply falls back), else compiled on first use; cached by identity.
+ */
 export function compileSchema(schema: object): ValidateFunction {
   let fn = cache.get(schema);
   if (!fn) {
-    // Module schemas may name a draft; one ajv (2020-12) validates all of them.
-    const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
-    fn = ajv().compile(rest);
+    fn = (precompiled[schemaKey(schema)] as ValidateFunction | undefined) ?? ajv().compile(compilable(schema));
     cache.set(schema, fn);
   }
   return fn;
@@ -57,9 +88,16 @@ export function compileSchema(schema: object): ValidateFunction {
 
 /** Validates `value` against `schema`; returns every problem found (empty when valid). */
 export function validateSchema(schema: object, value: unknown, src: Locator, opts: ValidateOptions = {}): ValidationError[] {
-  const fn = compileSchema(schema);
+  return validateWith(compileSchema(schema), () => schema, value, src, opts);
+}
+
+/**
+ * Validates with an already compiled (e.g. precompiled standalone) validator of `schema()`; the
+ * schema object itself is only needed to explain errors.
+ */
+export function validateWith(fn: ValidateFunction, schema: () => object, value: unknown, src: Locator, opts: ValidateOptions = {}): ValidationError[] {
   if (fn(plain(value))) return [];
-  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts, schema, value);
+  return ajvErrorsToValidationErrors(fn.errors ?? [], src, opts, schema(), value);
 }
 
 /** `root`: the schema validated against (to re-check oneOf/anyOf branches; ajv needs `verbose: true`). */

@@ -318,7 +318,7 @@ export class TaskExecutor {
     if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
     const args = renderValue(task.args, vars, this.where(task));
     const check = task.checkMode ?? this.options.check;
-    if (check && module.checkMode === 'none') {
+    if (check && module.checkMode === 'none' && !module.runsInCheckMode) {
       return { changed: false, skipped: true, msg: `check mode: would run ${task.module}`, would_run: args };
     }
     const conn = await this.connection(delegatedTo ?? host);

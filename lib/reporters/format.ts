@@ -23,3 +23,14 @@ export function lastLines(text: string, n: number): string {
 export function ms(n: number): string {
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 }
+
+/** --diff: before/after as +/- lines (a plain line diff; files shown are small text files). */
+export function unifiedDiff(diff: { before?: string; after?: string; header?: string }): string {
+  const before = (diff.before ?? '').split('\n');
+  const after = (diff.after ?? '').split('\n');
+  const out = [`--- before${diff.header ? `: ${diff.header}` : ''}`, `+++ after${diff.header ? `: ${diff.header}` : ''}`];
+  const common = new Set(before.filter((l) => after.includes(l)));
+  for (const l of before) if (!common.has(l)) out.push(`-${l}`);
+  for (const l of after) if (!common.has(l)) out.push(`+${l}`);
+  return out.join('\n');
+}

@@ -1,6 +1,6 @@
 /** Plain lines, for CI logs and pipes (no TTY): Ansible's shape, with timings. */
 import type { Reporter, RunEvent } from '../engine/events.js';
-import { ms, resultSummary } from './format.js';
+import { ms, resultSummary, unifiedDiff } from './format.js';
 import { recapLines } from './recap.js';
 
 export class PlainReporter implements Reporter {
@@ -26,6 +26,8 @@ export class PlainReporter implements Reporter {
         const via = e.delegated_to ? ` -> ${e.delegated_to}` : '';
         const ignored = e.ignored ? ' (ignored)' : '';
         this.line(`${e.status}: [${e.host}${via}] ${ms(e.duration_ms)}${ignored}${text ? ` => ${text}` : ''}`);
+        const diff = e.result.diff as { before?: string; after?: string; header?: string } | undefined;
+        if (diff && (diff.before !== undefined || diff.after !== undefined)) this.line(unifiedDiff(diff));
         break;
       }
       case 'warning':
