@@ -172,18 +172,36 @@ describe('refusals', () => {
     expect(await schemaVersion(site)).toEqual({ rm: '4.0.0', cm: '4.0.0', heartbeat: { hz: '4.0.0', sh: '3.3.1' } });
   });
 
-  it('4.0.0 is never healthy when its store mount is not the old one', async () => {
+  it('4.0.0 is never healthy when its data mounts are not the old ones', async () => {
     await stopOld(h1);
-    await lab.exec(h1, ['mkdir', '-p', '/data/other_store']);
+    await lab.exec(h1, ['mkdir', '-p', '/data/other/store', '/data/other/run', '/data/other/logs']);
+    const swap: Record<string, string> = { '/home/ds/store': '/data/other/store', '/home/ds/run': '/data/other/run', '/home/admin/logs': '/data/other/logs' };
     const mounts = runArgs(site, h1, { version: 'new' })
       .filter((_, i, a) => a[i - 1] === '-v')
-      .map((m) => (m.endsWith(':/home/ds/store') ? '/data/other_store:/home/ds/store' : m));
+      .map((m) => {
+        const target = m.slice(m.indexOf(':') + 1);
+        return swap[target] ? `${swap[target]}:${target}` : m;
+      });
     await startNew(h1, { mounts });
-    await waitLog(h1, NEW, /store checkpoint .* of the previous OMS not found/);
+    await waitLog(h1, NEW, /files of the previous OMS not found in the mounts: store \(.*\) run \(.*\) logs \(.*\): the data mounts must be the old container's/);
     expect((await dockerInit(h1)).code).toBe(0);
     await new Promise((r) => setTimeout(r, 2500));
     expect((await health(lab, site, h1))?.data.healthy).toBe(false);
     expect(await lastLogLine(lab, h1, NEW)).not.toBe('OMS service start successfully');
+  });
+
+  it('OMS refuses to run without --privileged or without the nproc ulimit of the run spec', async () => {
+    await stopOld(h1);
+    await loadNewImage(lab, site, h1);
+    const spec = runArgs(site, h1, { version: 'new', isUpgrade: true });
+    await docker(h1, spec.filter((a) => a !== '--privileged=true'));
+    expect(await exitCode(h1, NEW)).toBe(1);
+    expect(await containerLogs(lab, h1, NEW)).toMatch(/not privileged/);
+    await docker(h1, ['rm', NEW]);
+    const i = spec.indexOf('--ulimit');
+    await docker(h1, [...spec.slice(0, i), ...spec.slice(i + 2)]);
+    expect(await exitCode(h1, NEW)).toBe(1);
+    expect(await containerLogs(lab, h1, NEW)).toMatch(/not 65535 \(docker run --ulimit nproc=65535:65535\)/);
   });
 
   it('docker_init.sh run twice in a region sharing one config.yaml fails; once per region works', async () => {

@@ -33,6 +33,9 @@ log "OMS $OMS_VERSION starting on ${OMS_HOST_IP:-<unset>}"
 for m in /home/admin/conf/config.yaml /home/admin/logs /home/ds/store /home/ds/run; do
   is_mount "$m" || die "$m is not mounted from the host: the container needs the config.yaml, logs, store and run mounts"
 done
+capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+[ $(((0x${capeff:-0} >> 21) & 1)) = 1 ] || die "the container is not privileged (docker run --privileged=true)"
+[ "$(ulimit -u)" = 65535 ] || die "max user processes is $(ulimit -u), not 65535 (docker run --ulimit nproc=65535:65535)"
 load_conf
 ip route get "$OMS_HOST_IP" 2>/dev/null | grep -q '^local ' || die "OMS_HOST_IP=$OMS_HOST_IP is not an address of this host"
 printf '%s\n' "$CM_NODES" | grep -qxF "$OMS_HOST_IP" || die "OMS_HOST_IP=$OMS_HOST_IP is not listed in cm_nodes of config.yaml"
@@ -86,12 +89,19 @@ if [ "$OMS_VERSION" = 4.0.0 ]; then
     UPGRADE_PENDING=1
   fi
   if [ "${IS_UPGRADE:-}" = true ]; then
+    # The data mounts must be the old container's: each holds something the previous OMS left on this host.
+    lost=
     cp="/home/ds/store/checkpoint-$OMS_HOST_IP"
     if [ -f "$cp" ]; then
       log "upgrade: found store checkpoint of the previous OMS: $(tr '\n' ' ' <"$cp")"
     else
-      STORE_LOST=1
-      log "ERROR: upgrade: store checkpoint $cp of the previous OMS not found: the store mount must be the old container's"
+      lost="store ($cp)"
+    fi
+    [ -f "/home/ds/run/oms-node-$OMS_HOST_IP" ] || lost="$lost run (/home/ds/run/oms-node-$OMS_HOST_IP)"
+    grep -q 'OMS service start successfully' "$OMS_LOG_DIR/oms-service.log" 2>/dev/null || lost="$lost logs ($OMS_LOG_DIR/oms-service.log)"
+    if [ -n "$lost" ]; then
+      MOUNTS_LOST=1
+      log "ERROR: upgrade: files of the previous OMS not found in the mounts: ${lost# }: the data mounts must be the old container's"
     fi
   fi
 else
@@ -154,7 +164,7 @@ while [ "$RUNNING" = 1 ]; do
     set_health false
     die "console server on port $CONSOLE_PORT exited"
   fi
-  if [ -n "${STORE_LOST:-}" ] || ! ready; then
+  if [ -n "${MOUNTS_LOST:-}" ] || ! ready; then
     if [ -z "$INIT_OK" ] && [ -z "$announced_wait" ] && metadb_is 4.0.0; then
       announced_wait=1
       log "ERROR: the MetaDB is at 4.0.0 but docker_init.sh never ran with this node's config.yaml (sha256 $CONF_SHA)"
@@ -169,6 +179,7 @@ while [ "$RUNNING" = 1 ]; do
     elif [ -z "$healthy" ]; then
       HA_BAD=
       [ "$OMS_VERSION" = 4.0.0 ] || write_checkpoint
+      printf 'version=%s\n' "$OMS_VERSION" >"/home/ds/run/oms-node-$OMS_HOST_IP"
       set_health true
       healthy=1
       log "OMS service start successfully"
