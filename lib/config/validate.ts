@@ -7,8 +7,9 @@
  * - `errorMessage`: the "expected ..." text for this schema (used for oneOf/anyOf, patterns, ...).
  * - `x-noun`: what the properties of this object are called ("play keyword", "argument").
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type Ajv2020 from 'ajv/dist/2020.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { type SourceLocation, ValidationError } from '../errors.js';
@@ -46,8 +47,8 @@ export const AJV_OPTIONS = { strict: false, allErrors: true, verbose: true, vali
  */
 export function ajv(): AjvInstance {
   if (!ajvInstance) {
-    const mod = require('ajv/dist/2020.js') as { default: typeof Ajv2020 };
-    ajvInstance = new mod.default({ ...AJV_OPTIONS });
+    const mod = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+    ajvInstance = new mod.Ajv2020({ ...AJV_OPTIONS });
     const addFormats = require('ajv-formats') as { default?: (a: unknown) => void } & ((a: unknown) => void);
     (addFormats.default ?? addFormats)(ajvInstance);
   }
@@ -60,17 +61,9 @@ export function compilable(schema: object): Record<string, unknown> {
   return rest;
 }
 
-/** Identity of a schema's content, keying the precompiled validators (FNV-1a of its JSON). */
+/** Identity of a schema's content, keying the precompiled validators (hash of its JSON). */
 export function schemaKey(schema: object): string {
-  const text = JSON.stringify(compilable(schema));
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x811c9dc5) >>> 0;
-  }
-  return `${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}${text.length.toString(16)}`;
+  return createHash('sha256').update(JSON.stringify(compilable(schema))).digest('hex').slice(0, 24);
 }
 
 /**

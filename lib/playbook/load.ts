@@ -5,15 +5,13 @@
  * anything connects. All problems are collected and thrown together as ValidationErrors.
  */
 import { access } from 'node:fs/promises';
-import type { ValidateFunction } from 'ajv';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { sortByLocation, suggest, validateWith } from '../config/validate.js';
+import { sortByLocation, suggest, validateSchema } from '../config/validate.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../config/yaml.js';
 import { ConfigError, type OmsplayError, type SourceLocation, ValidationError, ValidationErrors } from '../errors.js';
 import type { Vars } from '../inventory/types.js';
 import type { ModuleDefinition } from '../modules/types.js';
 import { playbookSchema, taskFileSchema } from './schema.js';
-import * as compiled from './schema-compiled.js';
 import { setModulesOf, setSource, setVarsFromFiles } from './source.js';
 import { bool, buildHandlers, buildTasks, type TaskContext, tagList } from './task.js';
 import type { Play, Playbook, TaskNode } from './types.js';
@@ -27,13 +25,9 @@ export interface LoadPlaybookOptions {
   knownVariables?: Iterable<string>;
 }
 
-// Precompiled (lib/playbook/schema-gen.ts); the schema objects are built only to explain errors.
-let playbookSchemaObject: object | undefined;
-let taskFileSchemaObject: object | undefined;
-const validatePlaybook = compiled.validatePlaybook as unknown as ValidateFunction;
-const validateTaskFile = compiled.validateTaskFile as unknown as ValidateFunction;
-const playbookRoot = () => (playbookSchemaObject ??= playbookSchema());
-const taskFileRoot = () => (taskFileSchemaObject ??= taskFileSchema());
+// Validators come precompiled (lib/config/precompiled.ts) for exactly these schemas.
+const PLAYBOOK_SCHEMA = playbookSchema();
+const TASK_FILE_SCHEMA = taskFileSchema();
 
 const PLAY_EXAMPLE = '- name: Say hello\n    hosts: all\n    tasks:\n      - debug: {msg: hello}';
 
@@ -113,7 +107,7 @@ class Loader {
       );
       return [];
     }
-    this.problems.push(...validateWith(validatePlaybook, playbookRoot, v, yaml));
+    this.problems.push(...validateSchema(PLAYBOOK_SCHEMA, v, yaml));
     const out: Play[] = [];
     for (let i = 0; i < v.length; i++) {
       const play = await this.play(v[i], [i], yaml, stack);
@@ -198,7 +192,7 @@ class Loader {
       );
       return undefined;
     }
-    this.problems.push(...validateWith(validateTaskFile, taskFileRoot, v, yaml));
+    this.problems.push(...validateSchema(TASK_FILE_SCHEMA, v, yaml));
     const tasks = await buildTasks(v, [], this.taskContext(yaml, [...stack, abs]));
     return { tasks, file };
   }

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { parseYaml } from '../../../lib/config/yaml.js';
 import { modules } from '../../../lib/modules/index.js';
 import { editorSchemaFiles, PLAY_KEYWORDS, TASK_KEYWORDS } from '../../../lib/playbook/schema.js';
+import { compileSchema } from '../../../lib/config/validate.js';
+import { PRECOMPILED_FILE, precompiledSchemas, precompiledSource } from '../../../lib/playbook/schema-gen.js';
+import { precompiled } from '../../../lib/config/precompiled.js';
 
 const ROOT = process.cwd();
 
@@ -25,6 +28,14 @@ describe('shipped schemas', () => {
     const shipped = readFileSync(join(ROOT, file), 'utf8');
     // To regenerate: npx tsx -e "import('./lib/playbook/schema.ts').then(async s => { const {modules} = await import('./lib/modules/index.ts'); for (const [f, t] of Object.entries(s.editorSchemaFiles(modules.values()))) require('fs').writeFileSync(f, t) })"
     expect(shipped).toBe(files[file]);
+  });
+
+  it('lib/config/precompiled.ts (precompiled validators) is in sync: regenerate with npx tsx lib/playbook/schema-gen.ts', async () => {
+    expect(readFileSync(PRECOMPILED_FILE, 'utf8')).toBe(await precompiledSource());
+  });
+
+  it('the playbook, task file, inventory and module schemas use their precompiled validators', async () => {
+    for (const [, schema] of await precompiledSchemas()) expect(Object.values(precompiled)).toContain(compileSchema(schema));
   });
 
   it('lists every play keyword, task keyword and module', () => {
