@@ -13,7 +13,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { type SourceLocation, ValidationError } from '../errors.js';
-import { Secret } from '../secrets.js';
+import { looksSecret, Secret } from '../secrets.js';
 import { precompiled } from './precompiled.js';
 import type { ValuePath } from './yaml.js';
 
@@ -100,7 +100,9 @@ export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, op
   const seen = new Set<string>();
   for (const e of errors) {
     // A secret's value never reaches a message.
-    const secret = valueAt(original, pointerToPath(e.instancePath)) instanceof Secret;
+    const path = pointerToPath(e.instancePath);
+    const last = path[path.length - 1];
+    const secret = valueAt(original, path) instanceof Secret || (typeof last === 'string' && looksSecret(last));
     const v = toValidationError(secret ? { ...e, data: SECRET_DATA } : e, src, opts);
     const key = `${v.location?.line}:${v.location?.col}:${v.message}`;
     if (seen.has(key)) continue;

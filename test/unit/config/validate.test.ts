@@ -87,6 +87,10 @@ describe('validateSchema', () => {
   it('validates !secret values as the strings they stand for', () => {
     expect(check('dest: !secret /x\n')).toEqual([]);
     expect(check('dest: /x\nport: !secret 22\n')).toEqual(['f.yml:2:15 `port`: expected an integer, got a secret']);
+    // Values under secret-looking names are not shown either.
+    const y = parseYaml('password: 123456\n', 'f.yml');
+    const errors = validateSchema({ type: 'object', properties: { password: { type: 'string' } } }, y.value, y);
+    expect(errors[0].message).toBe('`password`: expected a string, got a secret');
   });
 
   it('maps paths of a normalised value back to the source (free-form strings)', () => {
