@@ -145,7 +145,7 @@ export class TaskExecutor {
     const started = performance.now();
     const runners = this.runOnceHosts(task, hosts);
     this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: runners, location: formatLocation(task.location), time: new Date().toISOString(), handler: handler || undefined });
-    const outcomes = await mapLimit(runners, this.options.forks, (h) => this.runOnHost(task, h, scope));
+    const outcomes = await mapLimit(runners, Math.min(this.options.forks, task.throttle ?? Number.POSITIVE_INFINITY), (h) => this.runOnHost(task, h, scope));
     if (task.runOnce) this.shareRunOnce(task, hosts, runners);
     this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: Math.round(performance.now() - started) });
     const newlyFailed = runners.filter((_, i) => outcomes[i]!.status === 'unreachable' || (outcomes[i]!.status === 'failed' && !this.hosts.get(runners[i]!)!.active));

@@ -269,6 +269,7 @@ function buildCommon(raw: Raw, path: ValuePath, ctx: TaskContext, location: Sour
   if (typeof raw.become_user === 'string') common.becomeUser = raw.become_user;
   if (typeof raw.delegate_to === 'string') common.delegateTo = raw.delegate_to;
   if (raw.run_once === true || raw.run_once === false || raw.run_once === 'region') common.runOnce = raw.run_once;
+  if (typeof raw.throttle === 'number') common.throttle = raw.throttle;
   const noLog = bool(raw, path, 'no_log', ctx);
   if (noLog !== undefined) common.noLog = noLog;
   const ignore = bool(raw, path, 'ignore_errors', ctx);

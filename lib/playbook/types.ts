@@ -19,6 +19,8 @@ export interface TaskCommon {
   delegateTo?: string;
   /** true: once for the batch; 'region': once per region among the batch's hosts. */
   runOnce?: boolean | 'region';
+  /** At most this many hosts run the task at once (1: one after the other). */
+  throttle?: number;
   noLog?: boolean;
   ignoreErrors?: boolean;
   /** Force run (false) or skip-with-report (true) in check mode; undefined = module decides. */
