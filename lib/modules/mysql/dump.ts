@@ -140,7 +140,7 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
         });
       }
       const mv = await ctx.exec({ argv: move(partial, args.dest) });
-      if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest}: ${mv.stderr.trim()}`, base);
+      if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest} (exit ${mv.exitCode}${mv.signal ? `, signal ${mv.signal}` : ""}): ${mv.stderr.trim()}`, base);
       ctx.progress({ done: sum.size, total: sum.size, unit: 'bytes', message: `dumped ${databases.join(', ')}` });
       return {
         changed: true,

@@ -114,7 +114,7 @@ describe('docker.container', () => {
       /docker daemon is not running on/,
     );
     // a host without dockerd (h4, behind its bastion)
-    await expect(dockerInfo.run({ name: NAME }, { ...ctxFor(t, { conn: t.other('h4') }), host: 'h4' })).rejects.toThrow(/docker daemon is not running on h4/);
+    await expect(dockerInfo.run({ name: NAME }, { ...ctxFor(t, { conn: await t.other('h4') }), host: 'h4' })).rejects.toThrow(/docker daemon is not running on h4/);
     // a host where there is no docker CLI on PATH
     const ctx = ctxFor(t);
     const noDocker = { ...ctx, exec: (c: Parameters<typeof ctx.exec>[0], o?: Parameters<typeof ctx.exec>[1]) => ctx.exec(c, { ...o, env: { PATH: '/nonexistent' } }) };

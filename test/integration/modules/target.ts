@@ -1,14 +1,16 @@
 /**
  * The target the domain-module integration tests run against: lab host h1 (real sshd, its own
- * dockerd) reached over SSH as root, and the lab's MariaDB as the MetaDB. Commands go through
- * OpenSshConnection until the ssh2 pool (lib/connection/pool.ts) lands.
+ * dockerd) reached over SSH (the ssh2 ConnectionPool, one kept connection per host) as root, and
+ * the lab's MariaDB as the MetaDB.
  */
 import mysql from 'mysql2/promise';
 import type { Connection, ExecResult } from '../../../lib/connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult, ProgressEvent } from '../../../lib/modules/types.js';
 import { Masker } from '../../../lib/secrets.js';
 import { getLab } from '../../lab/context.js';
-import { OpenSshConnection } from './openssh.js';
+import { ConnectionPool } from '../../../lib/connection/pool.js';
+import type { ConnectionSettings } from '../../../lib/connection/types.js';
+import type { Lab } from '../../lab/lab.js';
 
 export interface Target {
   conn: Connection;
@@ -28,18 +30,40 @@ export interface Target {
   /** The same host reached as the non-root sudoer `admin` (sudo asks its password). */
   asAdmin(): { conn: Connection; become: { password: string } };
   /** Another lab host over SSH as root (e.g. h4: no dockerd, reachable only through its bastion). */
-  other(name: string): Connection;
+  other(name: string): Promise<Connection>;
 }
 
 const HOST = 'h1';
 let cached: Promise<Target> | undefined;
+
+/** A pool that logs into every lab host as `user` with the lab's key and known_hosts only. */
+function labPool(lab: Lab, user: 'root' | 'admin'): ConnectionPool {
+  const settings = (name: string): ConnectionSettings | undefined => {
+    const h = lab.hosts.find((x) => x.name === name);
+    if (!h) return undefined;
+    return {
+      connection: 'ssh',
+      address: h.address,
+      port: h.port,
+      user: lab.users[user].name,
+      keyFile: lab.users[user].keyFile,
+      knownHostsFile: lab.knownHostsFile,
+      jump: h.bastionOnly && h.bastion ? [h.bastion] : undefined,
+      connectTimeoutMs: 10_000,
+    };
+  };
+  return new ConnectionPool(settings, { knownHostsFiles: [lab.knownHostsFile] });
+}
 
 export function getTarget(): Promise<Target> {
   cached ??= (async () => {
     const lab = getLab();
     const db = lab.mariadb;
     if (!db) throw new Error('the lab has no MariaDB');
-    const conn = new OpenSshConnection(HOST, lab.sshArgs(HOST, { user: 'root' }));
+    const rootPool = labPool(lab, 'root');
+    const adminPool = labPool(lab, 'admin');
+    const conn = await rootPool.get(HOST);
+    const adminConn = await adminPool.get(HOST);
     const probe = await conn.exec({ argv: ['true'] });
     if (probe.exitCode !== 0) throw new Error(`cannot reach lab host ${HOST} over SSH: ${probe.stderr}`);
     const toResult = (r: { code: number; stdout: string; stderr: string }): ExecResult => ({
@@ -58,9 +82,9 @@ export function getTarget(): Promise<Target> {
       sh: async (argv) => toResult(await lab.exec(HOST, argv)),
       docker: async (...args) => toResult(await lab.docker(HOST, args)),
       baseImage,
-      other: (name) => new OpenSshConnection(name, lab.sshArgs(name, { user: 'root' })),
+      other: (name) => rootPool.get(name),
       asAdmin: () => ({
-        conn: new OpenSshConnection(HOST, lab.sshArgs(HOST, { user: 'admin' })),
+        conn: adminConn,
         become: { password: lab.users.admin.password ?? '' },
       }),
       admin: () => mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, multipleStatements: true }),
