@@ -305,10 +305,18 @@ export class SshConnection implements Connection {
     });
   }
 
-  private openChannel(client: Client, line: string): Promise<ClientChannel> {
+  /**
+   * Opens an exec channel. `attach` runs inside ssh2's callback: packets that arrived with the open
+   * confirmation (output, exit status, close) are emitted right after it, before any await resumes.
+   */
+  private openChannel(client: Client, line: string, attach: (ch: ClientChannel) => void): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       try {
-        client.exec(line, (err, ch) => (err ? reject(this.lost ?? err) : resolve(ch)));
+        client.exec(line, (err, ch) => {
+          if (err) return reject(this.lost ?? err);
+          attach(ch);
+          resolve(ch);
+        });
       } catch (e) {
         reject(this.lost ?? e);
       }
@@ -325,26 +333,31 @@ export class SshConnection implements Connection {
   private async killGroup(pgid: number, become: ExecOptions['become']): Promise<void> {
     if (this.lost || !this.client) return;
     const { line, stdinPrefix } = remoteCommand({ argv: ['kill', '-KILL', '--', `-${pgid}`] }, { become });
-    const ch = await this.openChannel(this.client, line).catch(() => undefined);
-    if (!ch) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 5000);
-      ch.on('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
+    let closed!: () => void;
+    const done = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    const opened = await this.openChannel(this.client, line, (ch) => {
+      ch.on('close', () => closed());
       ch.on('data', () => {});
       ch.stderr.on('data', () => {});
       ch.on('error', () => {});
       ch.end(stdinPrefix);
-    });
+    }).catch(() => undefined);
+    if (!opened) return;
+    const t = setTimeout(closed, 5000);
+    await done;
+    clearTimeout(t);
   }
 
   private async runChannel(client: Client, line: string, stdinPrefix: string, opts: ExecOptions): Promise<ExecResult> {
     const started = performance.now();
     if (opts.signal?.aborted) return { exitCode: null, signal: 'SIGKILL', stdout: '', stderr: 'aborted before start', durationMs: 0, timedOut: false };
-    const ch = await this.openChannel(client, line);
-    return new Promise<ExecResult>((resolve) => {
+    let resolve!: (r: ExecResult) => void;
+    const result = new Promise<ExecResult>((r) => {
+      resolve = r;
+    });
+    await this.openChannel(client, line, (ch) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let exitCode: number | null = null;
@@ -424,6 +437,7 @@ export class SshConnection implements Connection {
         (stdin as Readable).pipe(ch);
       }
     });
+    return result;
   }
 
   /** A TCP stream to host:port opened by the far end (mysql2 through SSH; the next hop of a jump chain). */
