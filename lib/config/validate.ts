@@ -14,7 +14,6 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { type SourceLocation, ValidationError } from '../errors.js';
 import { looksSecret, Secret } from '../secrets.js';
-import { precompiled } from './precompiled.js';
 import type { ValuePath } from './yaml.js';
 
 export interface Locator {
@@ -37,6 +36,20 @@ type AjvInstance = InstanceType<typeof Ajv2020>;
 let ajvInstance: AjvInstance | undefined;
 const cache = new WeakMap<object, ValidateFunction>();
 const require = createRequire(import.meta.url);
+
+/** Validators precompiled at build time (dist/config/precompiled.cjs, see lib/playbook/schema-gen.ts). */
+const precompiled: Record<string, unknown> = loadPrecompiled();
+const hasPrecompiled = Object.keys(precompiled).length > 0;
+
+function loadPrecompiled(): Record<string, unknown> {
+  try {
+    return (require('./precompiled.cjs') as { precompiled: Record<string, unknown> }).precompiled;
+  } catch (e) {
+    // Running from source (tests): schemas are compiled on first use.
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return {};
+    throw e;
+  }
+}
 
 /** ajv options every validator uses (also the precompiled ones: lib/playbook/schema-gen.ts). */
 export const AJV_OPTIONS = { strict: false, allErrors: true, verbose: true, validateSchema: false, meta: false } as const;
@@ -67,13 +80,14 @@ export function schemaKey(schema: object): string {
 }
 
 /**
- * The validator for a schema object: precompiled when lib/config/precompiled.ts has one for this
- * exact content (a changed schema simply falls back), else compiled on first use; cached by identity.
+ * The validator for a schema object: precompiled when the build made one for this exact content,
+ * else compiled on first use; cached by identity.
  */
 export function compileSchema(schema: object): ValidateFunction {
   let fn = cache.get(schema);
   if (!fn) {
-    fn = (precompiled[schemaKey(schema)] as ValidateFunction | undefined) ?? ajv().compile(compilable(schema));
+    const ready = hasPrecompiled ? (precompiled[schemaKey(schema)] as ValidateFunction | undefined) : undefined;
+    fn = ready ?? ajv().compile(compilable(schema));
     cache.set(schema, fn);
   }
   return fn;

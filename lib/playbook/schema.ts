@@ -147,9 +147,8 @@ export function playbookSchema(opts: SchemaOptions = {}): Json {
   const moduleProps: Json = {};
   for (const m of opts.modules ?? []) {
     const ref = { $ref: `modules/${m.name}.schema.json` };
-    moduleProps[m.name] = m.freeForm
-      ? { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, ref, { type: 'null' }], description: m.summary }
-      : { anyOf: [ref, { type: 'null' }], description: m.summary };
+    // Only the $ref: the module's own schema file carries its descriptions (and changes with it).
+    moduleProps[m.name] = m.freeForm ? { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, ref, { type: 'null' }] } : { anyOf: [ref, { type: 'null' }] };
   }
   const task: Json = {
     type: 'object',
