@@ -232,7 +232,8 @@ export function dockerError(host: string, argv: readonly string[], r: ExecResult
       hint: 'use `become: true` or add the user to the docker group',
     });
   if (r.timedOut) return new CommandFailedError(`${what}: timed out on ${host}`, details);
-  return new CommandFailedError(`${what} failed on ${host} (exit ${r.exitCode}): ${err}`, details);
+  const how = r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`;
+  return new CommandFailedError(`${what} failed on ${host} (${how}): ${err || '(no output)'}`, details);
 }
 
 /** Runs a docker command; throws the meaningful error on failure. */

@@ -58,6 +58,13 @@ export async function withClient<T>(ctx: ModuleContext, a: ServerArgs, fn: (s: C
   });
 }
 
+/** What a failed command said: its stderr, else its exit code or signal. */
+export function failureText(r: { exitCode: number | null; signal: string | null; stderr: string; timedOut?: boolean }): string {
+  const err = r.stderr.trim();
+  const how = r.timedOut ? 'timed out' : r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`;
+  return err ? `${err} (${how})` : how;
+}
+
 export function clientError(ctx: ModuleContext, argv: readonly string[], exitCode: number | null, stderr: string, what: string): CommandFailedError {
   const msg = ctx.masker.mask(stderr.trim().split('\n').slice(-3).join('\n'));
   const hint =

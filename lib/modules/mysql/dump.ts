@@ -6,7 +6,7 @@ import { dumpCommand, dumpCompleted, mysqldumpArgs } from '../../commands/mysql.
 import { fileSummary, makeDir, move, parseFileSummary, pathExists } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleDefinition } from '../types.js';
-import { type ServerArgs, clientError, serverProperties, withClient } from './common.js';
+import { type ServerArgs, clientError, failureText, serverProperties, withClient } from './common.js';
 
 export interface DumpArgs extends ServerArgs {
   databases: string | string[];
@@ -83,7 +83,7 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
     }
     const dir = dirname(args.dest);
     const mk = await ctx.exec({ argv: makeDir(dir) });
-    if (mk.exitCode !== 0) throw new TaskFailedError(`cannot create ${dir} on ${ctx.host}: ${mk.stderr.trim()}`, base);
+    if (mk.exitCode !== 0) throw new TaskFailedError(`cannot create ${dir} on ${ctx.host}: ${failureText(mk)}`, base);
 
     const partial = `${args.dest}.partial`;
     return withClient(ctx, args, async (s) => {
@@ -127,7 +127,7 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
       const sumR = await ctx.exec({ argv: fileSummary(partial, { gzip: args.gzip }) });
       if (sumR.exitCode !== 0) {
         await cleanup();
-        throw new TaskFailedError(`cannot verify the dump ${partial} on ${ctx.host}: ${sumR.stderr.trim()}`, base);
+        throw new TaskFailedError(`cannot verify the dump ${partial} on ${ctx.host}: ${failureText(sumR)}`, base);
       }
       const sum = parseFileSummary(sumR.stdout);
       const completed = dumpCompleted(sum.tail);
@@ -140,7 +140,7 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
         });
       }
       const mv = await ctx.exec({ argv: move(partial, args.dest) });
-      if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest} (exit ${mv.exitCode}${mv.signal ? `, signal ${mv.signal}` : ""}): ${mv.stderr.trim()}`, base);
+      if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest} on ${ctx.host}: ${failureText(mv)}`, base);
       ctx.progress({ done: sum.size, total: sum.size, unit: 'bytes', message: `dumped ${databases.join(', ')}` });
       return {
         changed: true,
