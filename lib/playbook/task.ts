@@ -81,7 +81,16 @@ async function buildTask(raw: unknown, path: ValuePath, ctx: TaskContext, handle
     const keywords = handler ? [...ALL_KW, 'listen'] : [...ALL_KW];
     const s = suggest(k, [...keywords, ...ctx.modules.keys()]);
     const at = yaml.locate([...path, k], 'key');
-    if (s && ctx.modules.has(s)) {
+    // An argument written at task level (indentation slip): say where it belongs.
+    const owner = moduleKeys.find((m) => k in (((ctx.modules.get(m)?.schema as { properties?: object }).properties ?? {}) as object));
+    if (owner) {
+      problems.push(
+        new ValidationError(`\`${k}\` is an argument of module \`${owner}\`, not a task keyword`, {
+          location: at,
+          hint: `indent it under \`${owner}:\``,
+        }),
+      );
+    } else if (s && ctx.modules.has(s)) {
       problems.push(new ValidationError(`unknown module \`${k}\` — did you mean \`${s}\`?`, { location: at }));
     } else if (s) {
       problems.push(new ValidationError(`unknown task keyword \`${k}\` — did you mean \`${s}\`?`, { location: at }));

@@ -20,6 +20,7 @@ const DIR = relative(process.cwd(), join(dirname(fileURLToPath(import.meta.url))
 type Case = [file: string, at: string, message: string | string[]];
 
 const CASES: Case[] = [
+  ['argument-at-task-level.yml', 'argument-at-task-level.yml:6:9', 'missing required argument `dest` for module `copy`'],
   ['bad-indent.yml', 'bad-indent.yml:6:1', "invalid YAML: Sequence item without - indicator"],
   ['bad-max-fail-percentage.yml', 'bad-max-fail-percentage.yml:3:24', "`max_fail_percentage`: expected a number <= 100, got number 150"],
   ['bad-register-name.yml', 'bad-register-name.yml:5:17', "`register`: expected a variable name (letters, digits, _), got string \"host-name\""],
@@ -94,6 +95,7 @@ const CASES: Case[] = [
 /** Further problems some cases must also report (all problems are shown, not only the first). */
 const ALSO: Array<[file: string, at: string, message: string]> = [
   ['module-arg-typo.yml', 'module-arg-typo.yml:6:9', 'unknown argument `dst` for module `copy` — did you mean `dest`?'],
+  ['argument-at-task-level.yml', 'argument-at-task-level.yml:7:7', '`dest` is an argument of module `copy`, not a task keyword'],
 ];
 
 /** Hints that must come with the message. */
