@@ -37,6 +37,30 @@ export function factsToResult(c: ContainerFacts): Record<string, unknown> {
   };
 }
 
+const ABSENT = {
+  exists: false,
+  id: null,
+  running: false,
+  status: 'absent',
+  image: null,
+  tag: null,
+  image_id: null,
+  binds: [],
+  mounts: [],
+  env: {},
+  network_mode: null,
+  privileged: false,
+  pids_limit: null,
+  ulimits: [],
+  restart_policy: null,
+  command: [],
+  started_at: null,
+  finished_at: null,
+  https: false,
+  logs: [],
+  last_log_line: null,
+};
+
 export const dockerInfo: ModuleDefinition<InfoArgs> = {
   name: 'docker.info',
   summary: 'Facts about a container from docker inspect (mounts, env, image, restart policy, state) and its last log lines.',
@@ -53,7 +77,7 @@ export const dockerInfo: ModuleDefinition<InfoArgs> = {
   checkMode: 'read_only',
   changedMeans: 'never changes anything (changed is always false).',
   result: [
-    { name: 'exists', description: 'Whether the container exists (all other fields are absent when not).' },
+    { name: 'exists', description: 'Whether the container exists (when not, every other field is there, empty: null, [], {} or false).' },
     { name: 'running / status', description: 'Whether it runs; docker status (running, exited, created...).' },
     { name: 'image / tag / image_id', description: 'Image reference it was created from, its tag, and the image id.' },
     { name: 'binds', description: 'HostConfig.Binds strings (`SRC:DST[:MODE]`).' },
@@ -73,7 +97,8 @@ export const dockerInfo: ModuleDefinition<InfoArgs> = {
   async run(args, ctx) {
     const t = dockerTarget(args, ctx);
     const c = await readContainer(ctx, args.name, t);
-    if (!c) return { changed: false, exists: false, name: args.name, msg: `no container ${args.name}` };
+    // Every field is there, empty, so templates can read them without guarding each one.
+    if (!c) return { changed: false, ...ABSENT, name: args.name, msg: `no container ${args.name}` };
     const res: ModuleResult = { changed: false, ...factsToResult(c), msg: `${c.name}: ${c.status} (${c.image})` };
     const n = args.logs ?? 20;
     if (n > 0) {

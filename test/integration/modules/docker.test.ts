@@ -166,7 +166,7 @@ describe('docker.exec and docker.info', () => {
       expect.arrayContaining([expect.objectContaining({ source: '/tmp/omsplay-mod-4-vol/a', destination: '/data/a' })]),
     );
     expect(r.image_id).toMatch(/^sha256:/);
-    expect((await dockerInfo.run({ name: 'omsplay_nope' }, ctxFor(t))).exists).toBe(false);
+    expect(await dockerInfo.run({ name: 'omsplay_nope' }, ctxFor(t))).toMatchObject({ exists: false, running: false, env: {}, binds: [], mounts: [], restart_policy: null });
   });
 });
 
