@@ -82,7 +82,7 @@ async function buildTask(raw: unknown, path: ValuePath, ctx: TaskContext, handle
     const s = suggest(k, [...keywords, ...ctx.modules.keys()]);
     const at = yaml.locate([...path, k], 'key');
     // An argument written at task level (indentation slip): say where it belongs.
-    const owner = moduleKeys.find((m) => k in (((ctx.modules.get(m)?.schema as { properties?: object }).properties ?? {}) as object));
+    const owner = moduleKeys.find((m) => Object.hasOwn((ctx.modules.get(m)?.schema as { properties?: object } | undefined)?.properties ?? {}, k));
     if (owner) {
       problems.push(
         new ValidationError(`\`${k}\` is an argument of module \`${owner}\`, not a task keyword`, {
