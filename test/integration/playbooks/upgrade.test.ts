@@ -1,0 +1,214 @@
+/**
+ * The shipped upgrade and rollback playbooks, end to end, on the lab's simulated OMS site
+ * (3 hosts in 2 regions running 3.3.1): real sshd, dockerd, MariaDB and mysqldump.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { getSite } from '../../lab/oms/context.js';
+import { writeSiteInventory } from '../../lab/oms/inventory.js';
+import { checksumTables, dockerInitRuns, haConfig, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
+import type { Site } from '../../lab/oms/types.js';
+import type { Lab } from '../../lab/lab.js';
+import { type CliResult, omsplay } from '../../support/omsplay.js';
+
+const { lab, site } = getSite();
+const state = join(lab.dir, 'omsplay-home-upgrade');
+const env = { OMSPLAY_HOME: state };
+
+async function inventory(s: Site = site, extra: Record<string, unknown> = {}): Promise<string> {
+  return writeSiteInventory(lab, s, { file: join(lab.dir, `upgrade-test-${s.hosts.length}.yml`), vars: { oms_health_timeout: 60, ...extra } });
+}
+
+function upgrade(inv: string, ...args: string[]): Promise<CliResult> {
+  return omsplay(['run', 'upgrade.yml', '-i', inv, '--json', ...args], { env });
+}
+
+function rollback(inv: string, ...args: string[]): Promise<CliResult> {
+  return omsplay(['run', 'rollback.yml', '-i', inv, '--from-run', 'last', '--yes', '--json', ...args], { env });
+}
+
+function explain(r: CliResult): string {
+  const failed = r.events.filter((e) => e.type === 'task_result' && (e.status === 'failed' || e.status === 'unreachable'));
+  return `exit ${r.code}\n${r.stderr}\n${failed.map((e) => `${e.host} ${e.task}: ${JSON.stringify(e.result).slice(0, 600)}`).join('\n')}`;
+}
+
+/** Records of a run's journal: name -> value (last host wins) and per host. */
+async function records(r: CliResult): Promise<{ vars: Record<string, any>; hosts: Record<string, Record<string, any>> }> {
+  const end = r.events.find((e) => e.type === 'run_end')!;
+  const lines = (await readFile(end.journal, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const out = { vars: {} as Record<string, any>, hosts: {} as Record<string, Record<string, any>> };
+  for (const e of lines.filter((l) => l.type === 'record')) {
+    out.vars[e.name] = e.value;
+    out.hosts[e.host] ??= {};
+    out.hosts[e.host]![e.name] = e.value;
+  }
+  return out;
+}
+
+/** The heartbeat tables the running containers keep writing. */
+const written = (table: string) => table.endsWith('.heatbeat_sequence') || table.endsWith('.host_heartbeat');
+
+/** Table checksums without the heartbeat tables, nor ha.config's table (checked on its own). */
+async function metadbState(s: Site = site): Promise<Record<string, number | null>> {
+  const all = await checksumTables(s);
+  return Object.fromEntries(Object.entries(all).filter(([t]) => !written(t) && !t.endsWith('.oms_normal_config')));
+}
+
+async function onOldVersion(l: Lab, s: Site, haBefore: Record<string, unknown>, before: Record<string, number | null>): Promise<void> {
+  for (const h of s.hosts) {
+    const old = await inspectContainer(l, h.name, s.containers.old);
+    expect(old?.State.Running, `${s.containers.old} runs on ${h.name}`).toBe(true);
+    expect(old?.HostConfig.RestartPolicy.Name).toBe(s.restartPolicy);
+    const fresh = await inspectContainer(l, h.name, s.containers.new);
+    expect(fresh?.State?.Running ?? false, `${s.containers.new} does not run on ${h.name}`).toBe(false);
+  }
+  const version = await schemaVersion(s);
+  expect(version.rm).toBe(s.oldVersion);
+  expect(version.cm).toBe(s.oldVersion);
+  for (const v of Object.values(version.heartbeat)) expect(v).toBe(s.oldVersion);
+  expect(await metadbState(s)).toEqual(before);
+  const ha = await haConfig(s);
+  for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
+}
+
+describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
+  beforeEach(async () => {
+    await resetSite(lab, site);
+  });
+
+  it('upgrades 3.3.1 to 4.0.0 as the procedure says, then rolls back to the MetaDB of backup time', async () => {
+    const inv = await inventory();
+    const haBefore = await haConfig(site);
+    const before = await metadbState();
+    const oldBinds: Record<string, string[]> = {};
+    const oldPids: Record<string, unknown> = {};
+    for (const h of site.hosts) {
+      const old = await inspectContainer(lab, h.name, site.containers.old);
+      oldBinds[h.name] = old.HostConfig.Binds;
+      oldPids[h.name] = old.HostConfig.PidsLimit;
+    }
+
+    const up = await upgrade(inv);
+    expect(up.code, explain(up)).toBe(0);
+
+    // New containers: same mounts, IS_UPGRADE=true, per-host OMS_HOST_IP; old ones stopped with restart policy no.
+    for (const h of site.hosts) {
+      const fresh = await inspectContainer(lab, h.name, site.containers.new);
+      expect(fresh.State.Running).toBe(true);
+      expect([...fresh.HostConfig.Binds].sort()).toEqual([...oldBinds[h.name]!].sort());
+      expect(fresh.Config.Env).toEqual(expect.arrayContaining(['IS_UPGRADE=true', `OMS_HOST_IP=${h.address}`]));
+      expect(fresh.HostConfig.Privileged).toBe(true);
+      // --pids-limit -1 (unlimited) reads back as docker normalises it, the same as the old container's.
+      expect(fresh.HostConfig.PidsLimit ?? null).toEqual(oldPids[h.name] ?? null);
+      expect(fresh.HostConfig.Ulimits).toEqual([{ Name: 'nproc', Soft: 65535, Hard: 65535 }]);
+      expect(fresh.Config.Image).toBe(site.newImage);
+      const old = await inspectContainer(lab, h.name, site.containers.old);
+      expect(old.State.Running).toBe(false);
+      expect(old.HostConfig.RestartPolicy.Name).toBe('no');
+    }
+    // docker_init.sh once per region (h1 and h2 share one config.yaml), and the schema change is there.
+    for (const r of site.regions) expect(await dockerInitRuns(site, r.name), `docker_init.sh runs in ${r.name}`).toHaveLength(1);
+    const version = await schemaVersion(site);
+    expect(version.rm).toBe(site.newVersion);
+    expect(Object.values(version.heartbeat)).toEqual(site.regions.map(() => site.newVersion));
+
+    // HA: enabled again, refetchStoreIntervalMin = ceil(T2 - T1) + 30, every other field as it was.
+    const rec = await records(up);
+    const t1 = Date.parse(rec.vars.t1);
+    const t2 = Date.parse(rec.vars.t2);
+    expect(t2).toBeGreaterThanOrEqual(t1);
+    const ha = await haConfig(site);
+    expect(ha.enable).toBe(true);
+    expect(ha.refetchStoreIntervalMin).toBe(Math.ceil((t2 - t1) / 60_000) + 30);
+    for (const [k, v] of Object.entries(haBefore)) if (!['enable', 'refetchStoreIntervalMin'].includes(k)) expect(ha[k], `ha.config ${k}`).toEqual(v);
+
+    // The journal holds verified dumps of rm, cm and both cm_hb, whose files match their checksums.
+    const dumps = rec.vars.dumps.results as Array<{ path: string; sha256: string; size: number; completed: boolean; databases: string[] }>;
+    expect(dumps.map((d) => d.databases[0]).sort()).toEqual([...site.databases.all].sort());
+    for (const d of dumps) {
+      expect(d.completed).toBe(true);
+      expect(d.size).toBeGreaterThan(0);
+      expect(createHash('sha256').update(await readFile(d.path)).digest('hex')).toBe(d.sha256);
+    }
+
+    const back = await rollback(inv);
+    expect(back.code, explain(back)).toBe(0);
+    await onOldVersion(lab, site, haBefore, before);
+    const haAfter = await haConfig(site);
+    expect(haAfter.enable).toBe(haBefore.enable);
+  });
+
+  it('--check prints the whole plan and changes nothing', async () => {
+    const inv = await inventory();
+    const before = await checksumTables(site);
+    const haBefore = await haConfig(site);
+    const r = await upgrade(inv, '--check');
+    expect(r.code, explain(r)).toBe(0);
+    const tasks = new Set(r.events.filter((e) => e.type === 'task_start').map((e) => e.task));
+    for (const step of ['Disable HA: set ha.config enable=false', 'Stop old containers: docker stop, restart policy no', 'Back up: mysqldump --triggers=false each database', 'Start new containers: docker run', 'docker_init.sh: once per region (shared config.yaml)'])
+      expect(tasks, step).toContain(step);
+    const stop = r.events.find((e) => e.type === 'task_result' && e.task === 'Stop old containers: docker stop, restart policy no');
+    expect(JSON.stringify(stop.result)).toMatch(/stop/);
+    const after = await checksumTables(site);
+    for (const [t, sum] of Object.entries(before)) if (!written(t)) expect(after[t], t).toBe(sum);
+    expect(await haConfig(site)).toEqual(haBefore);
+    for (const h of site.hosts) {
+      expect((await inspectContainer(lab, h.name, site.containers.old)).State.Running).toBe(true);
+      expect(await inspectContainer(lab, h.name, site.containers.new)).toBeUndefined();
+    }
+    const backups = await readdir(join(lab.dir, 'oms-backups')).catch(() => [] as string[]);
+    const runId = r.events.find((e) => e.type === 'run_start').run_id;
+    expect(backups).not.toContain(runId);
+  });
+
+  it('the MetaDB unreachable in preflight: stops before changing anything', async () => {
+    const inv = await inventory();
+    const before = await metadbState();
+    const haBefore = await haConfig(site);
+    const pid = (await readFile(lab.mariadb!.pidFile, 'utf8')).trim();
+    process.kill(Number(pid), 'SIGSTOP');
+    let r: CliResult;
+    try {
+      r = await upgrade(inv, '-e', 'oms_metadb_connect_timeout=3');
+    } finally {
+      process.kill(Number(pid), 'SIGCONT');
+    }
+    expect(r.code).toBe(2);
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed');
+    expect(failed.task).toBe('Preflight: the MetaDB is reachable and holds every database');
+    expect(JSON.stringify(failed.result)).toMatch(/cannot connect to the MetaDB/);
+    await onOldVersion(lab, site, haBefore, before);
+  });
+
+  it('a corrupt image tar: the rescue starts the old containers again and puts HA back', async () => {
+    const inv = await inventory();
+    const before = await metadbState();
+    const haBefore = await haConfig(site);
+    await lab.exec('h2', ['truncate', '-s', '100000', site.paths.newImageTar], { check: true });
+    const r = await upgrade(inv);
+    expect(r.code).toBe(2);
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed');
+    expect(failed.task).toBe('Load image: docker load -i');
+    expect(failed.host).toBe('h2');
+    expect(r.events.some((e) => e.type === 'on_failure')).toBe(true);
+    await onOldVersion(lab, site, haBefore, before);
+  });
+
+  it('docker_init.sh failing in one region: the full rollback restores the MetaDB from the dumps', async () => {
+    const inv = await inventory();
+    const before = await metadbState();
+    const haBefore = await haConfig(site);
+    await lab.exec('h3', ['sh', '-c', `echo cm_hb > ${site.paths.failDockerInitMarker}`], { check: true });
+    const r = await upgrade(inv);
+    expect(r.code).toBe(2);
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed');
+    expect(failed.task).toBe('docker_init.sh: once per region (shared config.yaml)');
+    expect(failed.host).toBe('h3');
+    // hz had already been initialised: only the restore from the dumps can bring 3.3.1 back.
+    const restored = r.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    expect(restored.map((e) => e.status)).toEqual(['changed']);
+    await onOldVersion(lab, site, haBefore, before);
+  });
+});
