@@ -110,7 +110,13 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
       await s.query(`DROP DATABASE IF EXISTS ${sqlIdent(args.database)}; ${create}`);
       const argv = restoreCommand({ optionFile: s.optionFile, server: s.server, database: args.database, file: args.src, gzip });
       const r = await ctx.exec({ argv });
-      if (r.exitCode !== 0) throw clientError(ctx, argv, r.exitCode, r.stderr, `loading ${args.src} into ${args.database}`);
+      if (r.exitCode !== 0) {
+        const e = clientError(ctx, argv, r.exitCode, r.stderr, `loading ${args.src} into ${args.database} (the database was recreated and is now partly loaded)`);
+        throw new TaskFailedError(e.message, { ...verified, charset: charset ?? null, collation: collation ?? null, existed_before: existed }, {
+          hint: 'fix the cause and run the restore again: it verifies the dump and recreates the database from scratch',
+          cause: e,
+        });
+      }
       const counts = await s.query(
         `SELECT COUNT(*), COALESCE(SUM(TABLE_ROWS), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${sqlString(args.database)} AND TABLE_TYPE = 'BASE TABLE'`,
       );

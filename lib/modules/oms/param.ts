@@ -69,7 +69,7 @@ export const omsParam: ModuleDefinition<ParamArgs> = {
     not: { required: ['set', 'value'] },
   },
   checkMode: 'full',
-  changedMeans: 'the stored value was different and was written. Without set/value the module only reads (changed false).',
+  changedMeans: 'the stored value was different and was written (with gmt_modified = NOW() when the table has that column, as the console does). Without set/value the module only reads (changed false).',
   result: [
     { name: 'value', description: 'The whole value after the task (parsed JSON).' },
     { name: 'before', description: 'The whole value before the task.' },
@@ -124,7 +124,14 @@ export const omsParam: ModuleDefinition<ParamArgs> = {
       if (ctx.check) return { ...res, msg: `would change ${name}: ${fields.join(', ')}` };
 
       const text = JSON.stringify(after);
-      const sql = `UPDATE ${table} SET cfg_value = ? WHERE cfg_name = ?`;
+      // As the console does: the row's modification time moves with its value (OMS may look at it).
+      const dbName = args.rm_database ?? 'oms_rm';
+      const [cols] = await c.query(
+        "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'oms_normal_config' AND COLUMN_NAME = 'gmt_modified'",
+        [dbName],
+      );
+      const touch = Number((cols as Array<{ n: number }>)[0]?.n ?? 0) > 0;
+      const sql = `UPDATE ${table} SET cfg_value = ?${touch ? ', gmt_modified = NOW()' : ''} WHERE cfg_name = ?`;
       try {
         await c.query(sql, [text, name]);
       } catch (e) {

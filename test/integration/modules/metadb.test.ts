@@ -42,7 +42,7 @@ beforeAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${db}`);
     await admin.query(`CREATE DATABASE ${db}`);
   }
-  await admin.query(`CREATE TABLE ${RM}.oms_normal_config (id int AUTO_INCREMENT PRIMARY KEY, cfg_name varchar(128) UNIQUE, cfg_value text NOT NULL)`);
+  await admin.query(`CREATE TABLE ${RM}.oms_normal_config (id int AUTO_INCREMENT PRIMARY KEY, cfg_name varchar(128) UNIQUE, cfg_value text NOT NULL, gmt_modified datetime NOT NULL DEFAULT '2020-01-01 00:00:00')`);
   await admin.query(`INSERT INTO ${RM}.oms_normal_config (cfg_name, cfg_value) VALUES ('ha.config', ?), ('oms.alarm.enable', 'false')`, [JSON.stringify(HA)]);
   await admin.query(`CREATE TABLE ${CM}.resource_group (id bigint AUTO_INCREMENT PRIMARY KEY, name varchar(64))`);
   await admin.query(`INSERT INTO ${CM}.resource_group (id, name) VALUES (1, 'hangzhou'), (2, 'beijing')`);
@@ -117,6 +117,8 @@ describe('oms.param', () => {
 
     const r = await omsParam.run({ ...args(), set: { enable: false } }, ctxFor(t));
     expect(r).toMatchObject({ changed: true, before: HA, value: { ...HA, enable: false }, changed_fields: ['enable'] });
+    const [[m]] = (await admin.query(`SELECT gmt_modified > NOW() - INTERVAL 1 MINUTE AS recent FROM ${RM}.oms_normal_config WHERE cfg_name = 'ha.config'`)) as unknown as [[{ recent: number }]];
+    expect(m.recent).toBe(1);
     expect(await haNow()).toEqual({ ...HA, enable: false });
     expect(Object.keys(await haNow())).toEqual(Object.keys(HA));
 
