@@ -523,20 +523,17 @@ export class SshConnection implements Connection {
         await this.run(['mv', '-f', stage, remotePath]);
       }
     } catch (e) {
-      await this.removeQuietly(sftp, stage, become);
+      await this.removeQuietly(stage, become);
       throw this.lost ?? e;
     } finally {
       sftp.end();
     }
   }
 
-  private async removeQuietly(sftp: SFTPWrapper, path: string, become: PutOptions['become']): Promise<void> {
+  /** Removes a staged file (its SFTP session may be gone after an abort, so through exec). */
+  private async removeQuietly(path: string, become: PutOptions['become']): Promise<void> {
     if (this.lost) return;
-    try {
-      await sftpCall<void>((cb) => sftp.unlink(path, cb));
-    } catch {
-      if (become) await this.exec({ argv: ['rm', '-f', path] }, { become }).catch(() => {});
-    }
+    await this.exec({ argv: ['rm', '-f', path] }, { become, timeoutMs: 30_000 }).catch(() => {});
   }
 
   async get(remotePath: string, localPath: string, opts: GetOptions = {}): Promise<void> {
@@ -546,16 +543,9 @@ export class SshConnection implements Connection {
     try {
       await this.guarded(async (onLost) => {
         onLost(() => sftp.end());
-        const onAbort = () => sftp.end();
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        try {
-          await sftpCall<void>((cb) =>
-            sftp.fastGet(remotePath, tmp, { step: opts.onProgress ? (transferred, _c, total) => opts.onProgress!({ transferred, total }) : undefined }, cb),
-          );
-        } finally {
-          opts.signal?.removeEventListener('abort', onAbort);
-        }
-        if (opts.signal?.aborted) throw new Error('transfer aborted');
+        await abortable(sftp, opts.signal, (cb) =>
+          sftp.fastGet(remotePath, tmp, { step: opts.onProgress ? (transferred, _c, total) => opts.onProgress!({ transferred, total }) : undefined }, cb),
+        );
       });
       await rename(tmp, localPath);
     } catch (e) {
@@ -602,22 +592,34 @@ async function upload(sftp: SFTPWrapper, source: { path: string } | { content: s
     return;
   }
   const size = (await stat(source.path)).size;
-  const onAbort = () => sftp.end();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    // fastPut keeps at most 64 x 32 KiB in flight: memory stays flat whatever the file size.
-    await sftpCall<void>((cb) =>
-      sftp.fastPut(
-        source.path,
-        stage,
-        { mode: 0o600, fileSize: size, step: opts.onProgress ? (transferred, _c, total) => opts.onProgress!({ transferred, total }) : undefined },
-        cb,
-      ),
-    );
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
-  if (opts.signal?.aborted) throw new Error('transfer aborted');
+  // fastPut keeps at most 64 x 32 KiB in flight: memory stays flat whatever the file size.
+  await abortable(sftp, opts.signal, (cb) =>
+    sftp.fastPut(
+      source.path,
+      stage,
+      { mode: 0o600, fileSize: size, step: opts.onProgress ? (transferred, _c, total) => opts.onProgress!({ transferred, total }) : undefined },
+      cb,
+    ),
+  );
+}
+
+/** An SFTP transfer that rejects at once on abort (and ends its session, which stops the transfer). */
+function abortable(sftp: SFTPWrapper, signal: AbortSignal | undefined, fn: (cb: (err: Error | null | undefined) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const aborted = () => new Error('transfer aborted');
+    if (signal?.aborted) return reject(aborted());
+    const onAbort = () => {
+      sftp.end();
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    fn((err) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(aborted());
+      else if (err) reject(err);
+      else resolve();
+    });
+  });
 }
 
 /**
