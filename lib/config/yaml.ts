@@ -60,12 +60,17 @@ const HINTS: Partial<Record<string, string>> = {
 
 /** Parses YAML text; `file` is used in locations. Throws ConfigError on any syntax problem. */
 export function parseYaml(text: string, file: string): YamlFile {
+  // A byte-order mark (Windows editors) is not content.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     version: '1.2',
     schema: 'core',
     merge: true,
     uniqueKeys: true,
+    // Keys are names: a list or mapping as a key is an error, `1:` and `true:` are the strings "1" and "true".
+    stringKeys: true,
+    logLevel: 'error',
     prettyErrors: false,
     keepSourceTokens: true,
     lineCounter,
@@ -89,6 +94,14 @@ export function parseYaml(text: string, file: string): YamlFile {
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     throw new ConfigError(`cannot read YAML: ${(e as Error).message}`, { location: { file, line: 1, col: 1 }, hint: HINTS.RESOURCE_EXHAUSTION });
+  }
+
+  const cycle = findCycle(value);
+  if (cycle) {
+    throw new ConfigError('an alias refers to a node that contains it (a recursive structure)', {
+      location: { file, ...lineCounter.linePos(findRange(doc, cycle, 'value') ?? 0) },
+      hint: 'an alias (*name) may only repeat a node defined before and outside it',
+    });
   }
 
   const locate = (path: ValuePath, which: 'key' | 'value' = 'value'): SourceLocation => {
@@ -130,6 +143,10 @@ function describe(err: YAMLError, text: string): string {
   switch (err.code) {
     case 'MULTIPLE_DOCS':
       return 'more than one YAML document in this file (a second `---`)';
+    case 'BAD_COLLECTION_TYPE':
+    case 'NON_STRING_KEY':
+      if (/stringKeys|keys must be strings/.test(err.message)) return 'a mapping key must be a name, not a list or mapping';
+      return `invalid YAML: ${err.message}`;
     case 'DUPLICATE_KEY': {
       const key = /^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim().replace(/^["']|["']$/g, '');
       return key ? `duplicate key \`${key}\`` : 'duplicate key';
@@ -141,6 +158,27 @@ function describe(err: YAMLError, text: string): string {
     default:
       return `invalid YAML: ${err.message.replace(/\s*at line \d+, column \d+.*$/s, '')}`;
   }
+}
+
+/** Path of the first value that contains itself (through an alias), if any. */
+function findCycle(root: unknown): ValuePath | undefined {
+  const open = new Set<object>();
+  const done = new Set<object>();
+  const walk = (v: unknown, path: (string | number)[]): ValuePath | undefined => {
+    if (!v || typeof v !== 'object' || v instanceof Secret) return undefined;
+    if (open.has(v)) return path;
+    if (done.has(v)) return undefined;
+    open.add(v);
+    const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (const [k, x] of entries) {
+      const found = walk(x, [...path, k]);
+      if (found) return found;
+    }
+    open.delete(v);
+    done.add(v);
+    return undefined;
+  };
+  return walk(root, []);
 }
 
 /** First line whose leading whitespace contains a tab (outside block scalars we cannot tell; good enough as a cause). */

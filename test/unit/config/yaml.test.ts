@@ -66,6 +66,15 @@ describe('parseYaml', () => {
     expect(e.message).toContain('more than one YAML document');
   });
 
+  it('ignores a byte-order mark, reads keys as strings, refuses collection keys and recursive aliases', () => {
+    expect(parseYaml('\ufeffa: 1\n', 'f.yml').value).toEqual({ a: 1 });
+    expect(parseYaml('1: a\ntrue: b\n', 'f.yml').value).toEqual({ '1': 'a', true: 'b' });
+    expect(parseError('? [a, b]\n: x\n').message).toBe('a mapping key must be a name, not a list or mapping');
+    const e = parseError('a: &x\n  b: *x\n');
+    expect(e.message).toContain('recursive');
+    expect(formatLocation(e.location)).toBe('f.yml:2:6');
+  });
+
   it('supports anchors, aliases and merge keys', () => {
     const { value } = parseYaml('base: &b {user: admin, port: 22}\nhost: {<<: *b, port: 2222}\nsame: *b\n', 'f.yml');
     expect(value).toEqual({ base: { user: 'admin', port: 22 }, host: { user: 'admin', port: 2222 }, same: { user: 'admin', port: 22 } });

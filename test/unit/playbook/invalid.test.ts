@@ -20,6 +20,8 @@ const DIR = relative(process.cwd(), join(dirname(fileURLToPath(import.meta.url))
 type Case = [file: string, at: string, message: string | string[]];
 
 const CASES: Case[] = [
+  ['recursive-alias.yml', 'recursive-alias.yml:4:12', 'an alias refers to a node that contains it'],
+  ['collection-key.yml', 'collection-key.yml:4:9', 'a mapping key must be a name, not a list or mapping'],
   ['argument-at-task-level.yml', 'argument-at-task-level.yml:6:9', 'missing required argument `dest` for module `copy`'],
   ['bad-indent.yml', 'bad-indent.yml:6:1', "invalid YAML: Sequence item without - indicator"],
   ['bad-max-fail-percentage.yml', 'bad-max-fail-percentage.yml:3:24', "`max_fail_percentage`: expected a number <= 100, got number 150"],
