@@ -103,9 +103,17 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
       });
       // Progress: the partial file's size, polled while mysqldump runs (one cheap stat per second).
       let polling = true;
+      // The wait between stats ends as soon as mysqldump does (a small dump must not wait a second).
+      let wake: () => void = () => undefined;
       const poll = (async () => {
         while (polling) {
-          await new Promise((r) => setTimeout(r, 1000));
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, 1000);
+            wake = () => {
+              clearTimeout(t);
+              r();
+            };
+          });
           if (!polling) break;
           const r = await ctx.exec({ argv: ['stat', '-c', '%s', '--', partial] }).catch(() => null);
           const n = r && r.exitCode === 0 ? Number(r.stdout.trim()) : Number.NaN;
@@ -117,11 +125,14 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
         r = await ctx.exec({ argv });
       } finally {
         polling = false;
+        wake();
         await poll;
       }
-      const cleanup = () => ctx.exec({ argv: ['rm', '-f', '--', partial] });
+      // Through the connection itself: after Ctrl-C the task's signal is aborted, and the partial file must still go.
+      const cleanup = () => ctx.conn.exec({ argv: ['rm', '-f', '--', partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
       if (r.exitCode !== 0) {
         await cleanup();
+        if (ctx.signal.aborted) throw new TaskFailedError(`mysqldump of ${databases.join(', ')} interrupted; the partial dump was removed`, base);
         throw clientError(ctx, argv, r.exitCode, r.stderr, `mysqldump of ${databases.join(', ')}`);
       }
       const sumR = await ctx.exec({ argv: fileSummary(partial, { gzip: args.gzip }) });
