@@ -35,7 +35,8 @@ export async function withPrivateDir<T>(ctx: ModuleContext, fn: (dir: PrivateDir
       },
     });
   } finally {
-    // Never let a failed cleanup hide the real outcome; the dir is 0700 under /tmp either way.
-    await ctx.exec({ argv: removeTree(path) }).catch(() => undefined);
+    // Straight through the connection, not ctx.exec: after Ctrl-C or a task timeout the task's signal
+    // is aborted, and the secret must still be removed. A failed cleanup never hides the real outcome.
+    await ctx.conn.exec({ argv: removeTree(path) }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
   }
 }

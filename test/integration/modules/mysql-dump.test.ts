@@ -153,6 +153,22 @@ describe('mysql.dump and mysql.restore', () => {
     expect(await checksums(DB)).toEqual(before);
   });
 
+  it('removes the option file and the partial dump when interrupted (Ctrl-C)', async () => {
+    const ctx = ctxFor(t);
+    const running = mysqlDump.run({ ...login(), databases: DB, dest: `${DIR}/interrupted.sql` }, ctx);
+    // abort once mysqldump runs on the host
+    for (let i = 0; i < 200; i++) {
+      if ((await t.sh(['pgrep', '-f', 'interrupted.sql.partial'])).exitCode === 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    ctx.abort();
+    await expect(running).rejects.toThrow(/interrupted/);
+    const cnf = ctx.commands.flat().find((a) => a.startsWith('--defaults-extra-file='))!.slice('--defaults-extra-file='.length);
+    expect((await t.sh(['test', '-e', cnf])).exitCode).not.toBe(0);
+    expect((await t.sh(['ls', DIR])).stdout).not.toMatch(/interrupted/);
+    expect((await t.sh(['pgrep', '-f', 'interrupted.sql'])).exitCode).not.toBe(0);
+  });
+
   it('fails clearly with a wrong password, leaving no partial file', async () => {
     await expect(
       mysqlDump.run({ ...login(), login_password: 'wrong pass', databases: DB, dest: `${DIR}/bad.sql` }, ctxFor(t)),

@@ -96,6 +96,8 @@ export function getTarget(): Promise<Target> {
 export interface TestCtx extends ModuleContext {
   events: ProgressEvent[];
   commands: string[][];
+  /** Ctrl-C for this task. */
+  abort(): void;
 }
 
 export function ctxFor(
@@ -121,6 +123,7 @@ export function ctxFor(
     runDir: '/tmp',
     events,
     commands,
+    abort: () => controller.abort(),
     confirm: async () => true,
     progress: (e) => events.push(e),
     exec(command, o) {
