@@ -152,8 +152,9 @@ export function checkVariables(playbook: Playbook, inventory: Inventory | undefi
     const psrc = sourceOf(play);
     const label = `play \`${play.name}\``;
     const c = new Checker(problems, opts.modules ?? modulesOf(playbook) ?? new Map());
-    c.scanPlayValue(play.vars, psrc, ['vars'], play.location, playScope, label);
-    c.scanPlayValue(play.hosts, psrc, ['hosts'], play.location, playScope, label);
+    c.scan(play.vars, psrc, ['vars'], play.location, playScope, label);
+    for (const f of fromFiles.files) c.scan(f.value, { yaml: f, path: [] }, [], play.location, playScope, `vars file ${f.file}`);
+    c.scan(play.hosts, psrc, ['hosts'], play.location, playScope, label);
     c.nodes(play.tasks, playScope, facts);
     for (const h of play.handlers) c.node(h, playScope, facts);
   };
@@ -216,10 +217,6 @@ class Checker {
     if (t.module === 'set_fact' && t.args && typeof t.args === 'object') {
       for (const k of Object.keys(t.args as object)) if (k !== 'cacheable') facts.add(k);
     }
-  }
-
-  scanPlayValue(v: unknown, src: NodeSource | undefined, path: ValuePath, fallback: SourceLocation, scope: Scope, label: string): void {
-    this.scan(v, src, path, fallback, scope, label);
   }
 
   private conds(list: Condition[] | undefined, src: NodeSource | undefined, key: string, fallback: SourceLocation, scope: Scope, label: string): void {

@@ -200,6 +200,7 @@ class Loader {
   private async varsFiles(play: Play, raw: unknown, path: ValuePath, yaml: YamlFile): Promise<void> {
     const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
     const values: Vars = {};
+    const files: YamlFile[] = [];
     let complete = true;
     for (let i = 0; i < list.length; i++) {
       const name = list[i];
@@ -225,12 +226,13 @@ class Loader {
           continue;
         }
         Object.assign(values, vf.value);
+        files.push(vf);
       } catch (e) {
         if (e instanceof ConfigError) this.problems.push(e);
         else throw e;
       }
     }
-    setVarsFromFiles(play, values, complete);
+    setVarsFromFiles(play, { values, complete, files });
   }
 
   /** `notify` must reach a handler of the play (by name or listen). */

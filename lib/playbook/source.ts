@@ -18,7 +18,15 @@ export interface NodeSource {
 }
 
 const sources = new WeakMap<object, NodeSource>();
-const varsFileValues = new WeakMap<Play, { values: Vars; complete: boolean }>();
+export interface VarsFromFiles {
+  values: Vars;
+  /** false when a file name is templated: which names the files define is known only at run time. */
+  complete: boolean;
+  /** The files read, for checking the templates in their values. */
+  files: YamlFile[];
+}
+
+const varsFileValues = new WeakMap<Play, VarsFromFiles>();
 
 export function setSource(node: TaskNode | Play, src: NodeSource): void {
   sources.set(node, src);
@@ -28,13 +36,13 @@ export function sourceOf(node: TaskNode | Play): NodeSource | undefined {
   return sources.get(node);
 }
 
-/** Variables of a play's vars_files as read at load time; `complete` is false when a file name is templated. */
-export function setVarsFromFiles(play: Play, values: Vars, complete: boolean): void {
-  varsFileValues.set(play, { values, complete });
+/** Variables of a play's vars_files as read at load time. */
+export function setVarsFromFiles(play: Play, v: VarsFromFiles): void {
+  varsFileValues.set(play, v);
 }
 
-export function varsFromFiles(play: Play): { values: Vars; complete: boolean } {
-  return varsFileValues.get(play) ?? { values: {}, complete: true };
+export function varsFromFiles(play: Play): VarsFromFiles {
+  return varsFileValues.get(play) ?? { values: {}, complete: true, files: [] };
 }
 
 const playbookModules = new WeakMap<Playbook, ReadonlyMap<string, ModuleDefinition>>();

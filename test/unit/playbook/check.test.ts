@@ -108,6 +108,12 @@ describe('variables that nothing defines', () => {
     ]);
   });
 
+  it('in vars files, at their own file and line', async () => {
+    const out = await problems(play('- debug: {msg: "{{ url }}"}', '  vars_files: [vars/site.yml]\n'), {}, { 'vars/site.yml': 'url: "http://{{ oms_host }}:8088"\nport: 8088\n' });
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^vars\/site\.yml:1:6 undefined variable `oms_host` in vars file .*vars\/site\.yml$/);
+  });
+
   it('in task files, at their own file and line', async () => {
     expect(await problems(play('- import_tasks: tasks/t.yml'), {}, { 'tasks/t.yml': '- name: T\n  shell: "echo {{ nope }}"\n' })).toEqual(['tasks/t.yml:2:10 undefined variable `nope` in task `T`']);
   });
