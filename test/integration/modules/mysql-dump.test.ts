@@ -97,7 +97,26 @@ describe('mysql.dump and mysql.restore', () => {
     await admin.query(`UPDATE ${DB}.oms_normal_config SET cfg_value = '{}'`);
     await admin.query(`CREATE TABLE ${DB}.added_later (a int)`);
     expect(await checksums(DB)).not.toEqual(before);
-    const r = await mysqlRestore.run({ ...login(), database: DB, src: String(dump.path), sha256: String(dump.sha256) }, ctxFor(t));
+    let polling = true;
+    let sawClient = 0;
+    const leaks: string[] = [];
+    const poll = (async () => {
+      while (polling) {
+        for (const line of (await t.sh(['ps', '-eo', 'args'])).stdout.split('\n')) {
+          if (/^(mysql|mariadb) --defaults-extra-file/.test(line)) sawClient++;
+          if (line.includes("a'\"$;|&")) leaks.push(line);
+        }
+      }
+    })();
+    let r: Awaited<ReturnType<typeof mysqlRestore.run>>;
+    try {
+      r = await mysqlRestore.run({ ...login(), database: DB, src: String(dump.path), sha256: String(dump.sha256) }, ctxFor(t));
+    } finally {
+      polling = false;
+      await poll;
+    }
+    expect(sawClient).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
     expect(r).toMatchObject({ changed: true, charset: 'latin1', collation: 'latin1_swedish_ci', existed_before: true, tables: 3 });
     expect(await checksums(DB)).toEqual(before);
     const [s] = await admin.query('SELECT DEFAULT_CHARACTER_SET_NAME AS c, DEFAULT_COLLATION_NAME AS k FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [DB]);
