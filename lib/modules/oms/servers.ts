@@ -44,7 +44,8 @@ export function judge(ip: string, reg: { region: string | null } | undefined, hb
 
 export const omsServers: ModuleDefinition<ServersArgs> = {
   name: 'oms.servers',
-  summary: 'Check that every OMS server is Online: registered in cm.host and its region heartbeat recent (waits up to timeout).',
+  summary:
+    'Check that every OMS server is Online — its IP is registered in cm.host AND the newest heatbeat_sequence row of its region (that region\'s cm_hb database) is at most max_age seconds old by the MetaDB clock — waiting up to timeout.',
   schema: {
     type: 'object',
     additionalProperties: false,
