@@ -159,7 +159,13 @@ function sameSet(a: string[], b: string[]): boolean {
 
 function bindKey(v: VolumeSpec): string {
   const strip = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
-  return `${strip(v.source)}:${strip(v.destination)}${v.mode ? `:${v.mode}` : ''}`;
+  // `rw` is the default; option order does not matter (`ro,z` = `z,ro`).
+  const mode = (v.mode ?? '')
+    .split(',')
+    .filter((m) => m && m !== 'rw')
+    .sort()
+    .join(',');
+  return `${strip(v.source)}:${strip(v.destination)}${mode ? `:${mode}` : ''}`;
 }
 
 /**

@@ -69,6 +69,15 @@ describe('container facts', () => {
     expect(d.find((x) => x.field === 'env.OMS_HOST_IP')).toEqual({ field: 'env.OMS_HOST_IP', expected: '10.0.0.12', actual: '10.0.0.11' });
   });
 
+  it('treats rw as the default bind mode', () => {
+    const vols = [
+      { source: '/data/oms/oms_logs', destination: '/home/admin/logs' },
+      { source: '/data/config.yaml', destination: '/home/admin/conf/config.yaml', mode: 'rw' },
+    ];
+    expect(compareSpec({ volumes: vols }, facts)).toEqual([]);
+    expect(compareSpec({ volumes: [vols[0]!, { ...vols[1]!, mode: 'ro' }] }, facts).map((d) => d.field)).toEqual(['volumes']);
+  });
+
   it('compares only the fields the task gives', () => {
     expect(compareSpec({ restartPolicy: 'always' }, facts)).toEqual([]);
     expect(compareSpec({ pidsLimit: 100 }, facts)).toEqual([{ field: 'pids_limit', expected: 100, actual: -1 }]);
