@@ -19,7 +19,7 @@ import type { Masker } from '../secrets.js';
 import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, verifyHostKey } from './known-hosts.js';
 import { quoteArgv } from './quote.js';
 import { authHandler, type Credentials, expandHome, gatherCredentials, type Prompt } from './ssh-auth.js';
-import { remoteCommand, splitPgidLine } from './ssh-command.js';
+import { remoteCommand, StderrFilter } from './ssh-command.js';
 import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
 
 export interface SshConnectionOptions {
@@ -325,32 +325,18 @@ export class SshConnection implements Connection {
 
   async exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
     const client = await this.ready();
-    const { line, stdinPrefix } = remoteCommand(command, opts);
-    return this.channels.run(() => this.guarded(() => this.runChannel(client, line, stdinPrefix, opts)));
+    const { line, sudoPassword } = remoteCommand(command, opts);
+    return this.channels.run(() => this.guarded(() => this.runChannel(client, line, sudoPassword, opts)));
   }
 
   /** Kills a remote process group from a fresh channel, as the same user the command ran as. */
   private async killGroup(pgid: number, become: ExecOptions['become']): Promise<void> {
     if (this.lost || !this.client) return;
-    const { line, stdinPrefix } = remoteCommand({ argv: ['kill', '-KILL', '--', `-${pgid}`] }, { become });
-    let closed!: () => void;
-    const done = new Promise<void>((resolve) => {
-      closed = resolve;
-    });
-    const opened = await this.openChannel(this.client, line, (ch) => {
-      ch.on('close', () => closed());
-      ch.on('data', () => {});
-      ch.stderr.on('data', () => {});
-      ch.on('error', () => {});
-      ch.end(stdinPrefix);
-    }).catch(() => undefined);
-    if (!opened) return;
-    const t = setTimeout(closed, 5000);
-    await done;
-    clearTimeout(t);
+    const { line, sudoPassword } = remoteCommand({ argv: ['kill', '-KILL', '--', `-${pgid}`] }, { become });
+    await this.runChannel(this.client, line, sudoPassword, { timeoutMs: 10_000 }).catch(() => undefined);
   }
 
-  private async runChannel(client: Client, line: string, stdinPrefix: string, opts: ExecOptions): Promise<ExecResult> {
+  private async runChannel(client: Client, line: string, sudoPassword: string | undefined, opts: ExecOptions): Promise<ExecResult> {
     const started = performance.now();
     if (opts.signal?.aborted) return { exitCode: null, signal: 'SIGKILL', stdout: '', stderr: 'aborted before start', durationMs: 0, timedOut: false };
     let resolve!: (r: ExecResult) => void;
@@ -360,6 +346,7 @@ export class SshConnection implements Connection {
     await this.openChannel(client, line, (ch) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
+      const filter = new StderrFilter(sudoPassword !== undefined);
       let exitCode: number | null = null;
       let signal: string | null = null;
       let killed = false;
@@ -369,12 +356,12 @@ export class SshConnection implements Connection {
       const finish = () => {
         if (done) return;
         done = true;
-        if (head?.length) err.unshift(head);
+        err.push(filter.flush());
         clearTimeout(timer);
         clearTimeout(grace);
         opts.signal?.removeEventListener('abort', onAbort);
         resolve({
-          exitCode: killed && exitCode === null && signal === null ? null : exitCode,
+          exitCode,
           signal: signal ?? (killed && exitCode === null ? 'SIGKILL' : null),
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
@@ -382,8 +369,6 @@ export class SshConnection implements Connection {
           timedOut,
         });
       };
-      let pgid: number | null = null;
-      let head: Buffer | null = Buffer.alloc(0);
       const kill = () => {
         if (killed || done) return;
         killed = true;
@@ -397,7 +382,7 @@ export class SshConnection implements Connection {
           // If sshd never confirms the close (host gone), the lost-connection path or this timer ends it.
           grace = setTimeout(finish, 5000);
         };
-        if (pgid !== null) this.killGroup(pgid, opts.become).finally(closeChannel);
+        if (filter.pgid !== null) this.killGroup(filter.pgid, opts.become).finally(closeChannel);
         else closeChannel();
       };
       const timer = opts.timeoutMs
@@ -408,18 +393,31 @@ export class SshConnection implements Connection {
         : undefined;
       const onAbort = () => kill();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      let stdinStarted = false;
+      const startStdin = () => {
+        if (stdinStarted) return;
+        stdinStarted = true;
+        const stdin = opts.stdin;
+        if (stdin === undefined) ch.end();
+        else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
+        else {
+          (stdin as Readable).on('error', () => kill());
+          (stdin as Readable).pipe(ch);
+        }
+      };
+      let prompts = 0;
       ch.on('data', (c: Buffer) => {
         out.push(c);
         opts.onStdout?.(c);
       });
       ch.stderr.on('data', (c: Buffer) => {
-        if (head === null) return void err.push(c);
-        const split = splitPgidLine(Buffer.concat([head, c]));
-        if (split.rest === null) head = Buffer.concat([head, c]);
-        else {
-          head = null;
-          pgid = split.pgid;
-          if (split.rest.length) err.push(split.rest);
+        const { out: text, events } = filter.push(c);
+        if (text.length) err.push(text);
+        for (const ev of events) {
+          if (ev === 'authenticated') startStdin();
+          // A second prompt means the password was wrong: end stdin so sudo gives up instead of retrying.
+          else if (prompts++ === 0) ch.write(`${sudoPassword}\n`);
+          else ch.end();
         }
       });
       ch.on('exit', (code: number | null, sig?: string) => {
@@ -428,14 +426,8 @@ export class SshConnection implements Connection {
       });
       ch.on('close', finish);
       ch.on('error', () => {});
-      if (stdinPrefix) ch.write(stdinPrefix);
-      const stdin = opts.stdin;
-      if (stdin === undefined) ch.end();
-      else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
-      else {
-        (stdin as Readable).on('error', () => kill());
-        (stdin as Readable).pipe(ch);
-      }
+      // With a sudo password the caller's stdin waits until sudo has authenticated.
+      if (sudoPassword === undefined) startStdin();
     });
     return result;
   }

@@ -51,9 +51,24 @@ describe('exec', () => {
     expect(await running).toMatchObject({ exitCode: 0, stdout: 'payload\nroot\n', stderr: '' });
     const asOps = await c.exec({ argv: ['id', '-un'] }, { become: { user: 'ops', password: pw } });
     expect(asOps.stdout).toBe('ops\n');
-    const wrong = await c.exec({ argv: ['id', '-un'] }, { become: { password: 'wrong-password' }, timeoutMs: 20_000 });
-    expect(wrong.exitCode).not.toBe(0);
-    expect(wrong.timedOut).toBe(false);
+  });
+
+  it('become with a password where sudo needs none (ops: NOPASSWD): the password never reaches the command', async () => {
+    const c = await track(labPool('ops')).get('h2');
+    const r = await c.exec({ argv: ['cat'] }, { become: { password: 'never-read-this' }, stdin: 'only this\n' });
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'only this\n', stderr: '' });
+    expect((await c.exec({ argv: ['id', '-un'] }, { become: { password: 'x' } })).stdout).toBe('root\n');
+  });
+
+  it('a wrong sudo password fails fast with sudo\'s message; stdin is never fed to sudo', async () => {
+    const c = await track(labPool('admin')).get('h2');
+    const started = performance.now();
+    const r = await c.exec({ argv: ['cat'] }, { become: { password: 'wrong-password' }, stdin: 'secret payload\n', timeoutMs: 20_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/incorrect password|no password was provided/);
+    expect(r.stderr).not.toContain('omsplay-sudo-password');
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it('a timed-out command is killed on the target (root, and admin with become)', async () => {

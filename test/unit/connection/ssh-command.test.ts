@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PGID_MARK, remoteCommand, splitPgidLine } from '../../../lib/connection/ssh-command.js';
+import { BECOME_OK, PGID_MARK, remoteCommand, StderrFilter, SUDO_PROMPT, splitPgidLine } from '../../../lib/connection/ssh-command.js';
 import { ValidationError } from '../../../lib/errors.js';
 
 const prefix = `echo ${PGID_MARK}$$ >&2; exec `;
@@ -9,7 +9,7 @@ describe('remoteCommand', () => {
     const r = remoteCommand({ argv: ['echo', 'a b', "it's"] });
     expect(r.argv).toEqual(['echo', 'a b', "it's"]);
     expect(r.line).toBe(`${prefix}echo 'a b' 'it'\\''s'`);
-    expect(r.stdinPrefix).toBe('');
+    expect(r.sudoPassword).toBeUndefined();
   });
 
   it('runs a script with sh -c, quoted as one word', () => {
@@ -19,14 +19,14 @@ describe('remoteCommand', () => {
   it('puts env inside sudo and cwd inside sudo (cd as the become user)', () => {
     const r = remoteCommand({ argv: ['pwd'] }, { env: { A: '1 2' }, cwd: '/root dir', become: true });
     expect(r.argv).toEqual(['sudo', '-n', '-H', '-u', 'root', '--', 'sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', '/root dir', 'env', 'A=1 2', 'pwd']);
-    expect(r.stdinPrefix).toBe('');
+    expect(r.sudoPassword).toBeUndefined();
   });
 
-  it('become with a password: sudo -S reads it from stdin, never argv', () => {
+  it('become with a password: a marked sudo prompt, a start marker, the password never in argv', () => {
     const r = remoteCommand({ argv: ['id'] }, { become: { user: 'admin', password: 's3cret pw' } });
-    expect(r.argv).toEqual(['sudo', '-S', '-p', '', '-H', '-u', 'admin', '--', 'id']);
+    expect(r.argv).toEqual(['sudo', '-S', '-p', SUDO_PROMPT, '-H', '-u', 'admin', '--', 'sh', '-c', `echo ${BECOME_OK} >&2; exec "$@"`, 'sh', 'id']);
     expect(r.line).not.toContain('s3cret');
-    expect(r.stdinPrefix).toBe('s3cret pw\n');
+    expect(r.sudoPassword).toBe('s3cret pw');
   });
 
   it('rejects env names a shell would misread, and empty argv', () => {
@@ -45,5 +45,41 @@ describe('splitPgidLine', () => {
   });
   it('passes stderr through untouched when the shell did not print the marker', () => {
     expect(splitPgidLine(Buffer.from('csh: syntax\n'))).toEqual({ pgid: null, rest: Buffer.from('csh: syntax\n') });
+  });
+});
+
+describe('StderrFilter', () => {
+  const feed = (f: StderrFilter, parts: string[]) => {
+    let out = '';
+    const events: string[] = [];
+    for (const p of parts) {
+      const r = f.push(Buffer.from(p));
+      out += r.out.toString();
+      events.push(...r.events);
+    }
+    return { out: out + f.flush().toString(), events };
+  };
+
+  it('without sudo auth: only the pgid line is removed, even when split across chunks', () => {
+    const f = new StderrFilter(false);
+    expect(feed(f, ['OMSPLAY-PG', 'ID=77', '\nwarn', 'ing\n'])).toEqual({ out: 'warning\n', events: [] });
+    expect(f.pgid).toBe(77);
+  });
+
+  it('with sudo auth: reports the prompt, then the start of the command, and keeps sudo messages', () => {
+    const f = new StderrFilter(true);
+    const r = feed(f, [`${PGID_MARK}5\n`, SUDO_PROMPT.slice(0, 5), SUDO_PROMPT.slice(5), 'Sorry, try again.\n', SUDO_PROMPT, `${BECOME_OK.slice(0, 3)}`, `${BECOME_OK.slice(3)}\nreal`, ' stderr']);
+    expect(r.events).toEqual(['prompt', 'prompt', 'authenticated']);
+    expect(r.out).toBe('Sorry, try again.\nreal stderr');
+  });
+
+  it('with sudo auth and no password needed: straight to authenticated', () => {
+    const f = new StderrFilter(true);
+    expect(feed(f, [`${PGID_MARK}5\n${BECOME_OK}\n`])).toEqual({ out: '', events: ['authenticated'] });
+  });
+
+  it('keeps sudo errors when the command never starts', () => {
+    const f = new StderrFilter(true);
+    expect(feed(f, [`${PGID_MARK}5\n`, 'admin is not in the sudoers file.\n'])).toEqual({ out: 'admin is not in the sudoers file.\n', events: [] });
   });
 });
