@@ -109,7 +109,7 @@ export function validateWith(fn: ValidateFunction, schema: () => object, value: 
 
 /** `root`: the schema validated against (to re-check oneOf/anyOf branches; ajv needs `verbose: true`). */
 export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, opts: ValidateOptions = {}, root?: object, original?: unknown): ValidationError[] {
-  const errors = collapse(raw, root).filter((e) => e.keyword !== 'if' && !isTemplated(e.data));
+  const errors = mergeRequired(collapse(raw, root).filter((e) => e.keyword !== 'if' && !isTemplated(e.data)));
   const out: ValidationError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -124,6 +124,27 @@ export function ajvErrorsToValidationErrors(raw: ErrorObject[], src: Locator, op
     out.push(v);
   }
   return sortByLocation(out);
+}
+
+/** Several missing keys of one mapping make one message ("missing required arguments `a`, `b`"). */
+function mergeRequired(errors: ErrorObject[]): ErrorObject[] {
+  const first = new Map<string, ErrorObject>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'required') {
+      out.push(e);
+      continue;
+    }
+    const prev = first.get(e.instancePath);
+    if (prev) {
+      (prev.params.missing as string[]).push(String(e.params.missingProperty));
+      continue;
+    }
+    const copy = { ...e, params: { ...e.params, missing: [String(e.params.missingProperty)] } };
+    first.set(e.instancePath, copy);
+    out.push(copy);
+  }
+  return out;
 }
 
 export function sortByLocation<T extends { location?: SourceLocation }>(errors: T[]): T[] {
@@ -330,7 +351,9 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
   // "`port` for module `copy`: expected ..." — name what is wrong before saying what is expected.
   const lastKey = [...rel].reverse().find((x) => typeof x === 'string');
   const itemText = typeof last === 'number' ? `item ${last + 1}` : '';
-  const subject = `${[lastKey !== undefined ? `\`${lastKey}\`` : '', itemText].filter(Boolean).join(' ') || 'value'}${ctx}: `;
+  // The validated value itself: module arguments are "arguments for module `x`".
+  const whole = noun === 'argument' ? 'arguments' : 'value';
+  const subject = `${[lastKey !== undefined ? `\`${lastKey}\`` : '', itemText].filter(Boolean).join(' ') || whole}${ctx}: `;
   let hint: string | undefined;
 
   switch (e.keyword) {
@@ -345,8 +368,9 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
       });
     }
     case 'required': {
-      const missing = String(e.params.missingProperty);
-      return new ValidationError(`missing required ${noun} \`${missing}\`${ctx}`, { location: where, hint: expected ? `expected ${expected}` : undefined });
+      const missing = (e.params.missing as string[] | undefined) ?? [String(e.params.missingProperty)];
+      const names = missing.map((m) => `\`${m}\``).join(', ');
+      return new ValidationError(`missing required ${noun}${missing.length > 1 ? 's' : ''} ${names}${ctx}`, { location: where, hint: expected ? `expected ${expected}` : undefined });
     }
     case 'dependentRequired':
     case 'dependencies': {
@@ -370,7 +394,7 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
       return new ValidationError(`${subject}expected ${expected ?? JSON.stringify(e.params.allowedValue)}, got ${got}`, { location: where });
     case 'oneOf':
     case 'anyOf': {
-      if (e.params?.passingSchemas) return new ValidationError(`${subject}matches more than one form: ${expected ?? describeSchema(parent)}`, { location: where });
+      if (e.params?.passingSchemas) return new ValidationError(`${subject}expected ${expected ?? describeSchema(parent)}, but more than one is given`, { location: where });
       const branches = Array.isArray(e.schema) ? e.schema : [];
       const text = expected ?? joinOr(branches.map(describeSchema));
       if (typeof e.data === 'string' && YAML11_BOOLEANS.has(e.data) && /boolean/.test(text)) hint = BOOLEAN_HINT;
@@ -395,7 +419,8 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
     case 'minProperties':
       return new ValidationError(`${subject}expected ${expected ?? `at least ${e.params.limit} key${e.params.limit === 1 ? '' : 's'}`}, got none`, { location: where });
     case 'not':
-      return new ValidationError(`${subject}${expected ? `expected ${expected}` : 'value not allowed here'}, got ${got}`, { location: where });
+      // For a mapping, "got a mapping" says nothing: the rule is about which keys are present.
+      return new ValidationError(`${subject}${expected ? `expected ${expected}` : 'value not allowed here'}${e.data && typeof e.data === 'object' ? '' : `, got ${got}`}`, { location: where });
     default:
       return new ValidationError(`${subject}${expected ? `expected ${expected}: ` : ''}${e.message ?? e.keyword}`, { location: where });
   }

@@ -47,8 +47,25 @@ describe('validateSchema', () => {
     expect(check('dest: /x\nzzzzzz: 1\n')[0]).toMatch(/^f\.yml:2:1 unknown argument `zzzzzz` \| allowed: dest, port, mode/);
   });
 
-  it('names missing required keys at the mapping', () => {
+  it('names missing required keys at the mapping, all in one message', () => {
     expect(check('port: 22\n')).toEqual(['f.yml:1:1 missing required argument `dest`']);
+    const y = parseYaml('a: 1\n', 'f.yml');
+    const errors = validateSchema({ type: 'object', 'x-noun': 'argument', required: ['login_host', 'login_user'] }, y.value, y, { context: 'for module `mysql.dump`' });
+    expect(errors.map((e) => e.message)).toEqual(['missing required arguments `login_host`, `login_user` for module `mysql.dump`']);
+  });
+
+  it('words rules about the whole mapping (oneOf matching twice, not)', () => {
+    const s = {
+      type: 'object',
+      'x-noun': 'argument',
+      properties: { a: {}, b: {} },
+      oneOf: [{ required: ['a'] }, { required: ['b'] }],
+      errorMessage: 'exactly one of `a` or `b`',
+    };
+    const y = parseYaml('a: 1\nb: 2\n', 'f.yml');
+    expect(validateSchema(s, y.value, y, { context: 'for module `m`' }).map((e) => e.message)).toEqual(['arguments for module `m`: expected exactly one of `a` or `b`, but more than one is given']);
+    const n = { type: 'object', 'x-noun': 'argument', not: { required: ['a', 'b'] }, errorMessage: '`a` or `b`, not both' };
+    expect(validateSchema(n, y.value, y).map((e) => e.message)).toEqual(['arguments: expected `a` or `b`, not both']);
   });
 
   it('reports a keyword that needs another one at the keyword', () => {
