@@ -261,6 +261,7 @@ class Loader {
       }
     };
     walk(play.tasks);
+    walk(play.handlers); // a handler may notify another one
   }
 
   private async onFailure(list: unknown[], path: ValuePath, yaml: YamlFile, stack: string[]): Promise<Play[]> {
