@@ -1,5 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalConnection } from '../../../lib/connection/local.js';
 import { mysqlDump } from '../../../lib/modules/mysql/dump.js';
 import { mysqlRestore } from '../../../lib/modules/mysql/restore.js';
 import { type Target, ctxFor, getTarget } from './target.js';
@@ -186,6 +187,19 @@ describe('mysql.dump and mysql.restore', () => {
     expect((await t.sh(['test', '-e', cnf])).exitCode).not.toBe(0);
     expect((await t.sh(['ls', DIR])).stdout).not.toMatch(/interrupted/);
     expect((await t.sh(['pgrep', '-f', 'interrupted.sql'])).exitCode).not.toBe(0);
+  });
+
+  it('dumps on the control node too (delegate_to: localhost)', async () => {
+    const local = new LocalConnection();
+    const dir = `/tmp/omsplay-mod-4-local-${process.pid}`;
+    try {
+      const r = await mysqlDump.run({ ...login(), databases: DB, dest: `${dir}/db.sql`, triggers: false }, { ...ctxFor(t, { conn: local }), host: 'localhost' });
+      expect(r).toMatchObject({ completed: true });
+      const sha = await local.exec({ argv: ['sha256sum', `${dir}/db.sql`] });
+      expect(sha.stdout.split(' ')[0]).toBe(r.sha256);
+    } finally {
+      await local.exec({ argv: ['rm', '-rf', dir] });
+    }
   });
 
   it('fails clearly with a wrong password, leaving no partial file', async () => {
