@@ -52,6 +52,8 @@ export class ConnectionPool {
   private knownHosts = new KnownHostsStore();
   private counts: Record<string, number> = {};
   private times: Record<string, number> = {};
+  private answers = new Map<string, Promise<string>>();
+  private promptQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly resolve: SettingsResolver,
@@ -101,7 +103,7 @@ export class ConnectionPool {
       acceptNewHostKeys: this.opts.acceptNewHostKeys,
       via,
       limit: (fn) => this.limiter.run(fn),
-      prompt: this.opts.prompt,
+      prompt: this.opts.prompt ? (q, o) => this.ask(q, o) : undefined,
       askPass: this.opts.askPass,
       masker: this.opts.masker,
       env: this.opts.env,
@@ -131,6 +133,21 @@ export class ConnectionPool {
       address: m[2]!.replace(/^\[|\]$/g, ''),
       port: m[3] ? Number(m[3]) : 22,
     };
+  }
+
+  /**
+   * Prompts one at a time (hosts connect in parallel), each question once per run: a key's passphrase
+   * or the --ask-pass password is typed once, not once per host.
+   */
+  private ask(question: string, o: { secret: boolean }): Promise<string> {
+    let answer = this.answers.get(question);
+    if (!answer) {
+      const prompt = this.opts.prompt!;
+      answer = this.promptQueue.then(() => prompt(question, o));
+      this.promptQueue = answer.catch(() => undefined);
+      this.answers.set(question, answer);
+    }
+    return answer;
   }
 
   stats(): PoolStats {

@@ -40,7 +40,6 @@ const DEFAULT_IDENTITIES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_r
 
 export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext): Promise<Credentials> {
   const creds: Credentials = { keys: [], tried: [] };
-  const where = `${s.user}@${s.address}:${s.port}`;
   const keyFiles = s.keyFile ? [s.keyFile] : DEFAULT_IDENTITIES;
   for (const file of keyFiles) {
     const path = expandHome(file);
@@ -86,7 +85,8 @@ export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext)
     if (pw !== undefined) creds.password = pw;
     else creds.tried.push(`password (environment variable ${s.passwordEnv} is not set)`);
   }
-  if (creds.password === undefined && ctx.askPass && ctx.prompt) creds.password = await ctx.prompt(`SSH password for ${where}: `, { secret: true });
+  // One question for the whole run (the pool memoises answers by question), as `ansible -k` asks.
+  if (creds.password === undefined && ctx.askPass && ctx.prompt) creds.password = await ctx.prompt('SSH password: ', { secret: true });
   if (creds.password !== undefined) {
     ctx.masker?.add(creds.password);
     creds.tried.push('password');

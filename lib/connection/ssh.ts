@@ -42,8 +42,10 @@ export interface SshConnectionOptions {
   /** Keep-alive probe interval (default 5000 ms) and unanswered probes before the host counts as lost (default 3). */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
-  /** Most channels open at once on this connection (sshd's MaxSessions defaults to 10). Default 8. */
+  /** Most exec channels open at once on this connection (sshd's MaxSessions defaults to 10). Default 6. */
   maxChannels?: number;
+  /** Most SFTP transfers at once on this connection (each holds a session channel). Default 2. */
+  maxTransfers?: number;
   /** Called once the connection is authenticated (the pool counts connections with it). */
   onOpen?: (conn: SshConnection) => void;
 }
@@ -86,11 +88,14 @@ export class SshConnection implements Connection {
   private lastError?: Error;
   private inflight = new Set<(e: UnreachableError) => void>();
   private channels: Limiter;
+  private transfers: Limiter;
 
   constructor(private readonly opts: SshConnectionOptions) {
     this.host = opts.host;
     this.settings = opts.settings;
-    this.channels = new Limiter(opts.maxChannels ?? 8);
+    // Kill requests bypass the limit; 6 + 2 + kills stay under sshd's default MaxSessions of 10.
+    this.channels = new Limiter(opts.maxChannels ?? 6);
+    this.transfers = new Limiter(opts.maxTransfers ?? 2);
   }
 
   /** user@address:port, for messages. */
@@ -475,6 +480,10 @@ export class SshConnection implements Connection {
 
   async put(source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions = {}): Promise<void> {
     const client = await this.ready();
+    return this.transfers.run(() => this.putVia(client, source, remotePath, opts));
+  }
+
+  private async putVia(client: Client, source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions): Promise<void> {
     const rand = randomBytes(6).toString('hex');
     const mode = opts.mode === undefined ? 0o644 : typeof opts.mode === 'number' ? opts.mode : Number.parseInt(opts.mode, 8);
     const become = opts.become;
@@ -530,6 +539,10 @@ export class SshConnection implements Connection {
 
   async get(remotePath: string, localPath: string, opts: GetOptions = {}): Promise<void> {
     const client = await this.ready();
+    return this.transfers.run(() => this.getVia(client, remotePath, localPath, opts));
+  }
+
+  private async getVia(client: Client, remotePath: string, localPath: string, opts: GetOptions): Promise<void> {
     const tmp = join(dirname(localPath), `.${basename(localPath)}.omsplay-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     const sftp = await this.sftp(client);
     try {

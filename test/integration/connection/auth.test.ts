@@ -67,7 +67,7 @@ describe('login', () => {
     expect(masker.mask(`pw=${lab.users.admin.password}`)).toBe('pw=********');
   });
 
-  it('with a password from the --ask-pass prompt', async () => {
+  it('with a password from the --ask-pass prompt, asked once for all hosts', async () => {
     const asked: string[] = [];
     const pool = track(
       labPool('admin', { keyFile: undefined }, {
@@ -78,8 +78,10 @@ describe('login', () => {
         },
       }),
     );
-    expect((await (await pool.get('h1')).exec({ argv: ['id', '-un'] })).stdout).toBe('admin\n');
-    expect(asked).toEqual([`SSH password for admin@${lab.host('h1').address}:22: `]);
+    const conns = await Promise.all(['h1', 'h2', 'h3'].map((h) => pool.get(h)));
+    for (const c of conns) expect((await c.exec({ argv: ['id', '-un'] })).stdout).toBe('admin\n');
+    // Asked once for the three hosts.
+    expect(asked).toEqual(['SSH password: ']);
   });
 
   it('refuses a wrong key and a wrong password with what to check', async () => {
