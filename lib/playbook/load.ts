@@ -25,7 +25,7 @@ export interface LoadPlaybookOptions {
   knownVariables?: Iterable<string>;
 }
 
-// Validators come precompiled (lib/config/precompiled.ts) for exactly these schemas.
+// The built CLI has precompiled validators for exactly these schemas (lib/playbook/schema-gen.ts).
 const PLAYBOOK_SCHEMA = playbookSchema();
 const TASK_FILE_SCHEMA = taskFileSchema();
 
@@ -103,6 +103,16 @@ class Loader {
         new ValidationError(`a playbook is a list of plays, this one is ${got}`, {
           location: start,
           hint: isObject(v) ? 'start each play with `- ` (a dash and a space), and indent its keys under it' : `e.g.\n  ${PLAY_EXAMPLE}`,
+        }),
+      );
+      return [];
+    }
+    const looksLikeTasks = v.every((p) => isObject(p) && !('hosts' in p) && Object.keys(p).some((k) => this.modules.has(k) || k === 'block' || k === 'import_tasks' || k === 'include_tasks'));
+    if (looksLikeTasks) {
+      this.problems.push(
+        new ValidationError(`this ${what} is a list of tasks, not of plays`, {
+          location: start,
+          hint: 'a play says where tasks run: put them under `tasks:` of a play with `hosts:`, or import this task file from a playbook with import_tasks',
         }),
       );
       return [];

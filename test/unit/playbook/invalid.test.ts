@@ -20,6 +20,7 @@ const DIR = relative(process.cwd(), join(dirname(fileURLToPath(import.meta.url))
 type Case = [file: string, at: string, message: string | string[]];
 
 const CASES: Case[] = [
+  ['task-file-as-playbook.yml', 'task-file-as-playbook.yml:1:1', 'this playbook is a list of tasks, not of plays'],
   ['recursive-alias.yml', 'recursive-alias.yml:4:12', 'an alias refers to a node that contains it'],
   ['collection-key.yml', 'collection-key.yml:4:9', 'a mapping key must be a name, not a list or mapping'],
   ['argument-at-task-level.yml', 'argument-at-task-level.yml:6:9', 'missing required argument `dest` for module `copy`'],
