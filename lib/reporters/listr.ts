@@ -57,7 +57,7 @@ export class ListrReporter implements Reporter {
                   task.newListr(rows, { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseErrors: false } }),
               },
             ],
-            { exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseErrors: false, timer: { condition: true, field: (d: number) => ms(Math.round(d)) } } as never },
+            { exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseErrors: false } },
           );
           await list.run().catch(() => undefined);
           void started;

@@ -149,7 +149,7 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     const tasks = new Set(r.events.filter((e) => e.type === 'task_start').map((e) => e.task));
     for (const step of ['Disable HA: set ha.config enable=false', 'Stop old containers: docker stop, restart policy no', 'Back up: mysqldump --triggers=false each database', 'Start new containers: docker run', 'docker_init.sh: once per region (shared config.yaml)'])
       expect(tasks, step).toContain(step);
-    const stop = r.events.find((e) => e.type === 'task_result' && e.task === 'Stop old containers: docker stop, restart policy no');
+    const stop = r.events.find((e) => e.type === 'task_result' && e.task === 'Stop old containers: docker stop, restart policy no')!;
     expect(JSON.stringify(stop.result)).toMatch(/stop/);
     const after = await checksumTables(site);
     for (const [t, sum] of Object.entries(before)) if (!written(t)) expect(after[t], t).toBe(sum);
@@ -159,7 +159,7 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
       expect(await inspectContainer(lab, h.name, site.containers.new)).toBeUndefined();
     }
     const backups = await readdir(join(lab.dir, 'oms-backups')).catch(() => [] as string[]);
-    const runId = r.events.find((e) => e.type === 'run_start').run_id;
+    const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
     expect(backups).not.toContain(runId);
   });
 
@@ -176,7 +176,7 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
       process.kill(Number(pid), 'SIGCONT');
     }
     expect(r.code).toBe(2);
-    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed');
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
     expect(failed.task).toBe('Preflight: the MetaDB is reachable and holds every database');
     expect(JSON.stringify(failed.result)).toMatch(/cannot connect to the MetaDB/);
     await onOldVersion(lab, site, haBefore, before);
@@ -189,7 +189,7 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     await lab.exec('h2', ['truncate', '-s', '100000', site.paths.newImageTar], { check: true });
     const r = await upgrade(inv);
     expect(r.code).toBe(2);
-    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed');
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
     expect(failed.task).toBe('Load image: docker load -i');
     expect(failed.host).toBe('h2');
     expect(r.events.some((e) => e.type === 'on_failure')).toBe(true);
@@ -203,7 +203,7 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     await lab.exec('h3', ['sh', '-c', `echo cm_hb > ${site.paths.failDockerInitMarker}`], { check: true });
     const r = await upgrade(inv);
     expect(r.code).toBe(2);
-    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed');
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
     expect(failed.task).toBe('docker_init.sh: once per region (shared config.yaml)');
     expect(failed.host).toBe('h3');
     // hz had already been initialised: only the restore from the dumps can bring 3.3.1 back.
