@@ -39,7 +39,12 @@ export async function connectMetaDb(ctx: ModuleContext, a: MetaDbArgs): Promise<
     try {
       stream = await conn.forward(a.login_host, port);
     } catch (e) {
-      throw new UnreachableError(a.via, `cannot open a tunnel to ${where}: ${ctx.masker.mask((e as Error).message)}`, { cause: e });
+      // The tunnel host answered but could not reach the MetaDB: a task failure, not an unreachable host.
+      if (e instanceof UnreachableError) throw e;
+      throw new TaskFailedError(`cannot open a tunnel to ${where}: ${ctx.masker.mask((e as Error).message)}`, {}, {
+        hint: `check that ${a.via} reaches ${a.login_host}:${port}`,
+        cause: e,
+      });
     }
   }
   // mysql2 is loaded on first use: importing the module registry must stay cheap.

@@ -67,4 +67,12 @@ describe('mysql.query via an SSH tunnel', () => {
     expect((r.rows as Array<{ client: string }>)[0]!.client).not.toBe(me);
     expect(r.rows).toHaveLength(1);
   });
+
+  it('fails the task (the tunnel host is fine) when the MetaDB port is closed', async () => {
+    const err = await mysqlQuery
+      .run({ login_host: t.db.host, login_port: 1, login_user: USER, login_password: PW, via: t.host, statements: ['SELECT 1'] }, ctxFor(t))
+      .catch((e: Error) => e);
+    expect((err as Error).constructor.name).toBe('TaskFailedError');
+    expect((err as Error).message).toMatch(/cannot (open a tunnel to|connect to the MetaDB at) .*:1 via h1/);
+  });
 });
