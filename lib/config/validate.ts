@@ -6,6 +6,7 @@
  * Schema annotations read here (ignored by ajv in non-strict mode, harmless for editors):
  * - `errorMessage`: the "expected ..." text for this schema (used for oneOf/anyOf, patterns, ...).
  * - `x-noun`: what the properties of this object are called ("play keyword", "argument").
+ * - `x-hints`: for names that are not properties, what to write instead (Ansible habits).
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -362,9 +363,11 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
       const allowed = Object.keys((parent.properties as Record<string, unknown>) ?? {});
       const s = suggest(prop, allowed);
       const where2 = at(opts.mapPath ? opts.mapPath([...rel, prop]) : [...mapped, prop], 'key');
-      return new ValidationError(`unknown ${noun} \`${prop}\`${ctx}${s ? ` — did you mean \`${s}\`?` : ''}`, {
+      // `x-hints`: what to write instead of a name people bring from elsewhere (Ansible's gather_facts).
+      const known = (parent['x-hints'] as Record<string, string> | undefined)?.[prop];
+      return new ValidationError(`unknown ${noun} \`${prop}\`${ctx}${s && !known ? ` — did you mean \`${s}\`?` : ''}`, {
         location: where2,
-        hint: s ? undefined : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined,
+        hint: known ?? (s ? undefined : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined),
       });
     }
     case 'required': {

@@ -62,6 +62,40 @@ export const TASK_KEYWORDS: readonly string[] = [...COMMON_TASK_KEYWORDS, ...MOD
 
 const IDENT = '^[A-Za-z_][A-Za-z0-9_]*$';
 
+/** Ansible play keywords omsplay does not have, and what to write instead. */
+export const PLAY_HINTS: Record<string, string> = {
+  gather_facts: 'omsplay gathers no facts: remove it (run a command and `register` what you need)',
+  roles: 'omsplay has no roles: put shared tasks in a task file and use import_tasks',
+  pre_tasks: 'put these tasks at the start of `tasks`',
+  post_tasks: 'put these tasks at the end of `tasks`',
+  connection: 'connection settings belong in the inventory (`connection: local` or `ssh`)',
+  remote_user: 'the user is a connection setting of the inventory (`user:`)',
+  strategy: 'omsplay runs the linear strategy: every host finishes a task before the next one starts',
+  environment: 'give `env:` to the command or shell module',
+  become_method: 'omsplay becomes another user through sudo only',
+  import_playbook: 'import_playbook is only for `on_failure` items; list the plays here instead',
+};
+
+/** Ansible task keywords omsplay does not have, and what to write instead. */
+export const TASK_HINTS: Record<string, string> = {
+  with_items: 'use `loop:`',
+  with_list: 'use `loop:`',
+  with_dict: 'use `loop:` over a list of mappings',
+  with_sequence: 'use `loop:` with a list',
+  environment: 'give `env:` to the command or shell module',
+  args: 'write the arguments under the module key',
+  action: 'write the module name as the key: `command: ...`',
+  local_action: 'use the module with `delegate_to: localhost`',
+  become_method: 'omsplay becomes another user through sudo only',
+  async: 'omsplay has no background tasks: use `timeout`, and wait_for to wait for something',
+  poll: 'omsplay has no background tasks: use `timeout`, and wait_for to wait for something',
+  include: 'use import_tasks (inlined) or include_tasks (looped or templated)',
+  include_role: 'omsplay has no roles: use include_tasks',
+  import_role: 'omsplay has no roles: use import_tasks',
+  import_playbook: 'import_playbook is only for `on_failure` items',
+  any_errors_fatal: 'any_errors_fatal is a play keyword',
+};
+
 const condition: Json = {
   anyOf: [{ type: 'boolean' }, { type: 'string', minLength: 1 }],
   errorMessage: 'a condition: true/false, an expression like (eq region "hz"), or a {{ }} template',
@@ -153,6 +187,7 @@ export function playbookSchema(opts: SchemaOptions = {}): Json {
   const task: Json = {
     type: 'object',
     'x-noun': 'task keyword',
+    'x-hints': TASK_HINTS,
     properties: opts.editor ? { ...props, ...moduleProps } : props,
     dependentRequired: taskDependencies,
     additionalProperties: !opts.editor,
@@ -161,6 +196,7 @@ export function playbookSchema(opts: SchemaOptions = {}): Json {
   const play: Json = {
     type: 'object',
     'x-noun': 'play keyword',
+    'x-hints': PLAY_HINTS,
     required: ['hosts'],
     properties: {
       name: { type: 'string' },

@@ -10,7 +10,7 @@ import type { ValuePath, YamlFile } from '../config/yaml.js';
 import { type OmsplayError, type SourceLocation, ValidationError } from '../errors.js';
 import type { Vars } from '../inventory/types.js';
 import type { ModuleDefinition } from '../modules/types.js';
-import { BLOCK_KEYWORDS, COMMON_TASK_KEYWORDS, TASK_KEYWORDS } from './schema.js';
+import { BLOCK_KEYWORDS, COMMON_TASK_KEYWORDS, TASK_HINTS, TASK_KEYWORDS } from './schema.js';
 import { setSource } from './source.js';
 import type { Block, Condition, Handler, Task, TaskCommon, TaskNode } from './types.js';
 
@@ -83,7 +83,9 @@ async function buildTask(raw: unknown, path: ValuePath, ctx: TaskContext, handle
     const at = yaml.locate([...path, k], 'key');
     // An argument written at task level (indentation slip): say where it belongs.
     const owner = moduleKeys.find((m) => Object.hasOwn((ctx.modules.get(m)?.schema as { properties?: object } | undefined)?.properties ?? {}, k));
-    if (owner) {
+    if (TASK_HINTS[k]) {
+      problems.push(new ValidationError(`unknown task keyword \`${k}\``, { location: at, hint: TASK_HINTS[k] }));
+    } else if (owner) {
       problems.push(
         new ValidationError(`\`${k}\` is an argument of module \`${owner}\`, not a task keyword`, {
           location: at,

@@ -20,6 +20,8 @@ const DIR = relative(process.cwd(), join(dirname(fileURLToPath(import.meta.url))
 type Case = [file: string, at: string, message: string | string[]];
 
 const CASES: Case[] = [
+  ['ansible-with-items.yml', 'ansible-with-items.yml:5:7', 'unknown task keyword `with_items`'],
+  ['unknown-play-keyword-unknown.yml', 'unknown-play-keyword-unknown.yml:3:3', 'unknown play keyword `colour`'],
   ['task-file-as-playbook.yml', 'task-file-as-playbook.yml:1:1', 'this playbook is a list of tasks, not of plays'],
   ['recursive-alias.yml', 'recursive-alias.yml:4:12', 'an alias refers to a node that contains it'],
   ['collection-key.yml', 'collection-key.yml:4:9', 'a mapping key must be a name, not a list or mapping'],
@@ -111,7 +113,9 @@ const HINTS: Array<[file: string, hint: string]> = [
   ['duplicate-key-task.yml', 'each key may appear once'],
   ['unquoted-colon.yml', 'must be quoted'],
   ['broken-quote.yml', 'not closed'],
-  ['unknown-play-keyword-no-suggestion.yml', 'allowed: name, hosts, vars'],
+  ['unknown-play-keyword-no-suggestion.yml', 'omsplay gathers no facts'],
+  ['unknown-play-keyword-unknown.yml', 'allowed: name, hosts, vars'],
+  ['ansible-with-items.yml', 'use `loop:`'],
   ['unknown-module-no-suggestion.yml', 'modules: assert, command, copy'],
   ['undefined-variable.yml', 'pass -e oms_verison=...'],
   ['retries-without-until.yml', 'add `until` or remove `retries`'],
