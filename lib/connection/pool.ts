@@ -10,6 +10,7 @@ import { KnownHostsStore } from './known-hosts.js';
 import { LocalConnection } from './local.js';
 import { Limiter, SshConnection } from './ssh.js';
 import type { Prompt } from './ssh-auth.js';
+import { applySshConfig, expandTokens, lookupSshConfig, type SshConfigBlock } from './ssh-config.js';
 import type { Connection, ConnectionSettings } from './types.js';
 
 /** Connection settings of an inventory host, or undefined when there is no such host. */
@@ -31,6 +32,8 @@ export interface PoolOptions {
   knownHostsFiles?: string[];
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** Parsed ~/.ssh/config (loadSshConfig()): HostName/User/Port/IdentityFile/ProxyJump fill what the inventory left default. */
+  sshConfig?: SshConfigBlock[];
 }
 
 export interface PoolStats {
@@ -73,7 +76,7 @@ export class ConnectionPool {
   }
 
   private async create(hostName: string): Promise<Connection> {
-    const settings = this.resolve(hostName);
+    const settings = this.withSshConfig(hostName, this.resolve(hostName));
     if (!settings) throw new UnreachableError(hostName, `no connection settings for host ${hostName}`, { hint: 'is the host in the inventory?' });
     if (settings.connection === 'local') return new LocalConnection(hostName);
     // A bastion inherits `jump` from the "all" level too: it must not jump through itself.
@@ -121,8 +124,16 @@ export class ConnectionPool {
 
   /** Settings of a bastion: an inventory host's own, or `user@addr:port` with the target's credentials. */
   private hopSettings(hop: string, target: ConnectionSettings): ConnectionSettings {
-    const own = this.resolve(hop);
+    const own = this.withSshConfig(hop, this.resolve(hop));
     if (own) return { ...own, connection: 'ssh', jump: undefined };
+    if (this.opts.sshConfig && /^[^@:[\]]+$/.test(hop)) {
+      // A bare ssh_config alias (ProxyJump bastion): its own HostName/User/Port/IdentityFile.
+      const c = lookupSshConfig(this.opts.sshConfig, hop);
+      const user = c.user ?? target.user;
+      const address = c.hostName ? expandTokens(c.hostName, { host: hop, user }) : hop;
+      const keyFile = c.identityFiles[0] ? expandTokens(c.identityFiles[0], { host: address, user }) : target.keyFile;
+      return { ...target, connection: 'ssh', jump: undefined, user, address, port: c.port ?? 22, keyFile };
+    }
     const m = JUMP_SPEC.exec(hop);
     if (!m) throw new UnreachableError(hop, `bad jump host ${JSON.stringify(hop)}`, { hint: 'write an inventory host name or user@address:port' });
     return {
@@ -148,6 +159,10 @@ export class ConnectionPool {
       this.answers.set(question, answer);
     }
     return answer;
+  }
+
+  private withSshConfig(name: string, s: ConnectionSettings | undefined): ConnectionSettings | undefined {
+    return s && this.opts.sshConfig && s.connection !== 'local' ? applySshConfig(name, s, this.opts.sshConfig) : s;
   }
 
   stats(): PoolStats {

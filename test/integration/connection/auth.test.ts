@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../../lib/connection/known-hosts.js';
 import { LocalConnection } from '../../../lib/connection/local.js';
 import { ConnectionPool } from '../../../lib/connection/pool.js';
+import { parseSshConfig } from '../../../lib/connection/ssh-config.js';
 import { Masker } from '../../../lib/secrets.js';
 import { getLab } from '../../lab/context.js';
 import { labPool, rejection, runLocal, settingsFor, tempDir } from './helpers.js';
@@ -191,6 +192,37 @@ describe('bastion', () => {
 });
 
 describe('pool', () => {
+  it('takes HostName, Port, User, IdentityFile and ProxyJump from ssh_config where the inventory left defaults', async () => {
+    const h2 = lab.host('h2');
+    const h1 = lab.host('h1');
+    const sshConfig = parseSshConfig(
+      [
+        'Host web2',
+        `  HostName ${h2.address}`,
+        `  Port ${h2.port}`,
+        `  IdentityFile ${lab.users.ops.keyFile}`,
+        '  User ops',
+        'Host far',
+        `  HostName ${lab.host('h4').address}`,
+        '  ProxyJump jumpbox',
+        `  IdentityFile ${lab.users.root.keyFile}`,
+        'Host jumpbox',
+        `  HostName ${h1.address}`,
+        `  IdentityFile ${lab.users.root.keyFile}`,
+      ].join('\n'),
+    );
+    const local = (await import('node:os')).userInfo().username;
+    const pool = track(
+      new ConnectionPool(
+        (n) => (n === 'web2' || n === 'far' ? { connection: 'ssh', address: n, port: 22, user: n === 'far' ? 'root' : local, knownHostsFile: lab.knownHostsFile } : undefined),
+        { knownHostsFiles: [], env: {}, sshConfig },
+      ),
+    );
+    expect((await (await pool.get('web2')).exec({ argv: ['sh', '-c', 'echo $(hostname) $(id -un)'] })).stdout).toBe('h2 ops\n');
+    expect((await (await pool.get('far')).exec({ argv: ['hostname'] })).stdout).toBe('h4\n');
+    expect(pool.stats().perHost).toEqual({ web2: 1, jumpbox: 1, 'far via jumpbox': 1 });
+  });
+
   it('gives a local connection for connection: local', async () => {
     const pool = track(new ConnectionPool((n) => (n === 'localhost' ? { ...settingsFor('h1'), connection: 'local' } : undefined)));
     const c = await pool.get('localhost');
