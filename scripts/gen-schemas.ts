@@ -5,6 +5,7 @@
  * `<!-- modules:start -->` / `<!-- modules:end -->` markers). A unit test compares the files with
  * `generate()` so the docs cannot drift from the code.
  */
+import { helperDocs } from '../lib/template/index.js';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -131,6 +132,19 @@ export function readmeWithIndex(readme: string, list: ModuleDefinition[]): strin
   return readme.slice(0, start + README_START.length) + body + readme.slice(end);
 }
 
+export const HELPERS_START = '<!-- helpers:start -->';
+export const HELPERS_END = '<!-- helpers:end -->';
+
+/** The README with its template-helper table regenerated from lib/template's helperDocs(). */
+export function readmeWithHelpers(readme: string): string {
+  const start = readme.indexOf(HELPERS_START);
+  const end = readme.indexOf(HELPERS_END);
+  if (start < 0 || end < start) return readme;
+  const rows = helperDocs().map((h) => `| \`${cell(h.usage)}\` | ${cell(h.summary)} |`);
+  const body = `\n${['| Helper | What it gives |', '| --- | --- |', ...rows].join('\n')}\n`;
+  return readme.slice(0, start + HELPERS_START.length) + body + readme.slice(end);
+}
+
 /** Every generated file: repo-relative path -> content. */
 export function generate(list: ModuleDefinition[] = [...modules.values()]): Map<string, string> {
   const files = new Map<string, string>();
@@ -139,7 +153,7 @@ export function generate(list: ModuleDefinition[] = [...modules.values()]): Map<
   const readmePath = join(ROOT, 'README.md');
   if (existsSync(readmePath)) {
     const readme = readFileSync(readmePath, 'utf8');
-    const next = readmeWithIndex(readme, list);
+    const next = readmeWithHelpers(readmeWithIndex(readme, list));
     if (next !== readme || readme.includes(README_START)) files.set('README.md', next);
   }
   return files;

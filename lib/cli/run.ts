@@ -14,32 +14,31 @@ import { listHosts, listTasks } from './list.js';
 
 const USAGE = 'omsplay run PLAYBOOK -i INVENTORY [-l PATTERN] [-t TAGS] [--skip-tags TAGS] [-e VARS] [-C] [-D] [-f FORKS] [--json] [--yes] [--from-run ID|last]';
 
+/** Every `run` flag (the README's table is checked against this list). */
+export const RUN_OPTIONS = {
+  inventory: { type: 'string', short: 'i' },
+  limit: { type: 'string', short: 'l' },
+  tags: { type: 'string', short: 't', multiple: true },
+  'skip-tags': { type: 'string', multiple: true },
+  'start-at-task': { type: 'string' },
+  'list-tasks': { type: 'boolean' },
+  'list-hosts': { type: 'boolean' },
+  'extra-vars': { type: 'string', short: 'e', multiple: true },
+  check: { type: 'boolean', short: 'C' },
+  diff: { type: 'boolean', short: 'D' },
+  forks: { type: 'string', short: 'f' },
+  json: { type: 'boolean' },
+  plain: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  yes: { type: 'boolean', short: 'y' },
+  'from-run': { type: 'string' },
+  'no-on-failure': { type: 'boolean' },
+  'accept-new-host-keys': { type: 'boolean' },
+  'ask-pass': { type: 'boolean', short: 'k' },
+} as const;
+
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      inventory: { type: 'string', short: 'i' },
-      limit: { type: 'string', short: 'l' },
-      tags: { type: 'string', short: 't', multiple: true },
-      'skip-tags': { type: 'string', multiple: true },
-      'start-at-task': { type: 'string' },
-      'list-tasks': { type: 'boolean' },
-      'list-hosts': { type: 'boolean' },
-      'extra-vars': { type: 'string', short: 'e', multiple: true },
-      check: { type: 'boolean', short: 'C' },
-      diff: { type: 'boolean', short: 'D' },
-      forks: { type: 'string', short: 'f' },
-      json: { type: 'boolean' },
-      plain: { type: 'boolean' },
-      verbose: { type: 'boolean', short: 'v' },
-      yes: { type: 'boolean', short: 'y' },
-      'from-run': { type: 'string' },
-      'no-on-failure': { type: 'boolean' },
-      'accept-new-host-keys': { type: 'boolean' },
-      'ask-pass': { type: 'boolean', short: 'k' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, RUN_OPTIONS, USAGE);
   if (positionals.length !== 1) throw new OptionsError('run takes exactly one playbook', { hint: USAGE });
   const forks = intOption(values.forks, '--forks', 50);
   const loaded = await loadAll({ playbook: positionals[0]!, inventory: values.inventory, extraVars: values['extra-vars'] ?? [], fromRun: !!values['from-run'] });

@@ -363,7 +363,7 @@ export class TaskExecutor {
       return await Promise.race([run, timeout]);
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
-      if (e instanceof TaskFailedError) return { changed: false, ...e.result, failed: true, msg: e.message };
+      if (e instanceof TaskFailedError) return { changed: false, ...e.result, failed: true, msg: e.hint ? `${e.message} (hint: ${e.hint})` : e.message };
       return { changed: false, failed: true, msg: errorMessage(e) };
     } finally {
       clearTimeout(timer);

@@ -1,0 +1,26 @@
+/** The README documents every keyword, flag and module the code knows: a new one cannot go undocumented. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RUN_OPTIONS } from '../../../lib/cli/run.js';
+import { ExitCode } from '../../../lib/errors.js';
+import { moduleNames } from '../../../lib/modules/index.js';
+import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../../lib/playbook/schema.js';
+
+const README = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+
+describe('README', () => {
+  it.each([...PLAY_KEYWORDS])('documents the play keyword %s', (k) => expect(README).toContain(`\`${k}\``));
+  it.each([...TASK_KEYWORDS])('documents the task keyword %s', (k) => expect(README).toContain(`\`${k}\``));
+  it.each(Object.entries(RUN_OPTIONS))('documents the run flag --%s', (name, spec) => {
+    expect(README).toContain(`--${name}`);
+    if ('short' in spec) expect(README).toContain(`-${spec.short}, --${name}`);
+  });
+  it.each(moduleNames())('lists the module %s', (m) => expect(README).toContain(`\`${m}\``));
+  it.each(Object.values(ExitCode))('explains exit code %s', (code) => expect(README).toMatch(new RegExp(`^\\| ${code} \\|`, 'm')));
+  it('gives the two quick-start commands, and .ci/run runs the test one', () => {
+    expect(README).toContain('npm install && npm run demo');
+    expect(README).toContain('npm install && npm test');
+    expect(readFileSync(join(import.meta.dirname, '..', '..', '..', '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m);
+  });
+});
