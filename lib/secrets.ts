@@ -42,8 +42,14 @@ export class Masker {
 
   /** Registers every value under a secret-looking key, recursively. */
   addFromVars(vars: unknown, secretContext = false): void {
-    if (vars instanceof Secret) return this.add(vars.value);
-    if (Array.isArray(vars)) return vars.forEach((v) => this.addFromVars(v, secretContext));
+    if (vars instanceof Secret) {
+      this.add(vars.value);
+      return;
+    }
+    if (Array.isArray(vars)) {
+      for (const v of vars) this.addFromVars(v, secretContext);
+      return;
+    }
     if (vars && typeof vars === 'object') {
       for (const [k, v] of Object.entries(vars)) this.addFromVars(v, secretContext || looksSecret(k));
       return;

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConnectionPool } from '../connection/pool.js';
 import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
-import { findRun, readRecorded } from '../engine/journal.js';
+import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
 import { ExitCode, OptionsError } from '../errors.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
@@ -53,7 +53,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
 
-  let fromRun;
+  let fromRun: RecordedValues | undefined;
   if (values['from-run']) {
     const needed = fromRunNames(playbook);
     const meta = await findRun(values['from-run'], inventory.file, needed);

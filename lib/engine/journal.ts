@@ -131,7 +131,8 @@ export async function readRecorded(meta: RunMeta): Promise<RecordedValues> {
     try {
       const e = JSON.parse(line) as Extract<RunEvent, { type: 'record' }>;
       out.vars[e.name] = e.value;
-      (out.hosts[e.host] ??= {})[e.name] = e.value;
+      out.hosts[e.host] ??= {};
+      out.hosts[e.host]![e.name] = e.value;
     } catch {
       /* a torn last line after a crash is skipped */
     }

@@ -32,6 +32,8 @@ export const MAGIC_VARIABLES = [
   'unreachable_hosts',
 ] as const;
 
+const MAGIC = new Set<string>(MAGIC_VARIABLES);
+
 /** Set by the engine for a block's rescue (and always) tasks: which task failed and its result. */
 export const RESCUE_VARIABLES = ['failed_task', 'failed_result'] as const;
 
@@ -216,6 +218,21 @@ class Checker {
     if (t.register) facts.add(t.register);
     if (t.module === 'set_fact' && t.args && typeof t.args === 'object') {
       for (const k of Object.keys(t.args as object)) if (k !== 'cacheable') facts.add(k);
+    }
+    // The engine sets these itself: a register/set_fact/loop variable of that name would be lost or hide it.
+    const reserved = (name: string | undefined, path: ValuePath, what: string) => {
+      if (!name || !MAGIC.has(name)) return;
+      this.problems.push(
+        new ValidationError(`${what} \`${name}\` is the name of a variable omsplay sets itself`, {
+          location: src ? src.yaml.locate([...src.path, ...path]) : t.location,
+          hint: `choose another name; omsplay's own variables are ${MAGIC_VARIABLES.join(', ')}`,
+        }),
+      );
+    };
+    reserved(t.register, ['register'], 'register');
+    if (t.loop !== undefined && t.loopVar !== 'item') reserved(t.loopVar, ['loop_control', 'loop_var'], 'loop_var');
+    if (t.module === 'set_fact' && t.args && typeof t.args === 'object') {
+      for (const k of Object.keys(t.args as object)) reserved(k, [src?.moduleKey ?? 'set_fact', k], 'set_fact');
     }
   }
 

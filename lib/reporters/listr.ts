@@ -25,14 +25,14 @@ export class ListrReporter implements Reporter {
   private chain: Promise<void> = Promise.resolve();
   private hosts = new Map<string, Deferred>();
 
-  private then(f: () => void | Promise<void>): void {
+  private queue(f: () => void | Promise<void>): void {
     this.chain = this.chain.then(f).catch(() => undefined);
   }
 
   event(e: RunEvent): void {
     switch (e.type) {
       case 'play_start':
-        this.then(() => console.log(`\n▶ PLAY ${e.play}${e.batch ? ` (batch ${e.batch}/${e.batches})` : ''} — ${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`));
+        this.queue(() => console.log(`\n▶ PLAY ${e.play}${e.batch ? ` (batch ${e.batch}/${e.batches})` : ''} — ${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}`));
         break;
       case 'task_start': {
         const hosts = new Map(e.hosts.map((h) => [h, deferred()] as const));
@@ -48,7 +48,7 @@ export class ListrReporter implements Reporter {
           },
         }));
         const title = `${e.handler ? 'HANDLER' : 'TASK'} ${e.task}`;
-        this.then(async () => {
+        this.queue(async () => {
           const list = new Listr(
             [
               {
@@ -68,13 +68,13 @@ export class ListrReporter implements Reporter {
         this.hosts.get(e.host)?.resolve({ status: e.status, text: resultSummary(e.status, e.result), duration: e.duration_ms });
         break;
       case 'warning':
-        this.then(() => console.log(`⚠ ${e.message}`));
+        this.queue(() => console.log(`⚠ ${e.message}`));
         break;
       case 'on_failure':
-        this.then(() => console.log(`\n✖ play ${e.play} failed: ${String(e.failure.reason ?? '')} — running on_failure`));
+        this.queue(() => console.log(`\n✖ play ${e.play} failed: ${String(e.failure.reason ?? '')} — running on_failure`));
         break;
       case 'recap':
-        this.then(() => {
+        this.queue(() => {
           console.log('\nRECAP');
           for (const l of recapLines(e.hosts)) console.log(`  ${l}`);
           if (e.stopped_at) console.log(`\nstopped at task "${e.stopped_at}"`);
@@ -82,7 +82,7 @@ export class ListrReporter implements Reporter {
         });
         break;
       case 'run_end':
-        this.then(() => console.log(`\nrun ${e.run_id} — exit ${e.exit_code} in ${ms(e.duration_ms)} — journal ${e.journal}`));
+        this.queue(() => console.log(`\nrun ${e.run_id} — exit ${e.exit_code} in ${ms(e.duration_ms)} — journal ${e.journal}`));
         break;
       default:
     }

@@ -11,7 +11,7 @@ import { LocalConnection } from '../../../lib/connection/local.js';
 import type { Connection } from '../../../lib/connection/types.js';
 import type { Reporter, RunEvent } from '../../../lib/engine/events.js';
 import { executeRun } from '../../../lib/engine/execute.js';
-import { findRun, readRecorded } from '../../../lib/engine/journal.js';
+import { type RecordedValues, findRun, readRecorded } from '../../../lib/engine/journal.js';
 import type { RunOptions } from '../../../lib/engine/options.js';
 import { UnreachableError } from '../../../lib/errors.js';
 import { fromRunNames } from '../../../lib/cli/load.js';
@@ -77,7 +77,7 @@ export async function runYaml(spec: RunYaml) {
   const local = new LocalConnection();
   const opened: string[] = [];
   const unreachable = new Set(spec.unreachable ?? []);
-  let fromRun;
+  let fromRun: RecordedValues | undefined;
   if (spec.fromRun) {
     const meta = await findRun(spec.fromRun, loaded.inventory.file, fromRunNames(loaded.playbook));
     if (!meta) throw new Error('no run found');
