@@ -20,6 +20,7 @@ const DIR = relative(process.cwd(), join(dirname(fileURLToPath(import.meta.url))
 type Case = [file: string, at: string, message: string | string[]];
 
 const CASES: Case[] = [
+  ['register-magic-variable.yml', 'register-magic-variable.yml:5:17', 'register `groups` is the name of a variable omsplay sets itself'],
   ['ansible-with-items.yml', 'ansible-with-items.yml:5:7', 'unknown task keyword `with_items`'],
   ['unknown-play-keyword-unknown.yml', 'unknown-play-keyword-unknown.yml:3:3', 'unknown play keyword `colour`'],
   ['task-file-as-playbook.yml', 'task-file-as-playbook.yml:1:1', 'this playbook is a list of tasks, not of plays'],
