@@ -148,12 +148,16 @@ function mergeRequired(errors: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/** By position within each file; files keep the order they were first met in (playbook order). */
 export function sortByLocation<T extends { location?: SourceLocation }>(errors: T[]): T[] {
+  const fileOrder = new Map<string, number>();
+  for (const e of errors) if (e.location && !fileOrder.has(e.location.file)) fileOrder.set(e.location.file, fileOrder.size);
   return errors.sort((a, b) => {
     const la = a.location;
     const lb = b.location;
     if (!la || !lb) return la ? -1 : lb ? 1 : 0;
-    return la.file === lb.file ? la.line - lb.line || la.col - lb.col : la.file < lb.file ? -1 : 1;
+    if (la.file !== lb.file) return (fileOrder.get(la.file) ?? 0) - (fileOrder.get(lb.file) ?? 0);
+    return la.line - lb.line || la.col - lb.col;
   });
 }
 
@@ -163,7 +167,9 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   if (list.length === 0 || !word) return undefined;
   const best = closest(word, list);
   const d = distance(word.toLowerCase(), best.toLowerCase());
-  const limit = Math.max(2, Math.floor(Math.max(word.length, best.length) / 3));
+  // Short names are all close to each other: `b` is no typo of `a`.
+  const len = Math.max(word.length, best.length);
+  const limit = len <= 2 ? 0 : len === 3 ? 1 : Math.max(2, Math.floor(len / 3));
   if (d <= limit) return best;
   // Prefix/suffix typos like `becomeuser` vs `become_user` or `docker.containers`.
   const norm = (s: string) => s.toLowerCase().replace(/[_\-. ]/g, '');

@@ -132,6 +132,9 @@ describe('suggest / describeValue', () => {
     expect(suggest('whne', ['when', 'name', 'tags'])).toBe('when');
     expect(suggest('becomeuser', ['become', 'become_user'])).toBe('become_user');
     expect(suggest('gather_facts', ['when', 'name', 'tags'])).toBeUndefined();
+    // Short names are all close to each other.
+    expect(suggest('b', ['a', 'c'])).toBeUndefined();
+    expect(suggest('cwd', ['cmd'])).toBe('cmd');
   });
 
   it('describes values briefly', () => {
