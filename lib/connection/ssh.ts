@@ -190,6 +190,7 @@ export class SshConnection implements Connection {
         fail(e);
       });
       client.once('close', () => fail(new Error('connection closed during the handshake')));
+      client.once('end', () => fail(new Error('connection closed during the handshake')));
       client.on('connect', () => client.setNoDelay(true));
       try {
         client.connect(config);
@@ -202,11 +203,18 @@ export class SshConnection implements Connection {
     this.client = client;
     this.connectMs = performance.now() - started;
     client.removeAllListeners('close');
+    client.removeAllListeners('end');
     client.removeAllListeners('error');
     client.on('error', (e) => {
       this.lastError = e;
     });
     client.on('close', () => this.markLost());
+    // Through a bastion the socket is a forwarded channel: when the far host dies it ends, but ssh2 only
+    // stops its keep-alives and never emits 'close'. The end of the stream is the end of the connection.
+    client.on('end', () => {
+      this.markLost();
+      sock?.destroy();
+    });
     this.opts.onOpen?.(this);
   }
 

@@ -167,6 +167,24 @@ describe('connections', () => {
     }
   });
 
+  it('a host behind the bastion dies mid-run: unreachable through the forwarded stream; the bastion goes on', async () => {
+    const pool = track(labPool('root'));
+    const [c1, c4] = await Promise.all([pool.get('h1'), pool.get('h4')]);
+    const r1 = c1.exec({ script: 'sleep 1.5; echo done' });
+    const r4 = c4.exec({ script: 'sleep 1.5; echo done' }).then((r) => r, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      expect(await lab.kill('h4')).toBe(true);
+      const e = await r4;
+      expect(e).toBeInstanceOf(UnreachableError);
+      expect((e as UnreachableError).host).toBe('h4');
+      expect((e as UnreachableError).message).toMatch(/^connection to root@\S+ lost/);
+      expect(await r1).toMatchObject({ exitCode: 0, stdout: 'done\n' });
+    } finally {
+      await lab.restart('h4');
+    }
+  });
+
   it('a host that goes silent (cut off) is declared lost by keep-alives, not waited on forever', async () => {
     const pool = track(labPool('root', {}, { keepaliveIntervalMs: 500, keepaliveCountMax: 2 }));
     const c = await pool.get('h3');
