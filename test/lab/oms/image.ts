@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -63,7 +63,10 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
   const dir = path.join(cacheDir, key);
   const indexFile = path.join(dir, 'images.json');
   try {
-    return JSON.parse(await readFile(indexFile, 'utf8')) as Record<string, BuiltImage>;
+    const hit = JSON.parse(await readFile(indexFile, 'utf8')) as Record<string, BuiltImage>;
+    const now = new Date();
+    await utimes(dir, now, now); // in use: keeps pruneCache away
+    return hit;
   } catch {
     // not built yet
   }
@@ -83,6 +86,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
       img.tarPath = final;
     }
     await writeFile(indexFile, `${JSON.stringify(out, null, 2)}\n`);
+    await pruneCache(cacheDir, key);
     return out;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -208,4 +212,14 @@ async function versionImage(
   const tarPath = path.join(work, `oms-${version}.tar`);
   await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', pkg, '-cf', tarPath, 'manifest.json', `${id}.json`, ...layerDirs.map((l) => path.dirname(l))]);
   return { version, ref, tarPath, id: `sha256:${id}` };
+}
+
+/** Removes cache entries of earlier build inputs unused for an hour (labs use their own staged copies). */
+async function pruneCache(cacheDir: string, keep: string): Promise<void> {
+  const cutoff = Date.now() - 3_600_000;
+  for (const name of await readdir(cacheDir)) {
+    if (name === keep || !/^[0-9a-f]{16}$/.test(name)) continue;
+    const s = await stat(path.join(cacheDir, name)).catch(() => undefined);
+    if (s && s.mtimeMs < cutoff) await rm(path.join(cacheDir, name), { recursive: true, force: true });
+  }
 }

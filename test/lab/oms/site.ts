@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderConfigYaml } from './config-yaml.js';
@@ -62,8 +62,8 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
       return { name, address: h.address, region: r.name, configPath, configSha: '' };
     }),
   );
-  const oldTar = images?.old.tarPath ?? '';
-  const newTar = images?.new.tarPath ?? '';
+  const oldTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.old.tarPath ?? `oms-${oldVersion}.tar`));
+  const newTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.new.tarPath ?? `oms-${newVersion}.tar`));
   const site: Site = {
     labId: lab.id,
     repository,
@@ -72,9 +72,10 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     oldImage: `${repository}:${imageTag(oldVersion)}`,
     newImage: `${repository}:${imageTag(newVersion)}`,
     imageTars: { old: oldTar, new: newTar },
+    imageIds: { old: images?.old.id ?? '', new: images?.new.id ?? '' },
     hostImageTars: {
-      old: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(oldTar || `oms-${oldVersion}.tar`)}`,
-      new: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(newTar || `oms-${newVersion}.tar`)}`,
+      old: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(oldTar)}`,
+      new: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(newTar)}`,
     },
     metadb: {
       host: lab.mariadb.host,
@@ -193,18 +194,20 @@ export async function deploySite(lab: SimLab, opts: SiteOptions = {}): Promise<S
   const images = { old: built[oldVersion] as BuiltImage, new: built[newVersion] as BuiltImage };
   log(`oms images ready in ${Date.now() - t0} ms`);
   const site = planSite(lab, opts, images);
-  await stageShared(lab, site);
+  await stageShared(lab, site, images);
   await resetSite(lab, site, { log });
   log(`oms site deployed in ${Date.now() - t0} ms`);
   return site;
 }
 
 /** Copies (hard-links when possible) the archives and the certificate into the lab's shared directory. */
-async function stageShared(lab: SimLab, site: Site): Promise<void> {
+async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; new: BuiltImage }): Promise<void> {
   const dir = path.join(lab.sharedDir, 'oms-images');
   await mkdir(dir, { recursive: true });
-  for (const tar of [site.imageTars.old, site.imageTars.new]) {
-    const dest = path.join(dir, path.basename(tar));
+  for (const [tar, dest] of [
+    [images.old.tarPath, site.imageTars.old],
+    [images.new.tarPath, site.imageTars.new],
+  ] as const) {
     const [a, b] = await Promise.all([stat(tar), stat(dest).catch(() => undefined)]);
     if (b && a.size === b.size && a.ino === b.ino) continue;
     const tmp = `${dest}.${process.pid}`;
@@ -272,8 +275,7 @@ async function clearHost(lab: SimLab, site: Site, host: string): Promise<void> {
     .filter((r) => r !== site.oldImage);
   if (refs.length > 0) await must(`[${host}] docker rmi`, lab.docker(host, ['rmi', '-f', ...refs]));
   const id = await lab.docker(host, ['image', 'inspect', '-f', '{{.Id}}', site.oldImage]);
-  const want = await builtId(site.imageTars.old);
-  if (id.code !== 0 || id.stdout.trim() !== want) {
+  if (id.code !== 0 || id.stdout.trim() !== site.imageIds.old) {
     await must(`[${host}] docker load ${site.imageTars.old}`, lab.docker(host, ['load', '-i', site.imageTars.old]));
   }
 }
@@ -287,12 +289,6 @@ export async function loadNewImage(lab: SimLab, site: Site, host: string): Promi
 export async function removeSimContainers(lab: SimLab, host: string): Promise<void> {
   const ids = (await must(`[${host}] docker ps`, lab.docker(host, ['ps', '-aq', '--filter', `label=${SIM_LABEL}`]))).split('\n').filter(Boolean);
   if (ids.length > 0) await must(`[${host}] docker rm`, lab.docker(host, ['rm', '-f', ...ids]));
-}
-
-/** The image id recorded next to an archive by buildImages. */
-async function builtId(tarPath: string): Promise<string> {
-  const index = JSON.parse(await readFile(path.join(path.dirname(tarPath), 'images.json'), 'utf8')) as Record<string, BuiltImage>;
-  return Object.values(index).find((i) => i.tarPath === tarPath)?.id ?? '';
 }
 
 /** GET /oms/health on the host (from the host itself); undefined when nothing answers. */

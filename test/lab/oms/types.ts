@@ -92,8 +92,10 @@ export interface Site {
   /** repository:tag */
   oldImage: string;
   newImage: string;
-  /** Image archives on the control node (docker save format). */
+  /** Image archives on the control node (docker save format), in the lab's shared directory. */
   imageTars: { old: string; new: string };
+  /** Image ids (sha256:...) docker reports once they are loaded. */
+  imageIds: { old: string; new: string };
   /** Image archives as every host sees them (the new one is also copied to paths.newImageTar). */
   hostImageTars: { old: string; new: string };
   metadb: { host: string; port: number; user: string; password: string; rootUser: string; rootPassword: string };
