@@ -130,6 +130,7 @@ describe('the deployed 3.3.1 site', () => {
     const stable = (c: Record<string, number | null>) =>
       Object.fromEntries(Object.entries(c).filter(([t]) => !Object.values(site.databases.heartbeat).some((db) => t.startsWith(`${db}.`))));
     const a = stable(await checksumTables(site));
+    expect(await checksumTables(site, { excludeHeartbeat: true })).toEqual(a);
     expect(Object.keys(a)).toEqual(expect.arrayContaining([`${site.databases.rm}.oms_normal_config`, `${site.databases.cm}.host`]));
     await stopOld(h1);
     await startNew(h1);
@@ -143,6 +144,13 @@ describe('the deployed 3.3.1 site', () => {
 
 describe('refusals', () => {
   beforeEach(() => resetSite(lab, site));
+
+  it('resetSite brings back a killed host and a cut one', async () => {
+    await lab.kill(h2);
+    await lab.cut(h3);
+    await resetSite(lab, site);
+    for (const h of [h2, h3]) expect((await health(lab, site, h))?.data.healthy).toBe(true);
+  });
 
   it('a second OMS container on a host cannot start: the console port is taken', async () => {
     await startNew(h1);

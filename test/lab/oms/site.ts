@@ -245,6 +245,13 @@ mv -f "$data/config.yaml.tmp" "$data/config.yaml"
 export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: string) => void } = {}): Promise<void> {
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
+  // A test may have killed or cut a host: bring it back first.
+  await Promise.all(
+    site.hosts.map(async (h) => {
+      if (lab.isUp && lab.restart && !(await lab.isUp(h.name))) await lab.restart(h.name);
+      await lab.heal?.(h.name);
+    }),
+  );
   // Every docker host of the lab, not only the site's: a variant site must not share the MetaDB with leftovers.
   const dockerHosts = lab.hosts.filter((h) => h.dockerSocket && !site.hosts.some((s) => s.name === h.name)).map((h) => h.name);
   await Promise.all([...site.hosts.map((h) => clearHost(lab, site, h.name)), ...dockerHosts.map((h) => removeSimContainers(lab, h))]);
@@ -337,12 +344,16 @@ export async function waitHealthy(lab: SimLab, site: Site, host: string, contain
   }
 }
 
-/** CHECKSUM TABLE of every table of rm, cm and every heartbeat database: {'db.table': checksum}. */
-export async function checksumTables(site: Site): Promise<Record<string, number | null>> {
+/**
+ * CHECKSUM TABLE of every table of rm, cm and every heartbeat database: {'db.table': checksum}.
+ * excludeHeartbeat leaves out the heartbeat databases, whose tables running containers write every second.
+ */
+export async function checksumTables(site: Site, opts: { excludeHeartbeat?: boolean } = {}): Promise<Record<string, number | null>> {
   const conn = await rootConnection(site);
+  const hb = new Set(Object.values(site.databases.heartbeat));
   try {
     const out: Record<string, number | null> = {};
-    for (const db of site.databases.all) {
+    for (const db of site.databases.all.filter((d) => !(opts.excludeHeartbeat && hb.has(d)))) {
       const [tables] = await conn.query(
         'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = "BASE TABLE" ORDER BY table_name',
         [db],

@@ -13,6 +13,10 @@ export interface SimLab {
   exec(host: string, argv: string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<Exec>;
   /** Runs the docker client against the host's dockerd (paths in -v are the host's; -i files are the control node's). */
   docker(host: string, args: string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<Exec>;
+  /** Optional lifecycle helpers: resetSite brings killed hosts back and plugs cut ones in again. */
+  isUp?(host: string): Promise<boolean>;
+  restart?(host: string): Promise<void>;
+  heal?(host: string): Promise<void>;
 }
 
 /** Where the lab mounts its sharedDir inside every host. */
