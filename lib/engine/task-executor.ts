@@ -2,6 +2,7 @@
  * One task across the hosts of a batch: conditions, loops, retries, delegation, run_once,
  * register/record, failed_when/changed_when, and the per-host outcome.
  */
+import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
 import type { Connection, ExecOptions } from '../connection/types.js';
 import { OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
@@ -56,6 +57,9 @@ export class TaskExecutor {
     private readonly emit: (e: RunEvent) => void,
     private readonly journal: Journal | null,
   ) {
+    // Every task on every host listens to the run's signal while it runs (removed after): with more than 10 hosts
+    // Node would print a MaxListenersExceededWarning on stderr, which is no leak.
+    setMaxListeners(0, options.signal);
     this.groups = { all: [...inventory.hosts.keys()] };
     for (const r of inventory.regions.values()) this.groups[r.name] = r.hosts;
     for (const g of inventory.groups.values()) this.groups[g.name] = g.hosts;
