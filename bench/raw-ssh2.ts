@@ -74,7 +74,10 @@ async function main(): Promise<void> {
   for (const step of spec.steps) {
     await Promise.all(
       clients.map(async (c) => {
-        for (const op of step) execs += await runOp(c, op);
+        for (const op of step) {
+          const n = await runOp(c, op);
+          execs += n;
+        }
       }),
     );
   }
