@@ -4,7 +4,11 @@
  * begins. Blocks rescue per host; `on_failure` plays handle a failed play across the whole site.
  */
 import { ExitCode, InterruptedError, formatLocation } from '../errors.js';
+import { resolve } from 'node:path';
 import { applyLimit } from '../inventory/patterns.js';
+import { modules } from '../modules/index.js';
+import { loadTaskFile } from '../playbook/load.js';
+import { renderValue } from '../template/index.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import type { Block, Play, Playbook, Task, TaskNode } from '../playbook/types.js';
 import type { RunEvent } from './events.js';
@@ -169,11 +173,26 @@ export class PlaybookRunner {
       if (task.name !== this.options.startAtTask) return;
       this.started = true;
     }
+    if (task.module === 'include_tasks') return this.runInclude(task, hosts, scope, tags);
     if (!tagSelected(tags, this.options)) return;
     this.lastTask = task.name ?? task.module;
     const outcome = await this.executor.runTask(task, hosts, scope);
     await this.journal?.flush();
     this.checkPlayFailure(scope, outcome.newlyFailed, task.name ?? task.module);
+  }
+
+  /** include_tasks: the file's tasks run like a block with the include's vars and `when`. */
+  private async runInclude(task: Task, hosts: string[], scope: TaskScope, tags: string[]): Promise<void> {
+    const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...task.vars } };
+    const entering = await this.executor.filterWhen(task, hosts, inner);
+    if (entering.length === 0) return;
+    let nodes = task.includedTasks;
+    if (!nodes) {
+      // A templated file name, rendered with the first host's variables.
+      const file = String(renderValue(task.includeFile, this.executor.varsFor(entering[0]!, inner, task), { location: task.location, task: task.name, masker: this.options.masker }));
+      nodes = await loadTaskFile(resolve(task.includeDir ?? '.', file), { modules });
+    }
+    await this.runNodes(nodes, entering, inner, tags);
   }
 
   private checkPlayFailure(scope: TaskScope, newlyFailed: string[], name: string): void {

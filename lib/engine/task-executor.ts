@@ -123,7 +123,7 @@ export class TaskExecutor {
   }
 
   /** Hosts for which a block's `when` holds; the others are reported skipped once. */
-  async filterWhen(block: Block, hosts: string[], scope: TaskScope): Promise<string[]> {
+  async filterWhen(block: Block | Task, hosts: string[], scope: TaskScope): Promise<string[]> {
     if (!block.when) return hosts;
     const out: string[] = [];
     for (const h of hosts) {

@@ -175,7 +175,7 @@ describe('engine: task keywords', () => {
 `,
     });
     expect(Object.keys(r.collect.status('once'))).toEqual(['a']);
-    expect(Object.keys(r.collect.status('per region'))).toEqual(['a', 'c']);
+    expect(Object.keys(r.collect.status('per region')).sort()).toEqual(['a', 'c']);
     expect(r.collect.results('seen').map((e) => e.result.msg)).toEqual(['aa', 'aa', 'ac']);
   });
 
@@ -250,15 +250,21 @@ describe('engine: task keywords', () => {
 
   it('import_tasks and include_tasks pass their vars', async () => {
     const r = await runYaml({
-      files: { 'tasks/greet.yml': '- name: greet\n  debug: {msg: "hi {{ who }}"}\n' },
+      files: { 'tasks/greet.yml': '- name: greet\n  debug: {msg: "hi {{ who }}"}\n', 'tasks/bye.yml': '- name: bye\n  debug: {msg: "bye {{ who }}"}\n' },
       playbook: `
 - hosts: a
+  vars: {which: bye}
   tasks:
     - import_tasks: tasks/greet.yml
       vars: {who: ops}
+    - include_tasks: tasks/greet.yml
+      vars: {who: dev}
+    - include_tasks: "tasks/{{ which }}.yml"
+      vars: {who: all}
 `,
     });
-    expect(r.collect.results('greet')[0]!.result.msg).toBe('hi ops');
+    expect(r.collect.results('greet').map((e) => e.result.msg)).toEqual(['hi ops', 'hi dev']);
+    expect(r.collect.results('bye')[0]!.result.msg).toBe('bye all');
   });
 
   it('timeout ends a task that runs too long', async () => {
