@@ -208,11 +208,12 @@ export class SshConnection implements Connection {
     client.on('error', (e) => {
       this.lastError = e;
     });
-    client.on('close', () => this.markLost());
+    const lost = () => this.markLost();
+    client.on('close', lost);
     // Through a bastion the socket is a forwarded channel: when the far host dies it ends, but ssh2 only
     // stops its keep-alives and never emits 'close'. The end of the stream is the end of the connection.
     client.on('end', () => {
-      this.markLost();
+      lost();
       sock?.destroy();
     });
     this.opts.onOpen?.(this);
@@ -281,7 +282,12 @@ export class SshConnection implements Connection {
   private markLost(): void {
     if (this.lost) return;
     const why = this.lastError ? `: ${this.lastError.message}` : '';
-    const reason = this.lastError?.message === 'Keepalive timeout' ? ' (no answer to keep-alives)' : why;
+    const via = this.opts.via;
+    const reason = via?.isLost || via?.socketGone
+      ? ` (its bastion ${via.host} was lost)`
+      : this.lastError?.message === 'Keepalive timeout'
+        ? ' (no answer to keep-alives)'
+        : why;
     this.lost = new UnreachableError(this.host, `connection to ${this.target} lost${reason}`, { hint: 'the host went down, rebooted, or the network (or a bastion) failed' });
     for (const reject of this.inflight) reject(this.lost);
     this.inflight.clear();
@@ -586,6 +592,12 @@ export class SshConnection implements Connection {
   /** True once the connection was lost or closed. */
   get isLost(): boolean {
     return this.lost !== undefined;
+  }
+
+  /** The transport socket is already destroyed (its 'close' handlers may not have run yet). */
+  get socketGone(): boolean {
+    const sock = (this.client as unknown as { _sock?: { destroyed?: boolean } } | undefined)?._sock;
+    return sock?.destroyed === true;
   }
 }
 

@@ -171,6 +171,13 @@ describe('bastion', () => {
     expect(pool.stats().perHost).toEqual({ h1: 1, 'h4 via h1': 1 });
   });
 
+  it('bounded handshakes (forks: 1) still connect every host, bastion chains included', async () => {
+    const pool = track(labPool('root', {}, { forks: 1 }));
+    const names = await Promise.all(['h4', 'h1', 'h2', 'h3'].map(async (h) => (await (await pool.get(h)).exec({ argv: ['hostname'] })).stdout.trim()));
+    expect(names).toEqual(['h4', 'h1', 'h2', 'h3']);
+    expect(pool.stats().opened).toBe(4);
+  });
+
   it("refuses the far host's changed key even though the bastion is fine", async () => {
     const dir = await tempDir('kh');
     const file = await lab.writeKnownHosts({ file: join(dir, 'known_hosts'), keys: { h4: lab.host('h2').hostKey } });

@@ -111,7 +111,9 @@ describe('exec', () => {
 describe('connections', () => {
   it('20 commands on 3 hosts reuse one connection per host (sshd logs and the pool counter)', async () => {
     const hosts = ['h1', 'h2', 'h3'];
+    const accepted = (h: string) => readFile(lab.host(h).sshdLog, 'utf8').then((t) => t.split('\n').filter((l) => l.includes('Accepted publickey for root')).length);
     const before = await Promise.all(hosts.map((h) => lab.sshConnections(h)));
+    const acceptedBefore = await Promise.all(hosts.map(accepted));
     const pool = track(labPool('root'));
     // 20 tasks, each on every host in parallel, connections requested afresh each time (as the engine does).
     for (let task = 0; task < 20; task++) {
@@ -121,9 +123,9 @@ describe('connections', () => {
     const after = await Promise.all(hosts.map((h) => lab.sshConnections(h)));
     expect(after.map((n, i) => n - before[i]!)).toEqual([1, 1, 1]);
     expect(pool.stats()).toMatchObject({ opened: 3, perHost: { h1: 1, h2: 1, h3: 1 } });
-    // sshd's own "Accepted" lines agree.
-    const accepted = await Promise.all(hosts.map(async (h) => (await readFile(lab.host(h).sshdLog, 'utf8')).split('\n').filter((l) => l.includes('Accepted publickey for root')).length));
-    expect(accepted.every((n) => n >= 1)).toBe(true);
+    // sshd's own "Accepted" (authenticated login) lines agree: one per host.
+    const acceptedAfter = await Promise.all(hosts.map(accepted));
+    expect(acceptedAfter.map((n, i) => n - acceptedBefore[i]!)).toEqual([1, 1, 1]);
   });
 
   it('forward() opens a stream from the far end (the MetaDB greeting through h1)', async () => {
@@ -182,6 +184,23 @@ describe('connections', () => {
       expect(await r1).toMatchObject({ exitCode: 0, stdout: 'done\n' });
     } finally {
       await lab.restart('h4');
+    }
+  });
+
+  it('when the bastion dies, the hosts behind it are unreachable too, naming the bastion', async () => {
+    const pool = track(labPool('root'));
+    const [c1, c4] = await Promise.all([pool.get('h1'), pool.get('h4')]);
+    const runs = [c1, c4].map((c) => c.exec({ script: 'sleep 3' }).then((r) => r, (e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      expect(await lab.kill('h1')).toBe(true);
+      const [e1, e4] = (await Promise.all(runs)) as UnreachableError[];
+      expect(e1).toBeInstanceOf(UnreachableError);
+      expect(e4).toBeInstanceOf(UnreachableError);
+      expect(e4!.host).toBe('h4');
+      expect(e4!.message).toMatch(/lost \(its bastion h1 was lost\)$/);
+    } finally {
+      await lab.restart('h1');
     }
   });
 
