@@ -1,7 +1,7 @@
 // Site variants of the simulated OMS: per-node config.yaml files (docker_init.sh on every node) and HTTPS.
 import { afterAll, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
-import { containerLogs, deploySite, dockerInitRuns, health, loadNewImage, resetSite, runArgs, waitHealthy } from '../../lab/oms/site.js';
+import { containerLogs, deploySite, dockerInitRuns, health, loadNewImage, resetSite, runArgs, schemaVersion, waitHealthy } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 
 const { lab, site: defaultSite } = getSite();
@@ -57,5 +57,18 @@ describe('an HTTPS site (certificate mounts)', () => {
     expect(init.code, init.out).toBe(0);
     await waitHealthy(lab, site, h1, site.containers.new, 10_000);
     expect((await health(lab, site, h1))?.data).toMatchObject({ healthy: true, version: '4.0.0' });
+  });
+});
+
+describe('an older starting version', () => {
+  it('deploys a 3.2.2 site (oms_322, feature_3.2.2-ce) that upgrades to 4.0.0 the same way', async () => {
+    const site = await deploySite(lab, { oldVersion: '3.2.2', regions: [{ name: 'hz', location: 1, hosts: [h1] }] });
+    expect([site.containers.old, site.oldImage]).toEqual(['oms_322', 'oms:feature_3.2.2-ce']);
+    expect(await schemaVersion(site)).toEqual({ rm: '3.2.2', cm: '3.2.2', heartbeat: { hz: '3.2.2' } });
+    expect((await health(lab, site, h1))?.data).toMatchObject({ healthy: true, version: '3.2.2' });
+    await upgradeStart(site, h1);
+    const init = await dockerInit(site, h1);
+    expect(init.code, init.out).toBe(0);
+    await waitHealthy(lab, site, h1, site.containers.new, 10_000);
   });
 });

@@ -4,7 +4,7 @@
 // /var/tmp/omsplay-oms-images/<hash of the build inputs>/, so they are built once.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ export interface BuildOptions {
 }
 
 const BINARIES = ['/bin/bash', '/usr/bin/mariadb', '/usr/bin/mariadb-dump', '/usr/bin/openssl'];
+/** Only HTTPS sites need it (the console's TLS); without it the image is built and HTTPS sites fail clearly. */
+const OPTIONAL = new Set(['/usr/bin/openssl']);
 const BUSYBOX = '/bin/busybox';
 
 /** Builds (or finds in the cache) one archive per version. Takes about a second when not cached. */
@@ -102,8 +104,9 @@ async function readScripts(): Promise<Record<string, string>> {
 
 /** Binaries plus every shared library they load (as ldd resolves them), absolute paths. */
 async function hostFiles(): Promise<string[]> {
-  const set = new Set<string>([BUSYBOX, ...BINARIES]);
-  for (const bin of BINARIES) {
+  const present = BINARIES.filter((b) => !OPTIONAL.has(b) || existsSync(b));
+  const set = new Set<string>([BUSYBOX, ...present]);
+  for (const bin of present) {
     const { stdout } = await run('ldd', [bin]);
     for (const line of stdout.split('\n')) {
       const m = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
@@ -112,7 +115,7 @@ async function hostFiles(): Promise<string[]> {
   }
   for (const f of set) {
     await stat(f).catch(() => {
-      throw new Error(`simulated OMS image: ${f} is missing (install busybox-static, bash, mariadb-client, openssl)`);
+      throw new Error(`simulated OMS image: ${f} is missing (install busybox-static, bash, mariadb-client)`);
     });
   }
   return [...set].sort();
