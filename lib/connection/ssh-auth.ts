@@ -4,11 +4,12 @@
  * variables the inventory names, or from a prompt when the run is interactive; each is registered with
  * the masker as soon as it is read.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from 'ssh2';
 import { UnreachableError } from '../errors.js';
 import type { Masker } from '../secrets.js';
 import type { ConnectionSettings } from './types.js';
@@ -25,7 +26,7 @@ export interface AuthContext {
 }
 
 export interface Credentials {
-  keys: { file: string; key: Buffer; passphrase?: string }[];
+  keys: { file: string; key: ParsedKey }[];
   agent?: string;
   password?: string;
   /** Human list of what is tried, for the error message. */
@@ -37,6 +38,20 @@ export function expandHome(path: string): string {
 }
 
 const DEFAULT_IDENTITIES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'];
+
+// Decrypting a passphrase-protected key runs bcrypt rounds (~0.1 s of main thread): once per run, not per host.
+const parsedKeys = new Map<string, ParsedKey>();
+
+function parseKeyCached(key: Buffer, passphrase?: string): ParsedKey | Error {
+  const id = createHash('sha256').update(key).update('\0').update(passphrase ?? '').digest('hex');
+  const hit = parsedKeys.get(id);
+  if (hit) return hit;
+  const parsed = ssh2.utils.parseKey(key, passphrase);
+  const one = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!one) return new Error('no key in the file');
+  if (!(one instanceof Error)) parsedKeys.set(id, one);
+  return one;
+}
 
 export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext): Promise<Credentials> {
   const creds: Credentials = { keys: [], tried: [] };
@@ -52,7 +67,7 @@ export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext)
       continue;
     }
     let passphrase: string | undefined;
-    let parsed = ssh2.utils.parseKey(key);
+    let parsed = parseKeyCached(key);
     if (parsed instanceof Error && /passphrase/i.test(parsed.message)) {
       passphrase = s.keyPassphraseEnv ? ctx.env[s.keyPassphraseEnv] : undefined;
       if (passphrase === undefined && ctx.prompt) passphrase = await ctx.prompt(`Passphrase for ${path}: `, { secret: true });
@@ -64,13 +79,13 @@ export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext)
         });
       }
       ctx.masker?.add(passphrase);
-      parsed = ssh2.utils.parseKey(key, passphrase);
+      parsed = parseKeyCached(key, passphrase);
     }
     if (parsed instanceof Error) {
       if (!s.keyFile) continue;
       throw new UnreachableError(ctx.host, `cannot use the private key ${path}: ${parsed.message}`, { hint: 'check key_file (an OpenSSH or PEM private key) and its passphrase' });
     }
-    creds.keys.push({ file: path, key, passphrase });
+    creds.keys.push({ file: path, key: parsed });
     creds.tried.push(`key ${path}`);
   }
   const sock = ctx.env.SSH_AUTH_SOCK;
@@ -97,7 +112,7 @@ export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext)
 /** ssh2's authHandler for these credentials: each method once, in order. */
 export function authHandler(username: string, creds: Credentials): AuthHandlerMiddleware {
   const steps: AnyAuthMethod[] = [];
-  for (const k of creds.keys) steps.push({ type: 'publickey', username, key: k.key, passphrase: k.passphrase });
+  for (const k of creds.keys) steps.push({ type: 'publickey', username, key: k.key });
   if (creds.agent) steps.push({ type: 'agent', username, agent: creds.agent });
   if (creds.password !== undefined) {
     const password = creds.password;
