@@ -287,7 +287,7 @@ export class SshConnection implements Connection {
       ? ` (its bastion ${via.host} was lost)`
       : this.lastError?.message === 'Keepalive timeout'
         ? ' (no answer to keep-alives)'
-        : why;
+        : why || ' (closed by the host: its sshd stopped or the host went down)';
     this.lost = new UnreachableError(this.host, `connection to ${this.target} lost${reason}`, { hint: 'the host went down, rebooted, or the network (or a bastion) failed' });
     for (const reject of this.inflight) reject(this.lost);
     this.inflight.clear();
