@@ -89,6 +89,8 @@ export class SshConnection implements Connection {
   private inflight = new Set<(e: UnreachableError) => void>();
   private channels: Limiter;
   private transfers: Limiter;
+  private pending?: Client;
+  private closing = false;
 
   constructor(private readonly opts: SshConnectionOptions) {
     this.host = opts.host;
@@ -150,7 +152,9 @@ export class SshConnection implements Connection {
       }
     }
     let hostKeyError: UnreachableError | undefined;
+    if (this.closing) throw new UnreachableError(this.host, 'connection closed by omsplay before it was opened');
     const client = new ssh2.Client();
+    this.pending = client;
     const timeoutMs = s.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const config: ConnectConfig = {
       host: s.address,
@@ -178,7 +182,8 @@ export class SshConnection implements Connection {
         if (settled) return;
         settled = true;
         client.end();
-        reject(hostKeyError ?? this.connectError(e, creds, timeoutMs));
+        if (this.closing) reject(new UnreachableError(this.host, 'connection closed by omsplay while it was being opened'));
+        else reject(hostKeyError ?? this.connectError(e, creds, timeoutMs));
       };
       client.once('ready', () => {
         if (settled) return;
@@ -200,6 +205,11 @@ export class SshConnection implements Connection {
         fail(e as Error);
       }
     });
+    this.pending = undefined;
+    if (this.closing) {
+      client.end();
+      throw new UnreachableError(this.host, 'connection closed by omsplay while it was being opened');
+    }
     this.client = client;
     this.connectMs = performance.now() - started;
     client.removeAllListeners('close');
@@ -470,7 +480,11 @@ export class SshConnection implements Connection {
   private async sftp(client: Client): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
       try {
-        client.sftp((err, sftp) => (err ? reject(this.lost ?? err) : resolve(sftp)));
+        client.sftp((err, sftp) => {
+          if (err) return reject(this.lost ?? err);
+          sftp.on('error', () => {}); // failures reach the transfer's callback; an unheard 'error' would crash the run
+          resolve(sftp);
+        });
       } catch (e) {
         reject(this.lost ?? e);
       }
@@ -576,6 +590,9 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    // A handshake still under way is cut short (Ctrl-C while connecting must not leave a connection open).
+    this.pending?.destroy();
     const client = this.client;
     if (!client) return;
     if (!this.lost) {

@@ -238,6 +238,18 @@ describe('pool', () => {
     expect((await rejection(pool.get('nope'))).message).toBe('no connection settings for host nope');
   });
 
+  it('closeAll() during the handshakes (Ctrl-C while connecting) leaves no connection behind', async () => {
+    const pool = labPool('root');
+    const gets = ['h1', 'h2', 'h3'].map((h) => pool.get(h).then((c) => c, (e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 5));
+    await pool.closeAll();
+    for (const r of await Promise.all(gets)) {
+      // Either cut short, or opened just before and closed by closeAll: no exec works on it any more.
+      if (r instanceof Error) expect(r.message).toMatch(/closed by omsplay/);
+      else await expect((r as import('../../../lib/connection/types.js').Connection).exec({ argv: ['true'] })).rejects.toThrow(/closed by omsplay/);
+    }
+  });
+
   it('with an encrypted key, reads the passphrase from the named environment variable', async () => {
     const dir = await tempDir('key');
     const key = join(dir, 'id');
