@@ -3,10 +3,13 @@
  * command. Host keys are checked against known_hosts before any credential is sent; a lost connection
  * turns every in-flight and later call into UnreachableError (never a hang).
  *
- * Killing a remote command (timeout, Ctrl-C): the channel gets a KILL signal request (OpenSSH kills the
- * session's process group; it refuses for sessions without privilege separation, e.g. root logins) and is
- * then closed, which makes sshd end the session's process group too. Both are proven by
- * test/integration/connection (the timed-out `sleep` is gone from the target).
+ * Killing a remote command (timeout, Ctrl-C): closing a channel does not stop what it runs (no pty), and
+ * sshd refuses "signal" requests for root logins. So the login shell, a session leader, first reports its
+ * pid (= the process group of everything the command starts) on stderr; a kill sends `kill -KILL -- -PGID`
+ * on a second channel, as the same become user, then closes the channel. test/integration/connection proves
+ * the timed-out `sleep` is gone from the target, for root and for sudo.
+ *
+ * Needs a POSIX login shell on the target (sh, bash, dash, ksh, zsh) and sudo for become.
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
