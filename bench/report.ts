@@ -79,7 +79,7 @@ const find = (ms: Median[], runner: RunnerId, workload: ConfigWorkload, hosts: n
   ms.find((m) => m.runner === runner && m.workload === workload && m.hosts === hosts);
 
 const ratio = (a?: Median, b?: Median) => (a && b ? a.ms / b.ms : undefined);
-const fmtRatio = (r?: number) => (r === undefined ? '—' : r < 0.1 ? `1/${(1 / r).toFixed(0)}` : `${r.toFixed(2)}×`);
+const fmtRatio = (r?: number) => (r === undefined ? '—' : r < 1 ? `${r.toFixed(3)}× (1/${(1 / r).toFixed(1)})` : `${r.toFixed(2)}×`);
 const fmtS = (ms?: number) => (ms === undefined ? '—' : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 export function targets(res: Omit<Results, 'targets'>, h: number): Target[] {
@@ -92,7 +92,7 @@ export function targets(res: Omit<Results, 'targets'>, h: number): Target[] {
     add(`omsplay / Mitogen, (${w}) at ${h} hosts`, '≤ 1/10', ratio(find(m, 'omsplay', w, h), find(m, 'mitogen', w, h)), 1 / 10, fmtRatio);
   }
   const maxHosts = Math.max(...m.filter((x) => x.runner === 'omsplay' && x.workload === 'a').map((x) => x.hosts));
-  for (const n of [h, maxHosts]) add(`omsplay / raw ssh2, (a) at ${n} hosts`, '≤ 1.5×', ratio(find(m, 'omsplay', 'a', n), find(m, 'raw', 'a', n)), 1.5, fmtRatio);
+  for (const n of [...new Set([h, maxHosts])]) add(`omsplay / raw ssh2, (a) at ${n} hosts`, '≤ 1.5×', ratio(find(m, 'omsplay', 'a', n), find(m, 'raw', 'a', n)), 1.5, fmtRatio);
   // Linear growth: time per host at the largest count no worse than at 10 hosts.
   const at10 = find(m, 'omsplay', 'a', 10);
   const atMax = find(m, 'omsplay', 'a', maxHosts);
@@ -104,6 +104,12 @@ export function targets(res: Omit<Results, 'targets'>, h: number): Target[] {
   add('mysql.dump / hand-run mysqldump', '≤ 1.1×', res.dump?.ratio, 1.1, (v) => `${v.toFixed(2)}×`);
   return out;
 }
+
+const PEERS: Array<[RunnerId, string]> = [
+  ['ansible', 'Ansible'],
+  ['mitogen', 'Mitogen'],
+  ['raw', 'raw'],
+];
 
 export function markdown(res: Results, h: number): string {
   const m = res.medians;
@@ -121,9 +127,9 @@ export function markdown(res: Results, h: number): string {
     lines.push(`| runner | ${hostCounts.map((n) => `${n} host${n === 1 ? '' : 's'}`).join(' | ')} |`);
     lines.push(`|---|${hostCounts.map(() => '---:').join('|')}|`);
     for (const r of runners) lines.push(`| ${RUNNER_LABELS[r]} | ${hostCounts.map((n) => fmtS(find(m, r, 'a', n)?.ms)).join(' | ')} |`);
-    lines.push(`| omsplay / Ansible | ${hostCounts.map((n) => fmtRatio(ratio(find(m, 'omsplay', 'a', n), find(m, 'ansible', 'a', n)))).join(' | ')} |`);
-    lines.push(`| omsplay / Mitogen | ${hostCounts.map((n) => fmtRatio(ratio(find(m, 'omsplay', 'a', n), find(m, 'mitogen', 'a', n)))).join(' | ')} |`);
-    lines.push(`| omsplay / raw | ${hostCounts.map((n) => fmtRatio(ratio(find(m, 'omsplay', 'a', n), find(m, 'raw', 'a', n)))).join(' | ')} |`);
+    for (const [peer, label] of PEERS) {
+      if (runners.includes(peer)) lines.push(`| omsplay / ${label} | ${hostCounts.map((n) => fmtRatio(ratio(find(m, 'omsplay', 'a', n), find(m, peer, 'a', n)))).join(' | ')} |`);
+    }
     lines.push(`| omsplay peak RSS | ${hostCounts.map((n) => (find(m, 'omsplay', 'a', n) ? `${find(m, 'omsplay', 'a', n)!.rssMb.toFixed(0)} MB` : '—')).join(' | ')} |`);
     lines.push('');
   }
@@ -134,9 +140,9 @@ export function markdown(res: Results, h: number): string {
     lines.push(`| runner | ${bw.map((w) => (w === 'b-changed' ? 'copy changed (1st run)' : 'copy unchanged (2nd run)')).join(' | ')} |`);
     lines.push(`|---|${bw.map(() => '---:').join('|')}|`);
     for (const r of runners) lines.push(`| ${RUNNER_LABELS[r]} | ${bw.map((w) => fmtS(find(m, r, w, h)?.ms)).join(' | ')} |`);
-    lines.push(`| omsplay / Ansible | ${bw.map((w) => fmtRatio(ratio(find(m, 'omsplay', w, h), find(m, 'ansible', w, h)))).join(' | ')} |`);
-    lines.push(`| omsplay / Mitogen | ${bw.map((w) => fmtRatio(ratio(find(m, 'omsplay', w, h), find(m, 'mitogen', w, h)))).join(' | ')} |`);
-    lines.push(`| omsplay / raw | ${bw.map((w) => fmtRatio(ratio(find(m, 'omsplay', w, h), find(m, 'raw', w, h)))).join(' | ')} |`);
+    for (const [peer, label] of PEERS) {
+      if (runners.includes(peer)) lines.push(`| omsplay / ${label} | ${bw.map((w) => fmtRatio(ratio(find(m, 'omsplay', w, h), find(m, peer, w, h)))).join(' | ')} |`);
+    }
     lines.push('');
   }
   if (res.startup || res.dump) {
