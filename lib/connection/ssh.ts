@@ -141,7 +141,9 @@ export class SshConnection implements Connection {
     const files = this.knownHostsFiles();
     const entries = await this.opts.knownHosts.entries(files);
     // Ask for the recorded key types first, as OpenSSH does, so a host with several keys is not "changed".
-    const preferred = knownKeyTypes(entries, s.address, s.port).flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
+    const recordedTypes = knownKeyTypes(entries, s.address, s.port);
+    const types = recordedTypes.length || this.host === s.address ? recordedTypes : knownKeyTypes(entries, this.host, s.port);
+    const preferred = types.flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
     const serverHostKey = [...new Set([...preferred, ...ALL_HOST_KEY_ALGORITHMS])];
     let sock: Duplex | undefined;
     if (this.opts.via) {
@@ -235,12 +237,22 @@ export class SshConnection implements Connection {
   private async checkHostKey(key: Buffer, files: string[]): Promise<void> {
     const s = this.settings;
     const entries = await this.opts.knownHosts.entries(files);
-    const verdict = verifyHostKey(entries, s.address, s.port, key);
-    const name = hostKeyName(s.address, s.port);
+    let verdict = verifyHostKey(entries, s.address, s.port, key);
+    let name = hostKeyName(s.address, s.port);
+    // Nothing recorded for the address: entries under the inventory name count (known_hosts written by
+    // `ssh NAME`), like OpenSSH's HostKeyAlias. A key recorded there that differs is a changed key too.
+    if (verdict.status === 'unknown' && this.host !== s.address) {
+      const byName = verifyHostKey(entries, this.host, s.port, key);
+      if (byName.status !== 'unknown') {
+        verdict = byName;
+        name = hostKeyName(this.host, s.port);
+      }
+    }
     const fp = `${keyTypeOf(key)} ${fingerprint(key)}`;
+    const where = name === hostKeyName(s.address, s.port) ? name : `${name}, address ${s.address}`;
     if (verdict.status === 'known') return;
     if (verdict.status === 'revoked') {
-      throw new UnreachableError(this.host, `host key of ${this.host} (${name}) is REVOKED: ${fp} is marked @revoked at ${verdict.entry.file}:${verdict.entry.line}`, {
+      throw new UnreachableError(this.host, `host key of ${this.host} (${where}) is REVOKED: ${fp} is marked @revoked at ${verdict.entry.file}:${verdict.entry.line}`, {
         hint: 'this key must not be trusted; ask the host administrator for the host key now in use',
       });
     }
@@ -248,7 +260,7 @@ export class SshConnection implements Connection {
       const recorded = verdict.entries.map((e) => `${e.file}:${e.line} (${e.keyType} ${fingerprint(e.key)})`).join(', ');
       throw new UnreachableError(
         this.host,
-        `HOST KEY CHANGED for ${this.host} (${name}): the server presented ${fp}, but known_hosts records another key at ${recorded}. Someone may be intercepting the connection (man-in-the-middle), or the host was reinstalled or its address reused.`,
+        `HOST KEY CHANGED for ${this.host} (${where}): the server presented ${fp}, but known_hosts records another key at ${recorded}. Someone may be intercepting the connection (man-in-the-middle), or the host was reinstalled or its address reused.`,
         {
           hint: `confirm the new key with the host's administrator (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${keyTypeOf(key).replace(/^ssh-|-.*$/g, '')}_key.pub); only if it is right, remove the old line (ssh-keygen -R '${name}' -f ${verdict.entries[0]!.file}) and connect again. A changed key is never accepted automatically.`,
         },

@@ -144,6 +144,17 @@ describe('host keys', () => {
     expect((await (await again.get('h2')).exec({ argv: ['hostname'] })).stdout).toBe('h2\n');
   });
 
+  it('trusts a key recorded under the inventory name when the address has none; a different one there is CHANGED', async () => {
+    const dir = await tempDir('kh');
+    const file = join(dir, 'known_hosts');
+    await writeFile(file, `h1 ${lab.host('h1').hostKey}\nh3 ${lab.host('h2').hostKey}\n`);
+    const pool = track(labPool('root', { knownHostsFile: file }));
+    expect((await (await pool.get('h1')).exec({ argv: ['hostname'] })).stdout).toBe('h1\n');
+    const e = await rejection(pool.get('h3'));
+    expect(e.message).toContain(`HOST KEY CHANGED for h3 (h3, address ${lab.host('h3').address})`);
+    expect(e.message).toContain(`${file}:2`);
+  });
+
   it('verifies OpenSSH-hashed known_hosts entries', async () => {
     const dir = await tempDir('kh');
     const file = await lab.writeKnownHosts({ file: join(dir, 'known_hosts'), hosts: ['h1', 'h2'] });
