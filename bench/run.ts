@@ -23,7 +23,7 @@ import { COPY_DEST, commandsWorkload, mixedWorkload, type Workload } from './wor
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `npm run bench -- [options]
-  --smoke                 2 hosts, 3 tasks, every runner, 1 run, no dump (what npm test runs)
+  --smoke                 2 hosts, 3 tasks (a loop of 3 in (b)), every runner, 1 run, no dump (what npm test runs)
   --runners LIST          omsplay,ansible,mitogen,raw (default all)
   --workloads LIST        a,b (default a,b; a runs at every --hosts count, b at --ref-hosts)
   --hosts LIST            host counts for workload (a) (default 1,10,20,50,100,200)
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       if (!inventories.has(n)) inventories.set(n, await lab.inventory({ file: join(scratch, `inventory-${n}.yml`), hosts: hosts.map((h) => h.name) }));
       return { hosts, user: 'root', keyFile: lab.keys.root, knownHostsFile: lab.knownHostsFile, omsplayInventory: inventories.get(n)! };
     };
-    const workloadFor = (w: ConfigWorkload): Workload => (w === 'a' ? commandsWorkload(tasks) : mixedWorkload());
+    const workloadFor = (w: ConfigWorkload): Workload => (w === 'a' ? commandsWorkload(tasks) : mixedWorkload(smoke ? 3 : 10));
 
     let seq = 0;
     for (let rep = 1; rep <= runs; rep++) {

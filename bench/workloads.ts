@@ -43,15 +43,15 @@ export function commandsWorkload(n: number): Workload {
 }
 
 /** (b) shell with registered output, set_fact, when (true and false), copy of a small file, a loop of 10 items. */
-export function mixedWorkload(): Workload {
-  const items = Array.from({ length: 10 }, (_, i) => i + 1);
+export function mixedWorkload(loopItems = 10): Workload {
+  const items = Array.from({ length: loopItems }, (_, i) => i + 1);
   const common = (when: { ok: string; never: string; fact: string }) => [
     { name: 'shell with registered output', shell: 'echo hello; uname -s', register: 'out' },
     { name: 'set_fact', set_fact: { greeting: '{{ out.stdout_lines[0] }}'.replace('[0]', when.fact) } },
     { name: 'when true', command: 'echo {{ greeting }}', when: when.ok },
     { name: 'when false (skipped)', command: 'echo never', when: when.never },
     { name: 'copy a small file', copy: { src: 'small.txt', dest: COPY_DEST } },
-    { name: 'loop of 10 items', command: 'echo item {{ item }}', loop: items },
+    { name: `loop of ${loopItems} items`, command: 'echo item {{ item }}', loop: items },
     { name: 'shell after the copy', shell: `wc -c < ${COPY_DEST}`, register: 'size', when: when.ok },
   ];
   // Handlebars (omsplay) and Jinja (Ansible) spell the same conditions differently.
