@@ -193,7 +193,7 @@ export async function chartSvg(res: Results): Promise<string> {
         field: 'runner',
         type: 'nominal',
         scale: { domain: RUNNERS.map((r) => RUNNER_LABELS[r]), range: ['#d62728', '#1f77b4', '#9467bd', '#7f7f7f'] },
-        legend: { title: null, orient: 'top-left', fillColor: 'white', labelFontSize: 12 },
+        legend: { title: null, orient: 'top-left', fillColor: 'white', labelFontSize: 12, labelLimit: 0 },
       },
     },
     layer: [
