@@ -261,7 +261,7 @@ describe('pool', () => {
     }
   });
 
-  it('with an encrypted key, reads the passphrase from the named environment variable', async () => {
+  it('with an encrypted key: passphrase from the named environment variable, or asked once', async () => {
     const dir = await tempDir('key');
     const key = join(dir, 'id');
     await writeFile(key, await readFile(lab.users.ops.keyFile), { mode: 0o600 });
@@ -271,5 +271,10 @@ describe('pool', () => {
     expect((await rejection(noPass.get('h1'))).message).toBe(`the private key ${key} is encrypted and no passphrase was given`);
     const pool = track(labPool('ops', { keyFile: key, keyPassphraseEnv: 'KP' }, { env: { KP: 'pass phrase 42' } }));
     expect((await (await pool.get('h1')).exec({ argv: ['id', '-un'] })).stdout).toBe('ops\n');
+    // Interactive: asked once for every host using the key.
+    const asked: string[] = [];
+    const prompted = track(labPool('ops', { keyFile: key }, { prompt: async (q) => (asked.push(q), 'pass phrase 42') }));
+    for (const h of await Promise.all(['h1', 'h2', 'h3'].map((n) => prompted.get(n)))) expect((await h.exec({ argv: ['id', '-un'] })).stdout).toBe('ops\n');
+    expect(asked).toEqual([`Passphrase for ${key}: `]);
   });
 });
