@@ -273,7 +273,12 @@ describe('pool', () => {
     expect((await (await pool.get('h1')).exec({ argv: ['id', '-un'] })).stdout).toBe('ops\n');
     // Interactive: asked once for every host using the key.
     const asked: string[] = [];
-    const prompted = track(labPool('ops', { keyFile: key }, { prompt: async (q) => (asked.push(q), 'pass phrase 42') }));
+    const prompted = track(labPool('ops', { keyFile: key }, {
+        prompt: async (q) => {
+          asked.push(q);
+          return 'pass phrase 42';
+        },
+      }));
     for (const h of await Promise.all(['h1', 'h2', 'h3'].map((n) => prompted.get(n)))) expect((await h.exec({ argv: ['id', '-un'] })).stdout).toBe('ops\n');
     expect(asked).toEqual([`Passphrase for ${key}: `]);
   });
