@@ -173,10 +173,11 @@ while [ "$RUNNING" = 1 ]; do
   elif out=$(heartbeat); then
     fails=0
     if [ -n "$out" ]; then
-      [ "$out" != "$HA_BAD" ] && log "ERROR: system parameter ha.config in $RM_DB: $out"
-      HA_BAD=$out
+      # Unhealthy first, then say why: whoever reads the log line must find the health already false.
       [ -n "$healthy" ] && set_health false
       healthy=
+      [ "$out" != "$HA_BAD" ] && log "ERROR: system parameter ha.config in $RM_DB: $out"
+      HA_BAD=$out
     elif [ -z "$healthy" ]; then
       HA_BAD=
       [ "$OMS_VERSION" = 4.0.0 ] || write_checkpoint
