@@ -49,6 +49,8 @@ export class Collect implements Reporter {
 
 export interface RunYaml {
   playbook: string;
+  /** Run this existing playbook file instead of writing `playbook`. */
+  playbookFile?: string;
   inventory?: string;
   files?: Record<string, string>;
   options?: Partial<RunOptions>;
@@ -72,7 +74,7 @@ export async function runYaml(spec: RunYaml) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), text);
   }
-  const loaded = await loadAll({ playbook: join(dir, 'play.yml'), inventory: join(dir, 'inventory.yml'), extraVars: spec.extraVars ?? [], fromRun: !!spec.fromRun });
+  const loaded = await loadAll({ playbook: spec.playbookFile ?? join(dir, 'play.yml'), inventory: join(dir, 'inventory.yml'), extraVars: spec.extraVars ?? [], fromRun: !!spec.fromRun });
   const collect = new Collect();
   const local = new LocalConnection();
   const opened: string[] = [];
