@@ -15,7 +15,7 @@ export function parse<T extends OptionSpec>(argv: string[], options: T, usage: s
 export function intOption(value: string | undefined, name: string, dflt: number, min = 1): number {
   if (value === undefined) return dflt;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new OptionsError(`${name} must be a whole number of at least ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new OptionsError(`${name} must be a whole number of at least ${min}, got "${value}"`, { hint: `e.g. ${name} ${Math.max(min, 10)}` });
   return n;
 }
 

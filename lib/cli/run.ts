@@ -43,6 +43,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const forks = intOption(values.forks, '--forks', 50);
   const loaded = await loadAll({ playbook: positionals[0]!, inventory: values.inventory, extraVars: values['extra-vars'] ?? [], fromRun: !!values['from-run'] });
   const { inventory, playbook, extraVars, masker } = loaded;
+  // A --limit term that matches nothing is a mistake in the options: refuse it before a run (and its journal) starts.
+  if (values.limit?.trim()) inventory.select(values.limit, { source: 'options', allowEmpty: true });
 
   if (values['list-tasks']) {
     process.stdout.write(listTasks(playbook, { tags: csv(values.tags), skipTags: csv(values['skip-tags']) }));

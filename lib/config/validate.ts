@@ -373,13 +373,13 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
       const known = (parent['x-hints'] as Record<string, string> | undefined)?.[prop];
       return new ValidationError(`unknown ${noun} \`${prop}\`${ctx}${s && !known ? ` — did you mean \`${s}\`?` : ''}`, {
         location: where2,
-        hint: known ?? (s ? undefined : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined),
+        hint: known ?? (allowed.length ? `allowed: ${allowed.join(', ')}` : undefined),
       });
     }
     case 'required': {
       const missing = (e.params.missing as string[] | undefined) ?? [String(e.params.missingProperty)];
       const names = missing.map((m) => `\`${m}\``).join(', ');
-      return new ValidationError(`missing required ${noun}${missing.length > 1 ? 's' : ''} ${names}${ctx}`, { location: where, hint: expected ? `expected ${expected}` : undefined });
+      return new ValidationError(`missing required ${noun}${missing.length > 1 ? 's' : ''} ${names}${ctx}`, { location: where, hint: expected ? `expected ${expected}` : missingHint(parent, missing) });
     }
     case 'dependentRequired':
     case 'dependencies': {
@@ -389,14 +389,14 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
     }
     case 'type': {
       if (String(e.params.type).includes('boolean') && typeof e.data === 'string' && YAML11_BOOLEANS.has(e.data)) hint = BOOLEAN_HINT;
-      return new ValidationError(`${subject}expected ${expected ?? typeText(e.params.type)}, got ${got}`, { location: where, hint });
+      return new ValidationError(`${subject}expected ${expected ?? typeText(e.params.type)}, got ${got}`, { location: where, hint: hint ?? typeHint(lastKey, e.params.type, e.data, parent) });
     }
     case 'enum': {
       const values = (e.params.allowedValues as unknown[]) ?? [];
       const s = typeof e.data === 'string' ? suggest(e.data, values.map(String)) : undefined; // never for secrets: data is a Secret then
       return new ValidationError(
         `${subject}expected ${expected ?? `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`}, got ${got}${s ? ` — did you mean \`${s}\`?` : ''}`,
-        { location: where },
+        { location: where, hint: describedHint(parent) ?? `write one of: ${values.map(String).join(', ')}` },
       );
     }
     case 'const':
@@ -407,13 +407,13 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
       const branches = Array.isArray(e.schema) ? e.schema : [];
       const text = expected ?? joinOr(branches.map(describeSchema));
       if (typeof e.data === 'string' && YAML11_BOOLEANS.has(e.data) && /boolean/.test(text)) hint = BOOLEAN_HINT;
-      return new ValidationError(`${subject}expected ${text}, got ${got}`, { location: where, hint });
+      return new ValidationError(`${subject}expected ${text}, got ${got}`, { location: where, hint: hint ?? describedHint(parent) });
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return new ValidationError(`${subject}expected ${expected ?? `a number ${e.params.comparison} ${e.params.limit}`}, got ${got}`, { location: where });
+      return new ValidationError(`${subject}expected ${expected ?? `a number ${e.params.comparison} ${e.params.limit}`}, got ${got}`, { location: where, hint: describedHint(parent) });
     case 'pattern':
     case 'format':
       return new ValidationError(`${subject}expected ${expected ?? (e.keyword === 'pattern' ? `a string matching ${e.params.pattern}` : `a valid ${e.params.format}`)}, got ${got}`, {
@@ -433,4 +433,35 @@ function toValidationError(e: ErrorObject, src: Locator, opts: ValidateOptions):
     default:
       return new ValidationError(`${subject}${expected ? `expected ${expected}: ` : ''}${e.message ?? e.keyword}`, { location: where });
   }
+}
+
+/** What a person should write when a value has the wrong type (the schema's description added when it has one). */
+function typeHint(key: string | number | undefined, type: unknown, data: unknown, parent: Record<string, unknown>): string | undefined {
+  const t = String(type);
+  const k = key === undefined ? 'value' : String(key);
+  let how: string | undefined;
+  if (t.includes('boolean')) how = 'write true or false';
+  else if (t === 'string' && (typeof data === 'boolean' || typeof data === 'number')) how = `quote it to keep it a string: ${k}: "${typeof data === 'boolean' ? String(data) : '...'}"`;
+  else if (t === 'integer') how = `write a whole number, e.g. ${k}: 3`;
+  else if (t === 'number') how = `write a number, e.g. ${k}: 5`;
+  else if (t === 'array') how = `write a list: one item per line under \`${k}:\`, each starting with "- "`;
+  else if (t === 'object') how = `write a mapping: \`name: value\` lines indented under \`${k}:\``;
+  else if (t === 'string') how = `write a single value (a string), e.g. ${k}: "..."`;
+  return [how, describedHint(parent)].filter(Boolean).join('; ') || undefined;
+}
+
+/** The schema's own description of a value, as a hint. */
+function describedHint(schema: Record<string, unknown>): string | undefined {
+  return typeof schema.description === 'string' ? schema.description : undefined;
+}
+
+/** For a missing required key: what that key holds, from its schema. */
+function missingHint(parent: Record<string, unknown>, missing: string[]): string | undefined {
+  const props = (parent.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const parts = missing.map((m) => {
+    const p = props[m] ?? {};
+    const what = typeof p.description === 'string' ? p.description : typeof p.errorMessage === 'string' ? p.errorMessage : undefined;
+    return `add \`${m}:\`${what ? ` (${what})` : ''}`;
+  });
+  return parts.join('; ');
 }

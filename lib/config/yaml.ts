@@ -119,7 +119,7 @@ export async function loadYamlFile(path: string, from?: SourceLocation): Promise
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable (permission denied)' : (e as Error).message;
-    throw new ConfigError(`file ${path} ${why}`, { location: from, hint: from ? 'paths are relative to the file that names them' : undefined });
+    throw new ConfigError(`file ${path} ${why}`, { location: from, hint: from ? 'paths are relative to the file that names them' : `check the path (relative to the current directory, ${process.cwd()})` });
   }
   return parseYaml(text, path);
 }

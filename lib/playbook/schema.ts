@@ -148,7 +148,7 @@ function taskProperties(): Json {
     register: { type: 'string', pattern: IDENT, errorMessage: 'a variable name (letters, digits, _)' },
     record: { type: 'boolean', description: 'Keep the registered value and facts in the run journal for --from-run.' },
     until: { $ref: '#/$defs/conditions' },
-    retries: { type: 'integer', minimum: 0 },
+    retries: { type: 'integer', minimum: 0, description: 'How many times to try again until `until` holds (default 3).' },
     delay: { type: 'number', minimum: 0, description: 'Seconds between retries.' },
     failed_when: { $ref: '#/$defs/conditions' },
     changed_when: { $ref: '#/$defs/conditions' },
@@ -203,12 +203,14 @@ export function playbookSchema(opts: SchemaOptions = {}): Json {
       hosts: {
         anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }],
         errorMessage: 'a host pattern like "oms_nodes:&hangzhou" (or a list of patterns)',
+        description: 'Where the play runs: a host pattern (all, a region, a group, a host, oms_nodes:&hangzhou, oms_nodes:!oms-hz-2).',
       },
       vars: { $ref: '#/$defs/vars' },
       vars_files: stringOrList('vars files'),
       serial: {
         anyOf: [{ $ref: '#/$defs/serialItem' }, { type: 'array', items: { $ref: '#/$defs/serialItem' }, minItems: 1 }],
         errorMessage: 'a batch size (a whole number >= 1 or a percentage like "30%") or a list of them',
+        description: 'Rolling batches: serial: 1, serial: "30%", or serial: [1, "50%"] (the last size repeats).',
       },
       max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
       any_errors_fatal: { type: 'boolean' },

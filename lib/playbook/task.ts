@@ -93,9 +93,9 @@ async function buildTask(raw: unknown, path: ValuePath, ctx: TaskContext, handle
         }),
       );
     } else if (s && ctx.modules.has(s)) {
-      problems.push(new ValidationError(`unknown module \`${k}\` — did you mean \`${s}\`?`, { location: at }));
+      problems.push(new ValidationError(`unknown module \`${k}\` — did you mean \`${s}\`?`, { location: at, hint: `modules: ${[...ctx.modules.keys()].sort().join(', ')}` }));
     } else if (s) {
-      problems.push(new ValidationError(`unknown task keyword \`${k}\` — did you mean \`${s}\`?`, { location: at }));
+      problems.push(new ValidationError(`unknown task keyword \`${k}\` — did you mean \`${s}\`?`, { location: at, hint: `task keywords: ${keywords.join(', ')}` }));
     } else if (moduleKeys.length === 0 && actions.length === 0) {
       problems.push(new ValidationError(`unknown module \`${k}\``, { location: at, hint: `modules: ${[...ctx.modules.keys()].sort().join(', ')}` }));
     } else {

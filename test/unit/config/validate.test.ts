@@ -38,17 +38,17 @@ describe('validateSchema', () => {
   });
 
   it('says what is expected and what was found, at the value', () => {
-    expect(check('dest: /x\nport: abc\n')).toEqual(['f.yml:2:7 `port`: expected an integer, got string "abc"']);
+    expect(check('dest: /x\nport: abc\n')).toEqual(['f.yml:2:7 `port`: expected an integer, got string "abc" | write a whole number, e.g. port: 3']);
     expect(check('dest: /x\nport: 70000\n')).toEqual(['f.yml:2:7 `port`: expected a number <= 65535, got number 70000']);
   });
 
   it('names unknown keys at the key, with a suggestion', () => {
-    expect(check('dest: /x\nprot: 22\n')).toEqual(['f.yml:2:1 unknown argument `prot` — did you mean `port`?']);
+    expect(check('dest: /x\nprot: 22\n')).toEqual(['f.yml:2:1 unknown argument `prot` — did you mean `port`? | allowed: dest, port, mode, force, state, retries, until, batch, env']);
     expect(check('dest: /x\nzzzzzz: 1\n')[0]).toMatch(/^f\.yml:2:1 unknown argument `zzzzzz` \| allowed: dest, port, mode/);
   });
 
   it('names missing required keys at the mapping, all in one message', () => {
-    expect(check('port: 22\n')).toEqual(['f.yml:1:1 missing required argument `dest`']);
+    expect(check('port: 22\n')).toEqual(['f.yml:1:1 missing required argument `dest` | add `dest:`']);
     const y = parseYaml('a: 1\n', 'f.yml');
     const errors = validateSchema({ type: 'object', 'x-noun': 'argument', required: ['login_host', 'login_user'] }, y.value, y, { context: 'for module `mysql.dump`' });
     expect(errors.map((e) => e.message)).toEqual(['missing required arguments `login_host`, `login_user` for module `mysql.dump`']);
@@ -79,7 +79,7 @@ describe('validateSchema', () => {
   });
 
   it('suggests enum values', () => {
-    expect(check('dest: /x\nstate: startd\n')).toEqual(['f.yml:2:8 `state`: expected one of "started", "stopped", "absent", got string "startd" — did you mean `started`?']);
+    expect(check('dest: /x\nstate: startd\n')).toEqual(['f.yml:2:8 `state`: expected one of "started", "stopped", "absent", got string "startd" — did you mean `started`? | write one of: started, stopped, absent']);
   });
 
   it('collapses oneOf/anyOf into one message, using errorMessage', () => {
@@ -103,7 +103,7 @@ describe('validateSchema', () => {
 
   it('validates !secret values as the strings they stand for', () => {
     expect(check('dest: !secret /x\n')).toEqual([]);
-    expect(check('dest: /x\nport: !secret 22\n')).toEqual(['f.yml:2:15 `port`: expected an integer, got a secret']);
+    expect(check('dest: /x\nport: !secret 22\n')).toEqual(['f.yml:2:15 `port`: expected an integer, got a secret | write a whole number, e.g. port: 3']);
     // Values under secret-looking names are not shown either.
     const y = parseYaml('password: 123456\n', 'f.yml');
     const errors = validateSchema({ type: 'object', properties: { password: { type: 'string' } } }, y.value, y);
