@@ -1,7 +1,8 @@
 /**
  * The run journal: one directory per run under the state dir, holding `journal.jsonl` (every event,
- * masked) and `meta.json`. Flushed to disk (fdatasync) after every task so a crash of the control
- * node loses nothing recorded. Files are owner-only (0600, directory 0700).
+ * masked) and `meta.json`. Written and synced (fdatasync) after every task, in order; a task's recorded
+ * values are on disk before the next task starts, so a crash of the control node loses nothing recorded
+ * (other events may be one write behind). Files are owner-only (0600, directory 0700).
  */
 import { mkdir, open, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -38,6 +39,9 @@ export function newRunId(now = new Date()): string {
 export class Journal {
   private fh: FileHandle | null = null;
   private pending: string[] = [];
+  private pendingRecords = false;
+  /** The chain of writes: each append+sync starts after the previous one, so the file keeps the event order. */
+  private writing: Promise<void> = Promise.resolve();
   private recorded = new Set<string>();
   readonly dir: string;
   readonly file: string;
@@ -55,16 +59,31 @@ export class Journal {
 
   /** Buffers an event; `flush()` writes and syncs. */
   add(event: RunEvent): void {
-    if (event.type === 'record') this.recorded.add(event.name);
+    if (event.type === 'record') {
+      this.recorded.add(event.name);
+      this.pendingRecords = true;
+    }
     this.pending.push(JSON.stringify(event));
   }
 
-  async flush(): Promise<void> {
-    if (!this.fh || this.pending.length === 0) return;
-    const chunk = `${this.pending.join('\n')}\n`;
-    this.pending = [];
-    await this.fh.appendFile(chunk);
-    await this.fh.datasync();
+  /** Whether the buffered events include recorded values (the runner waits for those to be on disk). */
+  get holdsRecords(): boolean {
+    return this.pendingRecords;
+  }
+
+  /** Writes and syncs the buffered events after the writes before them; resolves when all are on disk. */
+  flush(): Promise<void> {
+    const fh = this.fh;
+    if (fh && this.pending.length > 0) {
+      const chunk = `${this.pending.join('\n')}\n`;
+      this.pending = [];
+      this.pendingRecords = false;
+      this.writing = this.writing.then(async () => {
+        await fh.appendFile(chunk);
+        await fh.datasync();
+      });
+    }
+    return this.writing;
   }
 
   async close(exitCode: number): Promise<void> {

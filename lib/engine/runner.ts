@@ -158,9 +158,13 @@ export class PlaybookRunner {
     return typeof v === 'string' ? `To roll back: ${v}` : '';
   }
 
+  private throwIfInterrupted(): void {
+    if (this.options.signal.aborted) throw new InterruptedError('interrupted by the user');
+  }
+
   private async runNodes(nodes: TaskNode[], hosts: string[], scope: TaskScope, inheritedTags: string[]): Promise<void> {
     for (const node of nodes) {
-      if (this.options.signal.aborted) throw new InterruptedError('interrupted by the user');
+      this.throwIfInterrupted();
       const active = hosts.filter((h) => this.hosts.get(h)!.active);
       if (active.length === 0) return;
       if (node.kind === 'block') await this.runBlock(node, active, scope, [...inheritedTags, ...node.tags]);
@@ -177,7 +181,9 @@ export class PlaybookRunner {
     if (!tagSelected(tags, this.options)) return;
     this.lastTask = task.name ?? task.module;
     const outcome = await this.executor.runTask(task, hosts, scope);
-    await this.journal?.flush();
+    await this.syncJournal();
+    // Commands ended by Ctrl-C fail their hosts: an interruption, not a failure to rescue.
+    this.throwIfInterrupted();
     this.checkPlayFailure(scope, outcome.newlyFailed, task.name ?? task.module);
   }
 
@@ -193,6 +199,20 @@ export class PlaybookRunner {
       nodes = await loadTaskFile(resolve(task.includeDir ?? '.', file), { modules });
     }
     await this.runNodes(nodes, entering, inner, tags);
+  }
+
+  /**
+   * After each task: recorded values (what --from-run and rollbacks read) are on disk before the run goes on;
+   * the other events are written and synced in order without holding up the next task (an append and an
+   * fdatasync through the thread pool cost a few ms per task on a busy machine). close() waits for them all.
+   */
+  private async syncJournal(): Promise<void> {
+    if (!this.journal) return;
+    const mustWait = this.journal.holdsRecords;
+    const written = this.journal.flush();
+    if (mustWait) await written;
+    // A write error is not lost: the chain stays rejected, so the next awaited flush (at the latest close()) throws it.
+    else written.catch(() => undefined);
   }
 
   private checkPlayFailure(scope: TaskScope, newlyFailed: string[], name: string): void {
@@ -249,7 +269,8 @@ export class PlaybookRunner {
       if (notified.length === 0) continue;
       this.lastTask = handler.name ?? handler.module;
       const outcome = await this.executor.runTask(handler, notified, scope, true);
-      await this.journal?.flush();
+      await this.syncJournal();
+      this.throwIfInterrupted();
       this.checkPlayFailure(scope, outcome.newlyFailed, handler.name ?? handler.module);
     }
     for (const h of batch) this.hosts.get(h)!.notified.clear();
