@@ -68,7 +68,8 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const interactive = !!process.stdin.isTTY && !process.env.CI;
   const reporters: Reporter[] = [
-    values.json ? new JsonReporter() : values.plain || !process.stdout.isTTY || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
+    values.json ? new JsonReporter() : // A terminal that reports no width (some pseudo-terminals) would wrap the tree one character a line.
+    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
   ];
   const controller = new AbortController();
   const onSigint = () => controller.abort();
