@@ -211,4 +211,30 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     expect(restored.map((e) => e.status)).toEqual(['changed']);
     await onOldVersion(lab, site, haBefore, before);
   });
+
+  it('--no-on-failure stops half-way and prints the rollback command; rollback.yml --from-run last restores the site, twice', async () => {
+    const inv = await inventory();
+    const before = await metadbState();
+    const haBefore = await haConfig(site);
+    await lab.exec('h3', ['sh', '-c', `echo cm_hb > ${site.paths.failDockerInitMarker}`], { check: true });
+    const r = await upgrade(inv, '--no-on-failure');
+    expect(r.code).toBe(2);
+    const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
+    const warning = r.events.find((e) => e.type === 'warning')!;
+    expect(warning.message).toContain(`omsplay run rollback.yml -i ${inv} --from-run ${runId}`);
+    expect(r.events.some((e) => e.type === 'task_start' && String(e.task).startsWith('Rescue'))).toBe(false);
+    // Left as it failed: hz already initialised, the old containers stopped.
+    expect((await schemaVersion(site)).rm).toBe(site.newVersion);
+    expect((await inspectContainer(lab, 'h1', site.containers.old)).State.Running).toBe(false);
+    await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
+
+    const first = await rollback(inv);
+    expect(first.code, explain(first)).toBe(0);
+    await onOldVersion(lab, site, haBefore, before);
+    // A second attempt still finds the upgrade run (the rollback run recorded none of its values) and changes nothing that matters.
+    const second = await rollback(inv);
+    expect(second.code, explain(second)).toBe(0);
+    expect(second.events.find((e) => e.type === 'run_start')!.from_run).toBe(runId);
+    await onOldVersion(lab, site, haBefore, before);
+  });
 });
