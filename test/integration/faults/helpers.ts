@@ -18,6 +18,8 @@ export type Event = Record<string, any>;
 
 export interface LiveRun {
   child: ChildProcess;
+  /** stderr so far. */
+  stderr(): string;
   pid: number;
   events: Event[];
   /** Resolves with the first event (already seen or to come) that matches. */
@@ -78,6 +80,7 @@ export function startOmsplay(args: string[], opts: { env?: Record<string, string
   });
   return {
     child,
+    stderr: () => stderr,
     pid: child.pid!,
     events,
     done,
