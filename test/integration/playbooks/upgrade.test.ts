@@ -237,4 +237,28 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     expect(second.events.find((e) => e.type === 'run_start')!.from_run).toBe(runId);
     await onOldVersion(lab, site, haBefore, before);
   });
+
+  it('preflight refuses a node of config.yaml missing from the inventory, and changes nothing', async () => {
+    const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, 'upgrade-test-missing-node.yml'), hosts: ['h1', 'h3'] });
+    const before = await checksumTables(site);
+    const r = await upgrade(inv);
+    expect(r.code).toBe(2);
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
+    expect(failed.task).toBe('Preflight: inventory and config.yaml agree');
+    expect(failed.result.msg).toMatch(/must be in the inventory's oms group/);
+    expect(r.events.some((e) => e.type === 'task_start' && e.task === 'Disable HA: set ha.config enable=false')).toBe(false);
+    const after = await checksumTables(site);
+    for (const [t, sum] of Object.entries(before)) if (!written(t)) expect(after[t], t).toBe(sum);
+  });
+
+  it("preflight prints the FAQ's dbType warning for sites with V3.2.2-CE projects and stops unless it was handled", async () => {
+    const inv = await inventory(site, { oms_has_322_projects: true });
+    const stopped = await upgrade(inv, '--tags', 'preflight');
+    expect(stopped.code).toBe(2);
+    const warn = stopped.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
+    expect(warn.task).toBe('Preflight: dbType warning for sites with projects from V3.2.2-CE (FAQ)');
+    expect(warn.result.msg).toMatch(/dbType \(or db_type\)[\s\S]*--yes/);
+    const handled = await upgrade(await inventory(site, { oms_has_322_projects: true, oms_dbtype_handled: true }), '--tags', 'preflight');
+    expect(handled.code, explain(handled)).toBe(0);
+  });
 });
