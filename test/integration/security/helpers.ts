@@ -15,7 +15,7 @@ export class ProcessWatch {
   samples = 0;
 
   constructor(
-    private readonly lab: Lab,
+    lab: Lab,
     hosts: string[],
     control = true,
   ) {

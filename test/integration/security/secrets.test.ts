@@ -20,6 +20,10 @@ import { ProcessWatch, filesUnder, leaks } from './helpers.js';
 
 const lab = getLab();
 const H = 'h1';
+const metadb = (() => {
+  if (!lab.mariadb) throw new Error('the lab runs without MariaDB: these tests need it');
+  return lab.mariadb;
+})();
 const DIR = join(import.meta.dirname, 'playbooks');
 
 // Canary tokens: one per line of the MetaDB password, one in the sudo password. Any leak of any form of a
@@ -62,7 +66,7 @@ async function expectNoLeak(r: CliResult, watch: ProcessWatch): Promise<void> {
 
 beforeAll(async () => {
   home = await mkdtemp(join(lab.dir, 'sec-secrets-home-'));
-  admin = await mysql.createConnection({ host: lab.mariadb.host, port: lab.mariadb.port, user: 'root', password: lab.mariadb.rootPassword });
+  admin = await mysql.createConnection({ host: metadb.host, port: metadb.port, user: 'root', password: metadb.rootPassword });
   await admin.query(`DROP USER IF EXISTS ${META_USER}@'%'`);
   await admin.query(`CREATE USER ${META_USER}@'%' IDENTIFIED BY ?`, [META_PW]);
   await admin.query(`GRANT ALL ON *.* TO ${META_USER}@'%'`);
@@ -86,8 +90,8 @@ beforeAll(async () => {
     vars: {
       meta_user: META_USER,
       meta_password: META_PW,
-      metadb_control: lab.mariadb.host,
-      metadb_port: lab.mariadb.port,
+      metadb_control: metadb.host,
+      metadb_port: metadb.port,
       sec_db: DB,
       dump_dir: DUMP_DIR,
       note: SUDO_PW,
