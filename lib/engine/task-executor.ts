@@ -17,6 +17,7 @@ import type { HostState } from './host-state.js';
 import type { Journal } from './journal.js';
 import { mapLimit } from './limit.js';
 import type { RunOptions } from './options.js';
+import { sleep } from '../sleep.js';
 import { loadVarsFiles } from './vars-files.js';
 
 export interface TaskScope {
@@ -417,18 +418,4 @@ function errorMessage(e: unknown): string {
   if (e instanceof OmsplayError) return e.format();
   if (e instanceof Error) return e.message;
   return String(e);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -3,7 +3,8 @@
  * through ctx.confirm: `--yes` answers it, and a run without a terminal fails here clearly
  * instead of hanging.
  */
-import { InterruptedError, TaskFailedError } from '../errors.js';
+import { sleep } from '../sleep.js';
+import { TaskFailedError } from '../errors.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface PauseArgs {
@@ -65,19 +66,3 @@ export const pause: ModuleDefinition<PauseArgs> = {
     return { changed: false, confirmed: true, msg: `confirmed: ${question}` };
   },
 };
-
-/** Sleeps, or throws InterruptedError when the run is aborted (Ctrl-C, task timeout). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new InterruptedError('interrupted while waiting'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new InterruptedError('interrupted while waiting'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

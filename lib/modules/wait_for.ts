@@ -6,7 +6,7 @@
  */
 import { quoteArgv } from '../connection/quote.js';
 import type { Command, ExecResult } from '../connection/types.js';
-import { sleep } from './pause.js';
+import { sleep } from '../sleep.js';
 import { CommandSplitError, splitCommand } from './split-command.js';
 import { trimEnd } from './run-command.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js';

@@ -8,7 +8,7 @@ import { containerLogs } from '../../commands/docker.js';
 import { httpGet } from '../../commands/http.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../../sleep.js';
 import { OMS_CERT_DESTINATION } from '../docker/info.js';
 import { dockerError, dockerHostProperty, dockerTarget, readContainer } from '../docker/inspect.js';
 

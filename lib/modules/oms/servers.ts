@@ -7,7 +7,7 @@
  */
 import { sqlIdent } from '../../commands/mysql.js';
 import { TaskFailedError } from '../../errors.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../../sleep.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
 import { type MetaDbArgs, metaDbProperties, sqlError, withMetaDb } from '../mysql/connect.js';
 
