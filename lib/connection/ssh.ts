@@ -335,16 +335,23 @@ export class SshConnection implements Connection {
         reject(e);
       };
       this.inflight.add(onLost);
-      fn((cb) => cleanups.push(cb)).then(
-        (v) => {
+      // A failure (or a channel that closed without an exit status) may be the first sign of a lost
+      // connection, reported by ssh2 before its 'end'/'close': look again one tick later.
+      const settle = (fnOk: () => void, suspicious: boolean) => {
+        const done = () => {
           this.inflight.delete(onLost);
           if (this.lost) reject(this.lost);
-          else resolve(v);
+          else fnOk();
+        };
+        if (suspicious && !this.lost) setImmediate(done);
+        else done();
+      };
+      fn((cb) => cleanups.push(cb)).then(
+        (v) => {
+          const r = v as Partial<ExecResult> | undefined;
+          settle(() => resolve(v), r?.exitCode === null && r?.signal === null);
         },
-        (e) => {
-          this.inflight.delete(onLost);
-          reject(this.lost ?? e);
-        },
+        (e) => settle(() => reject(e), true),
       );
     });
   }

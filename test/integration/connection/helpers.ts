@@ -22,7 +22,8 @@ export function settingsFor(host: string, user: LabUserName = 'root', over: Part
     knownHostsFile: lab.knownHostsFile,
     agent: false,
     jump: h.bastion ? [h.bastion] : undefined,
-    connectTimeoutMs: 5000,
+    // Generous: the lab shares 2 cores with everything else that runs.
+    connectTimeoutMs: 15_000,
     ...over,
   };
 }
@@ -68,4 +69,24 @@ export function runLocal(cmd: string, args: string[], env: NodeJS.ProcessEnv = p
     c.on('error', reject);
     c.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Waits (up to 15 s) until `count` processes whose command line (args only) matches `re` run on the host. */
+export async function waitForProcesses(host: string, re: RegExp, count: number): Promise<string[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = (await remoteProcesses(host, '')).filter((l) => re.test(l.replace(/^\s*\d+\s+\S+\s+/, '')));
+    if (found.length >= count || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits (up to 5 s: SIGKILLed processes still need to be reaped) until no process matching `re` runs; returns the rest. */
+export async function waitGone(host: string, re: RegExp): Promise<string[]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const found = (await remoteProcesses(host, '')).filter((l) => re.test(l.replace(/^\s*\d+\s+\S+\s+/, '')));
+    if (found.length === 0 || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
