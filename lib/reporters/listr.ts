@@ -3,10 +3,14 @@
  * Each task becomes one Listr run whose host rows resolve as the engine reports them; runs are
  * chained so output never interleaves.
  */
-import { Listr, type ListrTask } from 'listr2';
+import type { ListrTask } from 'listr2';
 import type { HostStatus, Reporter, RunEvent } from '../engine/events.js';
 import { ms, resultSummary } from './format.js';
 import { recapLines } from './recap.js';
+
+// Loaded on first use: plain and JSON runs (CI, pipes) never pay for listr2 at start-up.
+let listr2: Promise<typeof import('listr2')> | undefined;
+const loadListr = () => (listr2 ??= import('listr2'));
 
 interface Deferred {
   promise: Promise<{ status: HostStatus; text: string; duration: number }>;
@@ -49,6 +53,7 @@ export class ListrReporter implements Reporter {
         }));
         const title = `${e.handler ? 'HANDLER' : 'TASK'} ${e.task}`;
         this.queue(async () => {
+          const { Listr } = await loadListr();
           const list = new Listr(
             [
               {
