@@ -8,6 +8,7 @@ usage:
   omsplay validate PLAYBOOK -i INVENTORY        check a playbook and inventory without connecting
   omsplay inventory -i INVENTORY [--graph | --list | --host NAME]
   omsplay runs [--json]                         earlier runs and what they recorded
+  omsplay unlock NAME -i INVENTORY [-l PATTERN]  break a run lock left by a run that died
   omsplay modules [NAME]                        modules and their arguments
   omsplay --version
 
@@ -30,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./inventory.js')).inventoryCommand(rest);
       case 'runs':
         return await (await import('./runs.js')).runsCommand(rest);
+      case 'unlock':
+        return await (await import('./unlock.js')).unlockCommand(rest);
       case 'modules':
         return await (await import('./modules.js')).modulesCommand(rest);
       case undefined:
@@ -39,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${HELP}\n`);
         return command === undefined ? ExitCode.badOptions : ExitCode.ok;
       default:
-        process.stderr.write(`bad options: unknown command "${command}"\n  hint: one of run, validate, inventory, runs, modules (omsplay --help)\n`);
+        process.stderr.write(`bad options: unknown command "${command}"\n  hint: one of run, validate, inventory, runs, unlock, modules (omsplay --help)\n`);
         return ExitCode.badOptions;
     }
   } catch (e) {

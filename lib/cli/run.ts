@@ -105,6 +105,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         connections,
         signal: controller.signal,
         prompt: interactive ? ask : undefined,
+        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: rm -rf /var/lock/omsplay/${name})`,
       },
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );

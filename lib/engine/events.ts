@@ -34,6 +34,7 @@ export type RunEvent =
   | { type: 'progress'; host: string; task: string; done: number; total?: number; unit: string; message?: string }
   | { type: 'record'; host: string; name: string; value: unknown }
   | { type: 'warning'; message: string }
+  | { type: 'lock'; name: string; hosts: string[]; state: 'acquired' | 'released'; time: string; failed?: string[] }
   | { type: 'play_end'; play: string; failed: boolean; reason?: string; time: string }
   | { type: 'on_failure'; play: string; failure: Record<string, unknown>; time: string }
   | { type: 'recap'; hosts: Record<string, HostCounts>; stopped_at?: string; resume_hint?: string }

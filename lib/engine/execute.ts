@@ -5,8 +5,10 @@
 import { resolve } from 'node:path';
 import type { Inventory } from '../inventory/types.js';
 import type { Playbook } from '../playbook/types.js';
-import { ExitCode } from '../errors.js';
+import { LocalConnection } from '../connection/local.js';
+import { ExitCode, isOmsplayError } from '../errors.js';
 import { Journal, newRunId } from './journal.js';
+import { RunLocks, lockPath } from './lock.js';
 import type { RunOptions } from './options.js';
 import { PlaybookRunner } from './runner.js';
 
@@ -35,7 +37,9 @@ export async function executeRun(
   });
   await journal.open();
   const started = performance.now();
-  const runner = new PlaybookRunner(playbook, inventory, options, journal);
+  const local = new LocalConnection();
+  const locks = new RunLocks(runId, playbook.file, (h) => (h === 'localhost' || h === '127.0.0.1' ? Promise.resolve(local) : options.connections.get(h)));
+  const runner = new PlaybookRunner(playbook, inventory, options, journal, locks);
   runner.emit({ type: 'run_start', run_id: runId, playbook: playbook.file, inventory: inventory.file, check: options.check, time: new Date().toISOString(), from_run: options.fromRun?.run_id });
   let exitCode: number = ExitCode.unexpected;
   let stoppedAt: string | undefined;
@@ -51,7 +55,17 @@ export async function executeRun(
       stopped_at: stoppedAt,
       resume_hint: stoppedAt !== undefined ? `Interrupted. ${resume} ${runner.rollbackHint()}`.trim() : undefined,
     });
+  } catch (e) {
+    // A refusal (e.g. another run holds the lock) ends the run with its own code; the CLI prints it.
+    if (isOmsplayError(e)) exitCode = e.exitCode;
+    throw e;
   } finally {
+    // Locks are given back whatever happened (failure, Ctrl-C): without the run's signal, which may be aborted.
+    for (const r of await locks.releaseAll()) {
+      runner.emit({ type: 'lock', name: r.name, hosts: r.hosts, state: 'released', time: new Date().toISOString(), failed: r.failed.length ? r.failed : undefined });
+      if (r.failed.length > 0)
+        runner.emit({ type: 'warning', message: `the lock "${r.name}" could not be released on ${r.failed.join(', ')} (unreachable); once they are back: ${options.unlockHint?.(r.name) ?? `rm -rf ${lockPath(r.name)}`}` });
+    }
     runner.emit({ type: 'run_end', run_id: runId, exit_code: exitCode, time: new Date().toISOString(), duration_ms: Math.round(performance.now() - started), journal: journal.file });
     await journal.close(exitCode);
     await options.connections.closeAll();

@@ -30,6 +30,8 @@ export interface RunOptions {
   reporters: Reporter[];
   connections: ConnectionProvider;
   signal: AbortSignal;
+  /** How a person breaks a run lock named `name` (shown when another run holds it). */
+  unlockHint?: (name: string) => string;
   /** Asks a person (terminal); resolves to their answer. */
   prompt?: (question: string) => Promise<string>;
 }

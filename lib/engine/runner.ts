@@ -17,6 +17,7 @@ import type { Journal } from './journal.js';
 import type { RunOptions } from './options.js';
 import { batches } from './serial.js';
 import { tagSelected } from './tags.js';
+import { LockError, type RunLocks, lockPath } from './lock.js';
 import { TaskExecutor, type TaskScope } from './task-executor.js';
 
 /** Raised inside a play when any_errors_fatal or max_fail_percentage ends it. */
@@ -47,6 +48,7 @@ export class PlaybookRunner {
     private readonly inventory: Inventory,
     private readonly options: RunOptions,
     private readonly journal: Journal | null,
+    private readonly locks?: RunLocks,
   ) {
     for (const name of inventory.hosts.keys()) this.hosts.set(name, new HostState(name));
     this.executor = new TaskExecutor(inventory, options, this.hosts, (e) => this.emit(e), journal);
@@ -93,6 +95,7 @@ export class PlaybookRunner {
     for (const n of names) if (!this.hosts.has(n)) this.hosts.set(n, new HostState(n));
     // Hosts that failed or went unreachable earlier take no part in later plays (as Ansible).
     const eligible = names.filter((n) => this.hosts.get(n)?.active);
+    await this.takeLock(play, eligible);
     const groups = batches(eligible, play.serial);
     for (const [i, batch] of groups.entries()) {
       this.emit({
@@ -124,6 +127,18 @@ export class PlaybookRunner {
       }
     }
     return true;
+  }
+
+  /** `lock:` taken on every host of the play before it starts (not under --check, which changes nothing). */
+  private async takeLock(play: Play, hosts: string[]): Promise<void> {
+    if (!play.lock || this.options.check || !this.locks || hosts.length === 0) return;
+    try {
+      const taken = await this.locks.acquire(play.lock, hosts, this.options.unlockHint?.(play.lock) ?? `rm -rf ${lockPath(play.lock)} on each host`);
+      if (taken.length > 0) this.emit({ type: 'lock', name: play.lock, hosts: hosts.filter((h) => taken.includes(h)), state: 'acquired', time: new Date().toISOString() });
+    } catch (e) {
+      if (e instanceof LockError) this.emit({ type: 'play_end', play: play.name, failed: true, reason: e.format(), time: new Date().toISOString() });
+      throw e;
+    }
   }
 
   private async runOnFailure(play: Play, reason: string, task: string, failedHosts: string[]): Promise<void> {

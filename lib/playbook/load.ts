@@ -147,6 +147,7 @@ class Loader {
       play.serial = list.filter((x): x is number | string => typeof x === 'number' || typeof x === 'string');
     }
     if (typeof raw.max_fail_percentage === 'number') play.maxFailPercentage = raw.max_fail_percentage;
+    if (typeof raw.lock === 'string') play.lock = raw.lock;
     const become = bool(raw, path, 'become', ctx);
     if (become !== undefined) play.become = become;
     if (typeof raw.become_user === 'string') play.becomeUser = raw.become_user;

@@ -81,6 +81,8 @@ export interface Play {
   serial?: Array<number | string>;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  /** Run lock taken on every host of the play before it starts, held until the run ends (engine/lock.ts). */
+  lock?: string;
   become?: boolean;
   becomeUser?: string;
   tags: string[];
