@@ -197,7 +197,8 @@ export class TaskExecutor {
       if (e instanceof UnreachableError) {
         st.unreachable = true;
         st.unreachableReason = e.message;
-        outcome = { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.message } };
+        // The hint says how to fix it (a host key to check, a bastion to reach): shown with the reason, as for failed tasks.
+        outcome = { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.hint ? `${e.message} (hint: ${e.hint})` : e.message } };
       } else {
         outcome = { status: 'failed', result: { changed: false, failed: true, msg: errorMessage(e) } };
       }
