@@ -9,7 +9,7 @@ import { chmod, chown, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Command, Connection, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
-import { becomeArgv } from './become.js';
+import { StderrFilter, remoteCommand } from './ssh-command.js';
 
 export class LocalConnection implements Connection {
   constructor(readonly host = 'localhost') {}
@@ -18,22 +18,25 @@ export class LocalConnection implements Connection {
 
   exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
     const started = performance.now();
-    let argv = 'argv' in command ? [...command.argv] : ['/bin/sh', '-c', command.script];
-    const become = becomeArgv(opts.become);
-    let stdinPrefix = '';
-    if (become) {
-      argv = [...become.argv, ...argv];
-      stdinPrefix = become.stdinPrefix;
+    // The same command line and sudo protocol as over ssh (ssh-command.ts): a sudo password is sent only
+    // when sudo's marked prompt appears, and the caller's stdin only once the command has started, so
+    // a sudo that needs no password never passes the password on to the command.
+    let line: string;
+    let sudoPassword: string | undefined;
+    try {
+      ({ line, sudoPassword } = remoteCommand(command, { become: opts.become, env: opts.env, cwd: opts.cwd }));
+    } catch (e) {
+      return Promise.reject(e);
     }
     return new Promise((resolve) => {
-      const child = spawn(argv[0]!, argv.slice(1), {
-        cwd: opts.cwd,
-        env: opts.env ? { ...process.env, ...opts.env } : process.env,
+      const child = spawn('/bin/sh', ['-c', line], {
+        env: process.env,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true, // own process group, so a timeout or Ctrl-C ends the whole tree
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
+      const filter = new StderrFilter(sudoPassword !== undefined);
       let timedOut = false;
       const kill = () => {
         try {
@@ -50,35 +53,42 @@ export class LocalConnection implements Connection {
         : undefined;
       const onAbort = () => kill();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      let stdinStarted = false;
+      const startStdin = () => {
+        if (stdinStarted) return;
+        stdinStarted = true;
+        const stdin = opts.stdin;
+        if (stdin === undefined) child.stdin.end();
+        else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) child.stdin.end(stdin);
+        else stdin.pipe(child.stdin);
+      };
+      let prompts = 0;
       child.stdout.on('data', (c: Buffer) => {
         out.push(c);
         opts.onStdout?.(c);
       });
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        // spawn failures (ENOENT) become exit 127 like a shell would report them
-        resolve({ exitCode: 127, signal: null, stdout: '', stderr: `${argv[0]}: ${e.message}`, durationMs: performance.now() - started, timedOut: false });
+      child.stderr.on('data', (c: Buffer) => {
+        const { out: text, events } = filter.push(c);
+        if (text.length) err.push(text);
+        for (const ev of events) {
+          if (ev === 'authenticated') startStdin();
+          // A second prompt means the password was wrong: end instead of feeding it stdin.
+          else if (prompts++ === 0) child.stdin.write(`${sudoPassword}\n`);
+          else kill();
+        }
       });
-      child.on('close', (code, sig) => {
+      const done = (result: Omit<ExecResult, 'durationMs' | 'timedOut'>) => {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        resolve({
-          exitCode: code,
-          signal: sig,
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-          durationMs: performance.now() - started,
-          timedOut,
-        });
+        resolve({ ...result, durationMs: performance.now() - started, timedOut });
+      };
+      child.on('error', (e) => done({ exitCode: 127, signal: null, stdout: '', stderr: `sh: ${e.message}` }));
+      child.on('close', (code, sig) => {
+        err.push(filter.flush());
+        done({ exitCode: code, signal: sig, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
       });
       child.stdin.on('error', () => {}); // EPIPE when the command does not read stdin
-      if (stdinPrefix) child.stdin.write(stdinPrefix);
-      const stdin = opts.stdin;
-      if (stdin === undefined) child.stdin.end();
-      else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) child.stdin.end(stdin);
-      else stdin.pipe(child.stdin);
+      if (sudoPassword === undefined) startStdin();
     });
   }
 
