@@ -280,7 +280,7 @@ export class TaskExecutor {
     const failed = results.some((r) => r.failed);
     const changed = results.some((r) => r.changed);
     const skipped = results.length === 0 || results.every((r) => r.skipped);
-    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? 'one or more items failed' : undefined };
+    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? loopFailureMessage(results, items.length, task.loopVar) : undefined };
     return { status: failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok', result };
   }
 
@@ -393,6 +393,18 @@ export class TaskExecutor {
     this.promptQueue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Which items failed and why (each item's own message), so the reason is in the line a person reads. */
+function loopFailureMessage(results: ModuleResult[], total: number, loopVar: string): string {
+  const failed = results.filter((r) => r.failed);
+  const label = (r: ModuleResult) => {
+    const item = r[loopVar];
+    const text = typeof item === 'string' || typeof item === 'number' ? String(item) : JSON.stringify(item);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  };
+  const reasons = failed.map((r) => `${label(r)}: ${typeof r.msg === 'string' && r.msg ? r.msg : 'failed'}`);
+  return `${failed.length} of ${total} items failed — ${reasons.join('; ')}`;
 }
 
 function lastDefined<T>(values: Array<T | undefined> | undefined): T | undefined {

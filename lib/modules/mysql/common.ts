@@ -74,6 +74,8 @@ export function clientError(ctx: ModuleContext, argv: readonly string[], exitCod
         ? 'check login_user and login_password'
         : /Can't connect|Unknown MySQL server host|Lost connection/i.test(stderr)
           ? 'check login_host/login_port as seen from that host'
-          : undefined;
+          : /errno:? 28\b|Errcode: 28\b|No space left on device/i.test(stderr)
+            ? 'the filesystem the file is written to is full (errno 28: no space left on device): free space there or choose another directory'
+            : undefined;
   return new CommandFailedError(`${what} failed (exit ${exitCode}): ${msg}`, { command: ctx.masker.mask(quoteArgv(argv)), exitCode, stderr: ctx.masker.mask(stderr) }, { hint });
 }
