@@ -108,9 +108,27 @@ export class TaskExecutor {
       run_id: this.journal?.meta.run_id,
       inventory_file: this.inventory.file,
       unreachable_hosts: this.unreachableHosts,
+      hosts_failed: this.failedHosts(),
+      hosts_failed_reasons: this.failedReasons(),
       failed_task: this.lastFailedTask.get(host),
       failed_result: scope.failedTaskResult?.get(host),
     };
+  }
+
+  /** Hosts failed now (not rescued, not ignored): in on_failure plays, those a rescue step failed on. */
+  private failedHosts(): string[] {
+    return [...this.hosts.values()].filter((s) => s.failed).map((s) => s.name);
+  }
+
+  /** host -> `task "NAME": message` of its last failure, for the failed hosts. */
+  private failedReasons(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const s of this.hosts.values()) {
+      if (!s.failed) continue;
+      const msg = (this.lastResults.get(s.name) as ModuleResult | undefined)?.msg;
+      out[s.name] = `task "${this.lastFailedTask.get(s.name) ?? '?'}": ${typeof msg === 'string' ? msg : 'failed'}`;
+    }
+    return out;
   }
 
   varsFor(host: string, scope: TaskScope, task?: Task): Vars {

@@ -30,6 +30,8 @@ export const MAGIC_VARIABLES = [
   'run_id',
   'inventory_file',
   'unreachable_hosts',
+  'hosts_failed',
+  'hosts_failed_reasons',
 ] as const;
 
 const MAGIC = new Set<string>(MAGIC_VARIABLES);
