@@ -5,7 +5,7 @@
  */
 import { quoteArgv } from '../connection/quote.js';
 import { CommandSplitError, splitCommand } from './split-command.js';
-import { checkGuards, commandResult, commandResultFields, guardSchema, stringEnv } from './run-command.js';
+import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './run-command.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface CommandArgs {
@@ -69,7 +69,7 @@ export const command: ModuleDefinition<CommandArgs> = {
     if (skip) return { ...skip, cmd };
     if (ctx.check) return { changed: false, skipped: true, cmd, msg: `check mode: would run: ${cmd}` };
     const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
-    const r = await ctx.exec({ argv }, { cwd: args.chdir, env: stringEnv(args.env), stdin });
+    const r = await execWithEnv(ctx, { argv }, { cwd: args.chdir, env: stringEnv(args.env), stdin });
     return commandResult(cmd, r);
   },
 };

@@ -3,7 +3,10 @@
  * `test -e`) and turning an ExecResult into the Ansible-shaped result a task registers.
  */
 import { posix } from 'node:path';
-import type { ExecResult } from '../connection/types.js';
+import { quote } from '../connection/quote.js';
+import type { Command, ExecResult } from '../connection/types.js';
+import { ValidationError } from '../errors.js';
+import { withPrivateDir } from './mysql/private-dir.js';
 import type { ModuleContext, ModuleResult, ResultField } from './types.js';
 
 export interface GuardArgs {
@@ -89,4 +92,33 @@ export function commandResult(cmd: string, r: ExecResult): ModuleResult {
     return { ...result, failed: true, msg: `non-zero return code ${r.exitCode}${why}` };
   }
   return result;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Runs a command with `env`. Plain values go on the command line (`env K=V`); a value holding a secret the
+ * run knows (a password variable, a !secret, a become password...) never does, since every user of the host
+ * reads command lines in `ps`: such values are written to a 0600 file in a private directory, sourced by a
+ * small sh wrapper that removes the file and execs the command (the directory is removed afterwards too).
+ */
+export async function execWithEnv(
+  ctx: ModuleContext,
+  command: Command,
+  opts: { cwd?: string; env?: Record<string, string>; stdin?: string },
+): Promise<ExecResult> {
+  const entries = Object.entries(opts.env ?? {});
+  const isSecret = (v: string) => ctx.masker.mask(v) !== v;
+  const secret = entries.filter(([, v]) => isSecret(v));
+  if (secret.length === 0) return ctx.exec(command, opts);
+  for (const [k] of secret) {
+    if (!ENV_NAME.test(k)) throw new ValidationError(`invalid environment variable name ${JSON.stringify(k)}`, { hint: 'names are letters, digits and _, not starting with a digit' });
+  }
+  const plain = Object.fromEntries(entries.filter(([, v]) => !isSecret(v)));
+  return withPrivateDir(ctx, async (dir) => {
+    const file = await dir.write('env', secret.map(([k, v]) => `export ${k}=${quote(v)}\n`).join(''));
+    const inner = 'argv' in command ? command.argv : ['sh', '-c', command.script];
+    const argv = ['sh', '-c', '. "$1" && rm -f -- "$1" && shift && exec "$@"', 'sh', file, ...inner];
+    return ctx.exec({ argv }, { ...opts, env: Object.keys(plain).length > 0 ? plain : undefined });
+  });
 }

@@ -3,7 +3,7 @@
  * takes a shell string. Values are best passed in `env` and read as "$NAME" in the script, which
  * needs no quoting at all.
  */
-import { checkGuards, commandResult, commandResultFields, guardSchema, stringEnv } from './run-command.js';
+import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './run-command.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface ShellArgs {
@@ -54,7 +54,7 @@ export const shell: ModuleDefinition<ShellArgs> = {
     if (ctx.check) return { changed: false, skipped: true, cmd: args.cmd, msg: `check mode: would run: ${args.cmd}` };
     const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
     const command = args.executable ? { argv: [args.executable, '-c', args.cmd] } : { script: args.cmd };
-    const r = await ctx.exec(command, { cwd: args.chdir, env: stringEnv(args.env), stdin });
+    const r = await execWithEnv(ctx, command, { cwd: args.chdir, env: stringEnv(args.env), stdin });
     return commandResult(args.cmd, r);
   },
 };

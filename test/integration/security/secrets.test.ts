@@ -10,6 +10,7 @@
  * into a space, and the simulated OMS reads only the first line: a site cannot be deployed with it. The MetaDB
  * path is therefore exercised with a MetaDB user of its own having that password.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -121,6 +122,13 @@ describe('passwords full of metacharacters', () => {
     // The password was there to leak: the debug message and the selected row are masked, not dropped.
     const debug = r.events.find((e) => e.type === 'task_result' && e.task === 'show what a careless playbook would print');
     expect(JSON.stringify(debug?.result)).toContain('the MetaDB password is ********');
+    // Passwords given to commands through env arrive intact (sha256 of what the command read).
+    const sha = createHash('sha256').update(META_PW).digest('hex');
+    for (const task of ['the password in a shell\'s env, as the shell module advises for values', 'the password in a command\'s env, through sudo']) {
+      const res = r.events.find((e) => e.type === 'task_result' && e.task === task);
+      expect(res?.result.stdout, task).toMatch(new RegExp(`^${sha}`));
+    }
+    expect(watch.lines(/sleep 3/).length, 'the env commands were seen').toBeGreaterThan(0);
     // The watch really looked while the dump and the become command ran.
     expect(watch.lines(/mysqldump|mariadb-dump/).length, 'a mysqldump process was seen').toBeGreaterThan(0);
     expect(watch.lines(/^sudo .*sleep 2/).length, 'the become command was seen').toBeGreaterThan(0);
