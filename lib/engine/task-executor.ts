@@ -11,6 +11,7 @@ import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Block, Condition, Play, Task } from '../playbook/types.js';
+import { type Masker, Secret } from '../secrets.js';
 import { evaluateConditions, renderValue } from '../template/index.js';
 import type { HostStatus, RunEvent } from './events.js';
 import type { HostState } from './host-state.js';
@@ -340,7 +341,8 @@ export class TaskExecutor {
   private async invoke(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string): Promise<ModuleResult> {
     const module = getModule(task.module);
     if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
-    const args = renderValue(task.args, vars, this.where(task));
+    // A `!secret` literal in the arguments reaches the module as its plain value, registered for masking.
+    const args = revealSecrets(renderValue(task.args, vars, this.where(task)), this.options.masker);
     const check = task.checkMode ?? this.options.check;
     if (check && module.checkMode === 'none' && !module.runsInCheckMode) {
       return { changed: false, skipped: true, msg: `check mode: would run ${task.module}`, would_run: args };
@@ -423,6 +425,18 @@ function loopFailureMessage(results: ModuleResult[], total: number, loopVar: str
   };
   const reasons = failed.map((r) => `${label(r)}: ${typeof r.msg === 'string' && r.msg ? r.msg : 'failed'}`);
   return `${failed.length} of ${total} items failed — ${reasons.join('; ')}`;
+}
+
+function revealSecrets(v: unknown, masker: Masker): unknown {
+  if (v instanceof Secret) {
+    masker.add(v.value);
+    return v.value;
+  }
+  if (Array.isArray(v)) return v.map((x) => revealSecrets(x, masker));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revealSecrets(x, masker)]));
+  }
+  return v;
 }
 
 function lastDefined<T>(values: Array<T | undefined> | undefined): T | undefined {
