@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { DumpResult, Sample } from './extras.js';
-import { RUNNER_LABELS, RUNNERS, type RunnerId } from './runners.js';
+import { ALL_RUNNERS, RUNNER_LABELS, RUNNERS, type RunnerId } from './runners.js';
 
 export type ConfigWorkload = 'a' | 'b-changed' | 'b-unchanged';
 
@@ -109,12 +109,13 @@ const PEERS: Array<[RunnerId, string]> = [
   ['ansible', 'Ansible'],
   ['mitogen', 'Mitogen'],
   ['raw', 'raw'],
+  ['raw-argv', "raw with omsplay's command lines"],
 ];
 
 export function markdown(res: Results, h: number): string {
   const m = res.medians;
   const lines: string[] = [];
-  const runners = RUNNERS.filter((r) => m.some((x) => x.runner === r));
+  const runners = ALL_RUNNERS.filter((r) => m.some((x) => x.runner === r));
   lines.push(`# omsplay benchmark results`, '');
   lines.push(
     `${res.date}, commit \`${res.commit.slice(0, 10)}\`, ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.machine.memGb} GB, Node ${res.versions.node}, ansible-core ${res.versions['ansible-core']}, ansible-mitogen ${res.versions['ansible-mitogen']}. ` +
@@ -176,7 +177,7 @@ export function markdown(res: Results, h: number): string {
 /** Time against host count for the four runners (workload (a)), log-log, as SVG via vega-lite + vega (no canvas). */
 export async function chartSvg(res: Results): Promise<string> {
   const values = res.medians
-    .filter((x) => x.workload === 'a')
+    .filter((x) => x.workload === 'a' && RUNNERS.includes(x.runner))
     .map((x) => ({ runner: RUNNER_LABELS[x.runner], hosts: x.hosts, seconds: x.ms / 1000 }));
   const hostTicks = [...new Set(values.map((v) => v.hosts))].sort((a, b) => a - b);
   const spec: vegaLite.TopLevelSpec = {

@@ -17,14 +17,15 @@ import { dumpBench, round, startup } from './extras.js';
 import { measure } from './measure.js';
 import { ensurePackages, versions } from './packages.js';
 import { type ConfigWorkload, median, medians, type Results, type RunRecord, targets, writeResults } from './report.js';
-import { type BenchHost, checkOutput, prepare, RUNNER_LABELS, RUNNERS, type RunnerId, type Target } from './runners.js';
+import { ALL_RUNNERS, type BenchHost, checkOutput, prepare, RUNNER_LABELS, type RunnerId, type Target } from './runners.js';
 import { COPY_DEST, commandsWorkload, mixedWorkload, type Workload } from './workloads.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `npm run bench -- [options]
   --smoke                 2 hosts, 3 tasks (a loop of 3 in (b)), every runner, 1 run, no dump (what npm test runs)
-  --runners LIST          omsplay,ansible,mitogen,raw (default all)
+  --runners LIST          omsplay,ansible,mitogen,raw,raw-argv (default all; raw-argv = the raw runner sending
+                          omsplay's command lines, workload (a) only)
   --workloads LIST        a,b (default a,b; a runs at every --hosts count, b at --ref-hosts)
   --hosts LIST            host counts for workload (a) (default 1,10,20,50,100,200)
   --ansible-max-hosts N   largest count Ansible and Mitogen run (default 50)
@@ -71,8 +72,8 @@ const int = (s: string | undefined, dflt: number) => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${s}\n${USAGE}`);
   return n;
 };
-const runners = list(opt.runners, RUNNERS.join(',')) as RunnerId[];
-for (const r of runners) if (!RUNNERS.includes(r)) throw new Error(`unknown runner ${r}\n${USAGE}`);
+const runners = list(opt.runners, ALL_RUNNERS.join(',')) as RunnerId[];
+for (const r of runners) if (!ALL_RUNNERS.includes(r)) throw new Error(`unknown runner ${r}\n${USAGE}`);
 const workloads = list(opt.workloads, 'a,b');
 const refHosts = int(opt['ref-hosts'], smoke ? 2 : 20);
 const hostCounts = list(opt.hosts, smoke ? '2' : '1,10,20,50,100,200').map((s) => int(s, 0));
@@ -99,8 +100,9 @@ function plan(): Config[] {
   const peers = (n: number) => runners.filter((r) => (r === 'ansible' || r === 'mitogen' ? n <= ansibleMax : true));
   if (workloads.includes('a')) for (const n of hostCounts) configs.push({ workload: 'a', hosts: n, runners: peers(n) });
   if (workloads.includes('b')) {
-    configs.push({ workload: 'b-changed', hosts: refHosts, runners: peers(refHosts) });
-    configs.push({ workload: 'b-unchanged', hosts: refHosts, runners: peers(refHosts) });
+    const b = peers(refHosts).filter((r) => r !== 'raw-argv');
+    configs.push({ workload: 'b-changed', hosts: refHosts, runners: b });
+    configs.push({ workload: 'b-unchanged', hosts: refHosts, runners: b });
   }
   return configs;
 }

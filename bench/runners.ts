@@ -10,13 +10,20 @@ import ts from 'typescript';
 import type { Spawnable } from './measure.js';
 import type { Workload } from './workloads.js';
 
-export type RunnerId = 'omsplay' | 'ansible' | 'mitogen' | 'raw';
+export type RunnerId = 'omsplay' | 'ansible' | 'mitogen' | 'raw' | 'raw-argv';
+/** The four runners compared (and charted). */
 export const RUNNERS: RunnerId[] = ['omsplay', 'ansible', 'mitogen', 'raw'];
+/**
+ * Plus, for workload (a) only, the raw runner sending omsplay's own command lines (its process-group line and
+ * `exec` of the program, as the command module's argv needs): how much of omsplay/raw is the remote command.
+ */
+export const ALL_RUNNERS: RunnerId[] = [...RUNNERS, 'raw-argv'];
 export const RUNNER_LABELS: Record<RunnerId, string> = {
   omsplay: 'omsplay',
   ansible: 'Ansible (tuned)',
   mitogen: 'Ansible + Mitogen',
   raw: 'raw ssh2 limit',
+  'raw-argv': "raw ssh2, omsplay's command lines",
 };
 
 export const MITOGEN_STRATEGIES = '/usr/lib/python3/dist-packages/ansible_mitogen/plugins/strategy';
@@ -170,12 +177,13 @@ function rawScriptPath(repo: string): Promise<string> {
   return rawScript;
 }
 
-function prepareRaw(c: PrepareContext): Prepared {
+function prepareRaw(c: PrepareContext, argv: boolean): Prepared {
   return {
     async command() {
+      if (argv && !c.workload.rawArgv) throw new Error(`workload (${c.workload.id}) has no raw-argv steps`);
       const spec = {
         hosts: c.target.hosts.map((h) => ({ host: h.address, port: h.port, username: c.target.user, keyFile: c.target.keyFile })),
-        steps: c.workload.raw,
+        steps: argv ? c.workload.rawArgv : c.workload.raw,
       };
       await mkdir(c.dir, { recursive: true });
       await writeFile(join(c.dir, 'raw.json'), JSON.stringify(spec));
@@ -193,7 +201,9 @@ export function prepare(runner: RunnerId, c: PrepareContext): Prepared {
     case 'mitogen':
       return prepareAnsible(c, true);
     case 'raw':
-      return prepareRaw(c);
+      return prepareRaw(c, false);
+    case 'raw-argv':
+      return prepareRaw(c, true);
   }
 }
 

@@ -3,6 +3,7 @@
  * playbook, and the raw ssh2 script's step list (the same remote commands in the same order, no engine).
  */
 import { stringify } from 'yaml';
+import { remoteCommand } from '../lib/connection/ssh-command.js';
 
 export type WorkloadId = 'a' | 'b';
 
@@ -19,6 +20,8 @@ export interface Workload {
   omsplay: string;
   ansible: string;
   raw: RawStep[];
+  /** The same steps as the command lines omsplay sends (workload (a) only). */
+  rawArgv?: RawStep[];
 }
 
 /** Destination of workload (b)'s copy on every host; the "changed" runs remove it first. */
@@ -39,6 +42,7 @@ export function commandsWorkload(n: number): Workload {
     omsplay: play('bench (a)', tasks),
     ansible: play('bench (a)', tasks, { gather_facts: false }),
     raw: tasks.map((t) => [{ exec: t.command }]),
+    rawArgv: tasks.map((_, i) => [{ exec: remoteCommand({ argv: ['echo', String(i + 1)] }).line }]),
   };
 }
 

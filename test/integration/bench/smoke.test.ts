@@ -52,6 +52,9 @@ describe('bench --smoke', () => {
         expect(results.medians.find((m) => m.runner === runner && m.workload === workload)?.ms).toBe(r!.ms);
       }
     }
+    const rawArgv = results.runs.filter((r) => r.runner === 'raw-argv');
+    expect(rawArgv.map((r) => [r.workload, r.ok])).toEqual([['a', true]]);
+    expect((rawArgv[0]!.detail as { execs: number }).execs).toBe(6);
     // The raw runner did the work it was given: 3 execs per host for (a); (b) copies only on the first run.
     const raw = (w: string) => results.runs.find((r) => r.runner === 'raw' && r.workload === w)!.detail as { execs: number };
     expect(raw('a').execs).toBe(6);
