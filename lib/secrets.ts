@@ -4,6 +4,8 @@
  * registered here, and every byte that leaves for a terminal, a JSON stream, the journal or an
  * error message goes through `mask()`.
  */
+import { quote } from './connection/quote.js';
+
 export const MASK = '********';
 
 const SECRET_NAME = /(pass(word|wd|phrase)?|secret|token|private[_-]?key|api[_-]?key|credential|^key$|_key$)/i;
@@ -33,10 +35,14 @@ export class Masker {
     // Very short values would mask ordinary words; they are still kept out of argv by design.
     if (s.length < 3 || this.values.has(s)) return;
     this.values.add(s);
-    // Also the forms a secret takes once it passed through JSON or a shell quote.
+    // Also the forms a secret takes once it passed through JSON or a shell quote (a command shown as
+    // `cmd`: quote() turns ' into '\'' so the plain value is no longer one piece of the text).
     const json = JSON.stringify(s).slice(1, -1);
     if (json !== s) this.values.add(json);
-    for (const line of s.split('\n')) if (line.length >= 3) this.values.add(line);
+    const quoted = quote(s);
+    const inner = quoted.startsWith("'") ? quoted.slice(1, -1) : quoted;
+    if (inner !== s) this.values.add(inner);
+    for (const form of [s, inner]) for (const line of form.split('\n')) if (line.length >= 3) this.values.add(line);
     this.pattern = null;
   }
 
