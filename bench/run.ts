@@ -195,21 +195,29 @@ async function main(): Promise<void> {
         const target = await targetFor(c.hosts);
         for (const runner of c.runners) {
           const steps: ConfigWorkload[] = c.workload === 'a' ? ['a'] : ['b-changed', 'b-unchanged'];
-          for (const w of steps) {
-            if (w === 'b-changed') await removeCopyDest(lab, target.hosts);
-            const dir = join(scratch, `${runner}-${w}-${c.hosts}-${rep}-${++seq}`);
-            const p = prepare(runner, { repo, dir, target, workload: workloadFor(w), forks: c.hosts, timeoutMs: 20 * 60_000 });
-            const cmd = await p.command();
-            const m = await measure(cmd, scratch);
-            await p.after?.();
-            const error = checkOutput(runner, m.code, m.stdout, m.stderr, c.hosts);
-            const rec: RunRecord = { runner, workload: w, hosts: c.hosts, rep, ms: Math.round(m.ms), rssMb: round(m.rssMb), ok: !error };
-            if (error) rec.error = error;
-            if (runner === 'raw' && !error) rec.detail = JSON.parse(m.stdout.trim().split('\n').pop()!);
-            res.runs.push(rec);
-            log(`${RUNNER_LABELS[runner].padEnd(18)} (${w}) ${String(c.hosts).padStart(3)} hosts run ${rep}: ${error ? `FAILED ${error.split('\n')[0]}` : `${(m.ms / 1000).toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`}`);
-            if (error) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-            else await rm(dir, { recursive: true, force: true });
+          // A failed run (kept in the JSON, left out of the medians) is tried once more, so each cell keeps its runs.
+          for (let attempt = 1; attempt <= 2; attempt++) {
+            let failed = false;
+            for (const w of steps) {
+              if (w === 'b-changed') await removeCopyDest(lab, target.hosts);
+              const dir = join(scratch, `${runner}-${w}-${c.hosts}-${rep}-${++seq}`);
+              const p = prepare(runner, { repo, dir, target, workload: workloadFor(w), forks: c.hosts, timeoutMs: 20 * 60_000 });
+              const cmd = await p.command();
+              const m = await measure(cmd, scratch);
+              await p.after?.();
+              const error = checkOutput(runner, m.code, m.stdout, m.stderr, c.hosts);
+              const rec: RunRecord = { runner, workload: w, hosts: c.hosts, rep, ms: Math.round(m.ms), rssMb: round(m.rssMb), ok: !error };
+              if (error) rec.error = error;
+              if ((runner === 'raw' || runner === 'raw-argv') && !error) rec.detail = JSON.parse(m.stdout.trim().split('\n').pop()!);
+              res.runs.push(rec);
+              log(`${RUNNER_LABELS[runner].padEnd(18)} (${w}) ${String(c.hosts).padStart(3)} hosts run ${rep}: ${error ? `FAILED ${error.split('\n').slice(-3).join(' / ')}` : `${(m.ms / 1000).toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`}`);
+              await rm(dir, { recursive: true, force: true });
+              if (error) {
+                failed = true;
+                break;
+              }
+            }
+            if (!failed) break;
           }
         }
         await save();

@@ -209,7 +209,11 @@ export function prepare(runner: RunnerId, c: PrepareContext): Prepared {
 
 /** Did the run do the work? (exit 0 and, where the runner prints one, a recap without failures.) */
 export function checkOutput(runner: RunnerId, code: number | null, stdout: string, stderr: string, hosts: number): string | undefined {
-  if (code !== 0) return `exit ${code}: ${(stderr || stdout).trim().split('\n').slice(-8).join('\n')}`;
+  if (code !== 0) {
+    // Ansible says why in the middle of its output (fatal: [h7]: UNREACHABLE! => ...), the recap comes last.
+    const why = `${stdout}\n${stderr}`.split('\n').filter((l) => /UNREACHABLE!|FAILED!|^fatal:|ERROR/.test(l)).slice(0, 5);
+    return `exit ${code}: ${[...why, ...(stderr || stdout).trim().split('\n').slice(-8)].join('\n')}`;
+  }
   if (runner === 'ansible' || runner === 'mitogen') {
     const recaps = stdout.match(/^\S+\s+: ok=\d+.*$/gm) ?? [];
     if (recaps.length !== hosts) return `expected ${hosts} recap lines, got ${recaps.length}`;
