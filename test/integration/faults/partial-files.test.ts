@@ -159,6 +159,17 @@ describe('the connection drops during a long mysqldump', () => {
     expect(await metadbChecksums(site)).toEqual(before);
   });
 
+  it('Ctrl-C mid-dump: mysqldump is ended on the host and its partial file removed; exit 99', async () => {
+    const { live, pid } = await dumpHeldMidway();
+    process.kill(live.pid, 'SIGINT');
+    const r = await live.done;
+    expect(r.code, explain(r)).toBe(99);
+    expect((await lab.exec(HOST, ['kill', '-0', pid])).code, 'mysqldump is gone').not.toBe(0);
+    expect((await lab.exec(HOST, ['test', '-e', dest])).code, 'no dump under the final name').toBe(1);
+    expect((await lab.exec(HOST, ['test', '-e', `${dest}.partial`])).code, 'the partial file removed').toBe(1);
+    expect(r.events.find((e) => e.type === 'recap')).toMatchObject({ stopped_at: 'Dump the big database' });
+  });
+
   it('the host dies mid-dump: the .partial is never renamed; the next run dumps again, complete and verified', async () => {
     const { live } = await dumpHeldMidway();
     expect(await lab.kill(HOST)).toBe(true);
