@@ -106,6 +106,8 @@ function ansibleFiles(c: PrepareContext, mitogen: boolean): Record<string, strin
     'retry_files_enabled = False',
     'deprecation_warnings = False',
     'interpreter_python = /usr/bin/python3',
+    // The connection timeout (default 10 s) is too short for 50 parallel OpenSSH/Mitogen handshakes on 2 busy cores.
+    'timeout = 60',
     ...(mitogen ? [`strategy_plugins = ${MITOGEN_STRATEGIES}`, 'strategy = mitogen_linear'] : []),
     '',
     '[ssh_connection]',
