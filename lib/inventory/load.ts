@@ -65,5 +65,14 @@ export async function loadInventory(file: string, opts: LoadInventoryOptions = {
   const built = buildInventory(value as RawInventory, file, locate, problems, opts.masker);
   if (opts.checkKeyFiles !== false) await checkKeyFiles(built.connections, problems);
   problems.throwIfAny();
+  // Passwords the inventory reads from the environment are secrets from the start, for every command and every
+  // output (not only once a connection used them): a variable that happens to hold one is masked too.
+  if (opts.masker) {
+    for (const h of built.inventory.hosts.values()) {
+      for (const name of [h.connection?.passwordEnv, h.connection?.becomePasswordEnv, h.connection?.keyPassphraseEnv]) {
+        if (name && process.env[name]) opts.masker.add(process.env[name]);
+      }
+    }
+  }
   return { ...built.inventory, file: resolve(file) };
 }

@@ -167,5 +167,18 @@ describe('passwords full of metacharacters', () => {
     for (const out of [r.stdout, r.stderr, plain.r.stdout, plain.r.stderr]) expect(leaks(out, TOKENS)).toEqual([]);
     for (const f of await filesUnder(home)) expect(leaks(f.text, TOKENS), f.path).toEqual([]);
   });
+
+  it('are masked by `omsplay inventory --list / --host / --graph` and `omsplay runs --json`', async () => {
+    for (const args of [['--list'], ['--host', H], ['--graph']]) {
+      const r = await omsplay(['inventory', '-i', inventory, ...args], { env: { OMSPLAY_HOME: home, [SUDO_ENV]: SUDO_PW } });
+      expect(r.code, explain(r)).toBe(0);
+      expect(leaks(`${r.stdout}${r.stderr}`, TOKENS), args.join(' ')).toEqual([]);
+    }
+    const host = await omsplay(['inventory', '-i', inventory, '--host', H], { env: { OMSPLAY_HOME: home } });
+    expect(JSON.parse(host.stdout).meta_password).toBe('********');
+    const runs = await omsplay(['runs', '--json'], { env: { OMSPLAY_HOME: home } });
+    expect(runs.code, explain(runs)).toBe(0);
+    expect(leaks(`${runs.stdout}${runs.stderr}`, TOKENS)).toEqual([]);
+  });
 });
 
