@@ -201,7 +201,7 @@ export async function chartSvg(res: Results): Promise<string> {
       { mark: { type: 'line', strokeWidth: 2 } },
       { mark: { type: 'point', filled: true, size: 50 } },
       {
-        mark: { type: 'text', dx: 0, dy: -10, fontSize: 10 },
+        mark: { type: 'text', align: 'left', dx: 5, dy: -8, fontSize: 10 },
         encoding: { text: { field: 'seconds', type: 'quantitative', format: '.2~r' } },
       },
     ],
