@@ -48,7 +48,7 @@ export async function executeRun(
     exitCode = summary.exitCode;
     stoppedAt = summary.stoppedAt;
     const hosts = Object.fromEntries([...summary.hosts].filter(([, s]) => Object.values(s.counts).some((n) => n > 0)).map(([h, s]) => [h, s.counts]));
-    const resume = how.resumeCommand ? `To resume: ${how.resumeCommand} --start-at-task "${stoppedAt}".` : '';
+    const resume = stoppedAt !== undefined ? runner.resumeHint(how.resumeCommand, stoppedAt) : '';
     runner.emit({
       type: 'recap',
       hosts,

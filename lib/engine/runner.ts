@@ -168,6 +168,16 @@ export class PlaybookRunner {
     for (const h of failure.hosts) this.hosts.get(h)!.failed = true;
   }
 
+  /**
+   * How to resume after an interruption: `--start-at-task` by default; a play var `resume_command` replaces it
+   * (an empty one: the playbook cannot resume part-way, e.g. the upgrade, whose later steps need its earlier facts).
+   */
+  resumeHint(defaultCommand: string | undefined, stoppedAt: string): string {
+    const v = this.options.extraVars.resume_command ?? this.executor.playVarOf('resume_command');
+    if (typeof v === 'string') return v.trim() ? `To resume: ${v.trim()}` : '';
+    return defaultCommand ? `To resume: ${defaultCommand} --start-at-task "${stoppedAt}".` : '';
+  }
+
   rollbackHint(): string {
     const v = this.options.extraVars.rollback_command ?? this.executor.playVarOf('rollback_command');
     return typeof v === 'string' ? `To roll back: ${v}` : '';

@@ -222,6 +222,11 @@ export class TaskExecutor {
         outcome = { status: 'failed', result: { changed: false, failed: true, msg: errorMessage(e) } };
       }
     }
+    // A command ended by Ctrl-C failed because of it: say so rather than show a bare kill signal.
+    if (outcome.status === 'failed' && this.options.signal.aborted) {
+      const why = typeof outcome.result.msg === 'string' && outcome.result.msg ? `: ${outcome.result.msg}` : '';
+      outcome = { status: 'failed', result: { ...outcome.result, interrupted: true, msg: `interrupted (Ctrl-C)${why}` } };
+    }
     this.settle(task, host, outcome);
     const shown = task.noLog ? censor(outcome.result) : outcome.result;
     this.emit({

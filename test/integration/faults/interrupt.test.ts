@@ -70,6 +70,10 @@ describe('Ctrl-C during a run', () => {
     }
     expect(r.events.some((e) => e.type === 'task_start' && e.task === 'Never reached')).toBe(false);
     expect(r.events.some((e) => e.type === 'on_failure')).toBe(false);
+    // Each host's result says it was interrupted.
+    const ended = r.events.filter((e) => e.type === 'task_result' && e.task === 'Long command');
+    expect(ended.map((e) => e.host).sort()).toEqual(HOSTS);
+    for (const e of ended) expect(e.result).toMatchObject({ failed: true, interrupted: true, msg: expect.stringMatching(/^interrupted \(Ctrl-C\)/) });
 
     // The recap: where it stopped, how to resume, how to roll back.
     const recap = r.events.find((e) => e.type === 'recap')!;
@@ -104,7 +108,8 @@ describe('Ctrl-C during a run', () => {
     const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
     const rollback = `omsplay run rollback.yml -i ${inv} --from-run ${runId}`;
     expect(recap.resume_hint).toContain(`To roll back: ${rollback}`);
-    expect(recap.resume_hint).toContain('--start-at-task "Load image: docker load -i"');
+    // The upgrade cannot resume from a task (it says so through its resume_command): no --start-at-task offered.
+    expect(recap.resume_hint).not.toContain('--start-at-task');
     for (const h of HOSTS) expect(await remoteProcesses(lab, h, 'docker load'), h).toEqual([]);
 
     // Half-way: the old containers are stopped. The printed command brings the site back.
@@ -122,6 +127,39 @@ describe('Ctrl-C during a run', () => {
     // ha.config's table is compared through its value (refetchStoreIntervalMin is recomputed on the way back).
     const cfg = (t: string) => t.endsWith('.oms_normal_config');
     expect(Object.fromEntries(Object.entries(after).filter(([t]) => !cfg(t)))).toEqual(Object.fromEntries(Object.entries(before).filter(([t]) => !cfg(t))));
+    const ha = await haConfig(site);
+    for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
+  });
+
+  it('during the upgrade, before its backup: the printed rollback starts the old containers and puts HA back', async () => {
+    await resetSite(lab, site);
+    const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, 'faults-interrupt-site.yml'), vars: { oms_health_timeout: 60 } });
+    const before = await metadbChecksums(site);
+    const haBefore = await haConfig(site);
+    const run = startOmsplay(['run', 'upgrade.yml', '-i', inv, '--json'], { env });
+    // HA is off, T1 recorded, the old containers are being stopped: no dump exists yet.
+    await run.waitFor((e) => e.type === 'task_start' && e.task === 'Stop old containers: docker stop, restart policy no');
+    process.kill(run.pid, 'SIGINT');
+    const r = await run.done;
+    expect(r.code, explain(r)).toBe(99);
+    expect((await haConfig(site)).enable).toBe(false);
+    const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
+    const rollback = `omsplay run rollback.yml -i ${inv} --from-run ${runId}`;
+    expect(r.events.find((e) => e.type === 'recap')!.resume_hint).toContain(`To roll back: ${rollback}`);
+
+    const back = await omsplay([...rollback.split(' ').slice(1), '--yes', '--json'], { env });
+    expect(back.code, explain(back)).toBe(0);
+    // Nothing to restore: the MetaDB was never changed; no database was dropped.
+    const restores = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    expect(restores.filter((e) => e.status !== 'skipped')).toEqual([]);
+    for (const h of HOSTS) {
+      const old = await inspectContainer(lab, h, site.containers.old);
+      expect(old.State.Running, h).toBe(true);
+      expect(old.HostConfig.RestartPolicy.Name).toBe(site.restartPolicy);
+    }
+    const cfg = (t: string) => t.endsWith('.oms_normal_config');
+    const strip = (x: Record<string, number | null>) => Object.fromEntries(Object.entries(x).filter(([t]) => !cfg(t)));
+    expect(strip(await metadbChecksums(site))).toEqual(strip(before));
     const ha = await haConfig(site);
     for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
   });
