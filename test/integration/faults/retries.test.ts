@@ -53,10 +53,10 @@ describe('retries / until and wait_for against a service that comes up late', ()
 `,
     );
     await lab.exec('h1', ['rm', '-f', '/tmp/faults-ready', '/tmp/faults-go', PID_FILE]);
-    // Started in the host's namespace now: once the run says go, the listener (socat) 2 s later, the file 2.5 s after that.
+    // Started in the host's namespace now: once the run says go, the listener (busybox nc) 2 s later, the file 2.5 s after that.
     await lab.sh(
       'h1',
-      `setsid -f sh -c 'echo $$ > ${PID_FILE}; while [ ! -e /tmp/faults-go ]; do sleep 0.1; done; sleep 2; { sleep 2.5; echo ready > /tmp/faults-ready; } & exec socat TCP-LISTEN:17311,reuseaddr,fork SYSTEM:true' </dev/null >/dev/null 2>&1`,
+      `setsid -f sh -c 'echo $$ > ${PID_FILE}; while [ ! -e /tmp/faults-go ]; do sleep 0.1; done; sleep 2; { sleep 2.5; echo ready > /tmp/faults-ready; } & exec busybox nc -ll -p 17311 -e true' </dev/null >/dev/null 2>&1`,
       { check: true, timeoutMs: 10_000 },
     );
     const t0 = performance.now();
