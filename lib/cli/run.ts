@@ -72,7 +72,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
   ];
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  // The first Ctrl-C ends the running commands and lets the run record where it stopped; a second one quits at once.
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) {
+      process.stderr.write('interrupted again: quitting at once (the journal may miss the last events)\n');
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write('interrupted: ending the running commands and recording where the run stopped (Ctrl-C again quits at once)\n');
+    controller.abort();
+  };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   if (values['ask-pass'] && !interactive) throw new OptionsError('--ask-pass needs a terminal', { hint: 'set the password in the environment variable named by password_env instead' });

@@ -60,6 +60,7 @@ describe('Ctrl-C during a run', () => {
     const stopMs = performance.now() - t0;
 
     expect(r.code, r.stderr).toBe(99);
+    expect(r.stderr).toContain('interrupted: ending the running commands');
     expect(stopMs).toBeLessThan(10_000);
     // Nothing left running on any host: the shell and its sleep were killed, not orphaned.
     for (const h of HOSTS) expect(await remoteProcesses(lab, h, 'sleep 47.31'), h).toEqual([]);
