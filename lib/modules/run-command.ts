@@ -6,7 +6,6 @@ import { posix } from 'node:path';
 import { quote } from '../connection/quote.js';
 import type { Command, ExecResult } from '../connection/types.js';
 import { ValidationError } from '../errors.js';
-import { withPrivateDir } from './mysql/private-dir.js';
 import type { ModuleContext, ModuleResult, ResultField } from './types.js';
 
 export interface GuardArgs {
@@ -99,8 +98,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Runs a command with `env`. Plain values go on the command line (`env K=V`); a value holding a secret the
  * run knows (a password variable, a !secret, a become password...) never does, since every user of the host
- * reads command lines in `ps`: such values are written to a 0600 file in a private directory, sourced by a
- * small sh wrapper that removes the file and execs the command (the directory is removed afterwards too).
+ * reads command lines in `ps`. Such values travel on the command's stdin, ahead of the task's own stdin: a
+ * small sh wrapper reads exactly that many bytes (dd bs=1, so nothing of the rest is consumed), evaluates the
+ * quoted assignments and execs the command with the remaining stdin. No file, so any become user works.
  */
 export async function execWithEnv(
   ctx: ModuleContext,
@@ -115,10 +115,8 @@ export async function execWithEnv(
     if (!ENV_NAME.test(k)) throw new ValidationError(`invalid environment variable name ${JSON.stringify(k)}`, { hint: 'names are letters, digits and _, not starting with a digit' });
   }
   const plain = Object.fromEntries(entries.filter(([, v]) => !isSecret(v)));
-  return withPrivateDir(ctx, async (dir) => {
-    const file = await dir.write('env', secret.map(([k, v]) => `export ${k}=${quote(v)}\n`).join(''));
-    const inner = 'argv' in command ? command.argv : ['sh', '-c', command.script];
-    const argv = ['sh', '-c', '. "$1" && rm -f -- "$1" && shift && exec "$@"', 'sh', file, ...inner];
-    return ctx.exec({ argv }, { ...opts, env: Object.keys(plain).length > 0 ? plain : undefined });
-  });
+  const block = secret.map(([k, v]) => `export ${k}=${quote(v)}\n`).join('');
+  const inner = 'argv' in command ? command.argv : ['sh', '-c', command.script];
+  const argv = ['sh', '-c', 'eval "$(dd bs=1 count="$1" 2>/dev/null)" && shift && exec "$@"', 'sh', String(Buffer.byteLength(block)), ...inner];
+  return ctx.exec({ argv }, { ...opts, env: Object.keys(plain).length > 0 ? plain : undefined, stdin: block + (opts.stdin ?? '') });
 }

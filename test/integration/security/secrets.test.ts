@@ -124,7 +124,11 @@ describe('passwords full of metacharacters', () => {
     expect(JSON.stringify(debug?.result)).toContain('the MetaDB password is ********');
     // Passwords given to commands through env arrive intact (sha256 of what the command read).
     const sha = createHash('sha256').update(META_PW).digest('hex');
-    for (const task of ['the password in a shell\'s env, as the shell module advises for values', 'the password in a command\'s env, through sudo']) {
+    for (const task of [
+      'the password in a shell\'s env, as the shell module advises for values',
+      'the password in a command\'s env, through sudo as another user',
+      'the password in env and data on stdin, both arriving intact',
+    ]) {
       const res = r.events.find((e) => e.type === 'task_result' && e.task === task);
       expect(res?.result.stdout, task).toMatch(new RegExp(`^${sha}`));
     }
