@@ -1,6 +1,7 @@
 /** `omsplay run PLAYBOOK -i INVENTORY [options]` */
 import { createInterface } from 'node:readline/promises';
 import { ConnectionPool } from '../connection/pool.js';
+import { loadSshConfig } from '../connection/ssh-config.js';
 import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
@@ -91,6 +92,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     askPass: !!values['ask-pass'],
     prompt: interactive ? (q, o) => (o.secret ? promptHidden(q) : ask(q)) : undefined,
     masker,
+    // HostName, User, Port, IdentityFile and ProxyJump from ~/.ssh/config, where the inventory leaves defaults.
+    sshConfig: await loadSshConfig(),
   });
   try {
     const outcome = await executeRun(
