@@ -122,6 +122,8 @@ export function markdown(res: Results, h: number): string {
       `Median wall time of ${res.options.runs} cold runs per cell (each run a new process; lab hosts are network namespaces with their own sshd on the same 2 cores). Forks = host count for every runner.`,
     '',
   );
+  const la = (x: unknown) => (Array.isArray(x) ? x.join(' / ') : '?');
+  lines.push(`Load average (1/5/15 min) at the start: ${la(res.machine.loadavgAtStart)}, at the end: ${la(res.machine.loadavgAtEnd)}; the whole run took ${Math.round((res.durationS ?? 0) / 60)} min.`, '');
   const hostCounts = [...new Set(m.filter((x) => x.workload === 'a').map((x) => x.hosts))].sort((a, b) => a - b);
   if (hostCounts.length) {
     lines.push(`## Workload (a): ${res.options.tasks} \`command\` tasks, by host count`, '');
@@ -140,9 +142,10 @@ export function markdown(res: Results, h: number): string {
     lines.push('shell + register, set_fact, `when` (true and false), copy of a small file, a loop of 10 items, a last shell.', '');
     lines.push(`| runner | ${bw.map((w) => (w === 'b-changed' ? 'copy changed (1st run)' : 'copy unchanged (2nd run)')).join(' | ')} |`);
     lines.push(`|---|${bw.map(() => '---:').join('|')}|`);
-    for (const r of runners) lines.push(`| ${RUNNER_LABELS[r]} | ${bw.map((w) => fmtS(find(m, r, w, h)?.ms)).join(' | ')} |`);
+    const inB = (r: RunnerId) => bw.some((w) => find(m, r, w, h));
+    for (const r of runners.filter(inB)) lines.push(`| ${RUNNER_LABELS[r]} | ${bw.map((w) => fmtS(find(m, r, w, h)?.ms)).join(' | ')} |`);
     for (const [peer, label] of PEERS) {
-      if (runners.includes(peer)) lines.push(`| omsplay / ${label} | ${bw.map((w) => fmtRatio(ratio(find(m, 'omsplay', w, h), find(m, peer, w, h)))).join(' | ')} |`);
+      if (inB(peer)) lines.push(`| omsplay / ${label} | ${bw.map((w) => fmtRatio(ratio(find(m, 'omsplay', w, h), find(m, peer, w, h)))).join(' | ')} |`);
     }
     lines.push('');
   }

@@ -38,7 +38,8 @@ const USAGE = `npm run bench -- [options]
   --lab-id N              lab to start (default 7)
   --keep-lab              leave the lab running at the end
   --no-build              use the existing dist/ (default: npm run build first)
-  --out DIR               results directory (default bench/results; with --smoke a temp dir)`;
+  --out DIR               results directory (default bench/results; with --smoke a temp dir)
+  --render DIR            only rewrite DIR/results.md and DIR/chart.svg from DIR/results.json`;
 
 const { values: opt } = parseArgs({
   options: {
@@ -58,6 +59,7 @@ const { values: opt } = parseArgs({
     'no-build': { type: 'boolean' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    render: { type: 'string' },
   },
 });
 if (opt.help) {
@@ -241,7 +243,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+async function render(dir: string): Promise<void> {
+  const res = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as Results;
+  res.targets = targets(res, Number(res.options.refHosts));
+  await writeResults(dir, res, Number(res.options.refHosts));
+}
+
+(opt.render ? render(resolve(opt.render)) : main()).catch((e) => {
   log(`failed: ${(e as Error).stack ?? e}`);
   process.exit(1);
 });
