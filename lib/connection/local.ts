@@ -9,6 +9,7 @@ import { chmod, chown, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Command, Connection, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
+import { armKillSwitch } from './kill-switch.js';
 import { StderrFilter, remoteCommand } from './ssh-command.js';
 
 export class LocalConnection implements Connection {
@@ -37,7 +38,6 @@ export class LocalConnection implements Connection {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       const filter = new StderrFilter(sudoPassword !== undefined);
-      let timedOut = false;
       const kill = () => {
         try {
           if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -45,14 +45,7 @@ export class LocalConnection implements Connection {
           /* already gone */
         }
       };
-      const timer = opts.timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            kill();
-          }, opts.timeoutMs)
-        : undefined;
-      const onAbort = () => kill();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const killSwitch = armKillSwitch(opts, kill);
       let stdinStarted = false;
       const startStdin = () => {
         if (stdinStarted) return;
@@ -78,9 +71,8 @@ export class LocalConnection implements Connection {
         }
       });
       const done = (result: Omit<ExecResult, 'durationMs' | 'timedOut'>) => {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        resolve({ ...result, durationMs: performance.now() - started, timedOut });
+        killSwitch.disarm();
+        resolve({ ...result, durationMs: performance.now() - started, timedOut: killSwitch.timedOut });
       };
       child.on('error', (e) => done({ exitCode: 127, signal: null, stdout: '', stderr: `sh: ${e.message}` }));
       child.on('close', (code, sig) => {

@@ -22,6 +22,7 @@ import type { Masker } from '../secrets.js';
 import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, verifyHostKey } from './known-hosts.js';
 import { quoteArgv } from './quote.js';
 import { authHandler, type Credentials, expandHome, gatherCredentials, type Prompt } from './ssh-auth.js';
+import { armKillSwitch } from './kill-switch.js';
 import { remoteCommand, StderrFilter } from './ssh-command.js';
 import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
 
@@ -401,23 +402,21 @@ export class SshConnection implements Connection {
       let exitCode: number | null = null;
       let signal: string | null = null;
       let killed = false;
-      let timedOut = false;
       let done = false;
       let grace: NodeJS.Timeout | undefined;
       const finish = () => {
         if (done) return;
         done = true;
         err.push(filter.flush());
-        clearTimeout(timer);
+        killSwitch.disarm();
         clearTimeout(grace);
-        opts.signal?.removeEventListener('abort', onAbort);
         resolve({
           exitCode,
           signal: signal ?? (killed && exitCode === null ? 'SIGKILL' : null),
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
           durationMs: performance.now() - started,
-          timedOut,
+          timedOut: killSwitch.timedOut,
         });
       };
       const kill = () => {
@@ -436,14 +435,7 @@ export class SshConnection implements Connection {
         if (filter.pgid !== null) this.killGroup(filter.pgid, opts.become).finally(closeChannel);
         else closeChannel();
       };
-      const timer = opts.timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            kill();
-          }, opts.timeoutMs)
-        : undefined;
-      const onAbort = () => kill();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const killSwitch = armKillSwitch(opts, kill);
       let stdinStarted = false;
       const startStdin = () => {
         if (stdinStarted) return;
