@@ -2,13 +2,17 @@
  * Runs a playbook through the real engine (loader, validation, templating, modules, journal) over
  * the local connection, collecting the event stream. Hosts named in `unreachable` report
  * UnreachableError from their connection, as an SSH connection to a dead host does.
+ *
+ * Each inventory host gets a connection of its own that sets OMSPLAY_TEST_HOST=<host> for its commands,
+ * so a test sees where a command ran: `delegate_to: localhost` (the control node) has no such variable,
+ * `delegate_to: b` runs with b's. An executor that ignored delegate_to would be caught.
  */
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadAll } from '../../../lib/cli/load.js';
 import { LocalConnection } from '../../../lib/connection/local.js';
-import type { Connection } from '../../../lib/connection/types.js';
+import type { Command, Connection, ExecOptions, ExecResult } from '../../../lib/connection/types.js';
 import type { Reporter, RunEvent } from '../../../lib/engine/events.js';
 import { executeRun } from '../../../lib/engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../../../lib/engine/journal.js';
@@ -29,6 +33,13 @@ regions:
 groups:
   oms: {hosts: [a, b, c]}
 `;
+
+/** A local connection standing for one inventory host: its commands see OMSPLAY_TEST_HOST=<host>. */
+export class HostConnection extends LocalConnection {
+  override exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    return super.exec(command, { ...opts, env: { ...opts.env, OMSPLAY_TEST_HOST: this.host } });
+  }
+}
 
 export class Collect implements Reporter {
   events: RunEvent[] = [];
@@ -76,7 +87,7 @@ export async function runYaml(spec: RunYaml) {
   }
   const loaded = await loadAll({ playbook: spec.playbookFile ?? join(dir, 'play.yml'), inventory: join(dir, 'inventory.yml'), extraVars: spec.extraVars ?? [], fromRun: !!spec.fromRun });
   const collect = new Collect();
-  const local = new LocalConnection();
+  const perHost = new Map<string, Connection>();
   const opened: string[] = [];
   const unreachable = new Set(spec.unreachable ?? []);
   let fromRun: RecordedValues | undefined;
@@ -102,7 +113,9 @@ export async function runYaml(spec: RunYaml) {
       async get(host: string): Promise<Connection> {
         opened.push(host);
         if (unreachable.has(host)) throw new UnreachableError(host, `ssh: connect to host ${host} port 22: connection refused`);
-        return local;
+        let conn = perHost.get(host);
+        if (!conn) perHost.set(host, (conn = new HostConnection(host)));
+        return conn;
       },
       async closeAll() {},
     },

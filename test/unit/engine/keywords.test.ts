@@ -193,19 +193,31 @@ describe('engine: task keywords', () => {
     expect(plays.map((p) => (p as { hosts: string[] }).hosts)).toEqual([['a'], ['b', 'c']]);
   });
 
-  it("delegate_to localhost runs on the control node with the host's variables", async () => {
+  it("delegate_to runs on the control node (localhost) or another host, with the task host's variables", async () => {
     const r = await runYaml({
       playbook: `
 - hosts: c
   tasks:
+    - name: own host
+      shell: 'echo "\${OMSPLAY_TEST_HOST:-control} {{ region }}"'
     - name: delegated
-      command: [echo, "{{ region }}"]
+      shell: 'echo "\${OMSPLAY_TEST_HOST:-control} {{ region }}"'
       delegate_to: localhost
+    - name: delegated to b
+      shell: 'echo "\${OMSPLAY_TEST_HOST:-control} {{ region }}"'
+      delegate_to: b
 `,
     });
+    expect(r.exitCode).toBe(0);
+    // Where each command ran (the harness marks every inventory host's commands) and whose variables it saw.
+    expect(r.collect.results('own host')[0]!.result.stdout).toBe('c sh');
     const res = r.collect.results('delegated')[0]!;
     expect(res.delegated_to).toBe('localhost');
-    expect(res.result.stdout).toBe('sh');
+    expect(res.host).toBe('c');
+    expect(res.result.stdout).toBe('control sh');
+    const toB = r.collect.results('delegated to b')[0]!;
+    expect(toB.delegated_to).toBe('b');
+    expect(toB.result.stdout).toBe('b sh');
   });
 
   it('set_fact and registered values are visible in later plays; hostvars reads other hosts', async () => {
