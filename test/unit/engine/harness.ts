@@ -113,9 +113,8 @@ export async function runYaml(spec: RunYaml) {
       async get(host: string): Promise<Connection> {
         opened.push(host);
         if (unreachable.has(host)) throw new UnreachableError(host, `ssh: connect to host ${host} port 22: connection refused`);
-        let conn = perHost.get(host);
-        if (!conn) perHost.set(host, (conn = new HostConnection(host)));
-        return conn;
+        if (!perHost.has(host)) perHost.set(host, new HostConnection(host));
+        return perHost.get(host)!;
       },
       async closeAll() {},
     },
