@@ -19,6 +19,7 @@ import type { Journal } from './journal.js';
 import { mapLimit } from './limit.js';
 import type { RunOptions } from './options.js';
 import { sleep } from '../sleep.js';
+import { refuseUndefinedArgs } from './undefined-args.js';
 import { loadVarsFiles } from './vars-files.js';
 
 export interface TaskScope {
@@ -347,7 +348,9 @@ export class TaskExecutor {
     const module = getModule(task.module);
     if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
     // A `!secret` literal in the arguments reaches the module as its plain value, registered for masking.
-    const args = revealSecrets(renderValue(task.args, vars, this.where(task)), this.options.masker);
+    const rendered = renderValue(task.args, vars, this.where(task));
+    refuseUndefinedArgs(task.args, rendered);
+    const args = revealSecrets(rendered, this.options.masker);
     const check = task.checkMode ?? this.options.check;
     if (check && module.checkMode === 'none' && !module.runsInCheckMode) {
       return { changed: false, skipped: true, msg: `check mode: would run ${task.module}`, would_run: args };

@@ -279,6 +279,30 @@ describe('engine: task keywords', () => {
     expect(r.collect.results('bye')[0]!.result.msg).toBe('bye all');
   });
 
+  it('a template that renders to nothing is an error naming it, never debug\'s default "Hello world!"', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: a
+  vars: {found: {}}
+  tasks:
+    - name: undefined value
+      debug: {msg: "{{ from_run }}"}
+      ignore_errors: true
+    - name: missing key
+      debug:
+        msg: "{{ lookup found 'nope' }}"
+      ignore_errors: true
+    - name: empty text
+      debug: {msg: "{{#if false}}x{{/if}}"}
+`,
+    });
+    expect(r.collect.status('undefined value')).toEqual({ a: 'failed' });
+    expect(r.collect.results('undefined value')[0]!.result.msg).toMatch(/argument `msg` renders to nothing: \{\{ from_run \}\} is undefined/);
+    expect(r.collect.results('missing key')[0]!.result.msg).toMatch(/renders to nothing: \{\{ lookup found 'nope' \}\} is undefined/);
+    expect(r.collect.results('empty text')[0]!.result.msg).toBe('');
+    expect(JSON.stringify(r.collect.events)).not.toContain('Hello world!');
+  });
+
   it('timeout ends a task that runs too long', async () => {
     const r = await runYaml({
       playbook: `
