@@ -17,7 +17,7 @@ export function refuseUndefinedArgs(written: unknown, rendered: unknown, path = 
   }
   if (Array.isArray(written)) {
     if (!Array.isArray(rendered)) return;
-    written.forEach((w, i) => refuseUndefinedArgs(w, rendered[i], `${path}[${i}]`));
+    for (const [i, w] of written.entries()) refuseUndefinedArgs(w, rendered[i], `${path}[${i}]`);
     return;
   }
   if (written && typeof written === 'object' && rendered && typeof rendered === 'object') {
