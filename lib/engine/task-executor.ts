@@ -40,6 +40,7 @@ interface HostOutcome {
 }
 
 const NO_LOG_RESULT = 'the output has been hidden due to no_log: true';
+const NO_LOG_LABEL = '(hidden: no_log)';
 const local = new LocalConnection();
 
 export class TaskExecutor {
@@ -255,9 +256,10 @@ export class TaskExecutor {
         if (!this.unreachableHosts.includes(host)) this.unreachableHosts.push(host);
         return;
       case 'failed':
-        st.counts.failed++;
+        // As Ansible's recap: an ignored failure is counted as ignored, not failed.
         if (task.ignoreErrors) st.counts.ignored++;
         else {
+          st.counts.failed++;
           st.failed = true;
           this.lastFailedTask.set(host, task.name ?? task.module);
         }
@@ -292,21 +294,43 @@ export class TaskExecutor {
     const items = renderValue(task.loop, vars, this.where(task));
     if (!Array.isArray(items)) throw new TaskFailedError(`loop must be a list, got ${typeof items}`, {}, { hint: 'loop: "{{ my_list }}" or a YAML list' });
     const results: ModuleResult[] = [];
+    const labels: string[] = [];
     for (const [index, item] of items.entries()) {
       const itemVars = { ...vars, [task.loopVar]: item, loop_index: index };
+      const label = this.itemLabel(task, item, itemVars);
+      labels.push(label);
+      let r: HostOutcome;
       if (task.when && !evaluateConditions(task.when, itemVars, this.where(task))) {
-        results.push({ changed: false, skipped: true, [task.loopVar]: item });
-        continue;
+        r = { status: 'skipped', result: { changed: false, skipped: true } };
+      } else {
+        r = await this.runOnce(task, host, itemVars, scope, delegatedTo, true);
       }
-      const r = await this.runOnce(task, host, itemVars, scope, delegatedTo, true);
       results.push({ ...r.result, [task.loopVar]: item, status: r.status });
+      this.emit({
+        type: 'item_result',
+        play: scope.play.name,
+        task: task.name ?? task.module,
+        host,
+        status: r.status,
+        label: task.noLog ? NO_LOG_LABEL : label,
+        result: task.noLog ? censor(r.result) : r.result,
+        ignored: r.status === 'failed' && task.ignoreErrors ? true : undefined,
+        delegated_to: delegatedTo,
+      });
       if (r.status === 'unreachable') throw new UnreachableError(host, String(r.result.msg ?? 'unreachable'));
     }
     const failed = results.some((r) => r.failed);
     const changed = results.some((r) => r.changed);
     const skipped = results.length === 0 || results.every((r) => r.skipped);
-    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? loopFailureMessage(results, items.length, task.loopVar) : undefined };
+    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? loopFailureMessage(results, labels, task.noLog) : undefined };
     return { status: failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok', result };
+  }
+
+  /** What a person reads for an item: loop_control.label rendered with the item, else the item itself, shortened. */
+  private itemLabel(task: Task, item: unknown, itemVars: Vars): string {
+    const shown = task.loopLabel !== undefined ? renderValue(task.loopLabel, itemVars, this.where(task)) : item;
+    const text = typeof shown === 'string' || typeof shown === 'number' || typeof shown === 'boolean' ? String(shown) : (JSON.stringify(shown) ?? String(shown));
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   }
 
   private where(task: Task) {
@@ -423,16 +447,14 @@ export class TaskExecutor {
   }
 }
 
-/** Which items failed and why (each item's own message), so the reason is in the line a person reads. */
-function loopFailureMessage(results: ModuleResult[], total: number, loopVar: string): string {
-  const failed = results.filter((r) => r.failed);
-  const label = (r: ModuleResult) => {
-    const item = r[loopVar];
-    const text = typeof item === 'string' || typeof item === 'number' ? String(item) : JSON.stringify(item);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  };
-  const reasons = failed.map((r) => `${label(r)}: ${typeof r.msg === 'string' && r.msg ? r.msg : 'failed'}`);
-  return `${failed.length} of ${total} items failed — ${reasons.join('; ')}`;
+/** Which items failed and why (each item's label and own message), so the reason is in the line a person reads. */
+function loopFailureMessage(results: ModuleResult[], labels: string[], noLog = false): string {
+  const reasons: string[] = [];
+  for (const [i, r] of results.entries()) {
+    if (!r.failed) continue;
+    reasons.push(noLog ? NO_LOG_LABEL : `${labels[i]}: ${typeof r.msg === 'string' && r.msg ? r.msg : 'failed'}`);
+  }
+  return `${reasons.length} of ${results.length} items failed — ${reasons.join('; ')}`;
 }
 
 function revealSecrets(v: unknown, masker: Masker): unknown {

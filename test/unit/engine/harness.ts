@@ -19,6 +19,7 @@ import { type RecordedValues, findRun, readRecorded } from '../../../lib/engine/
 import type { RunOptions } from '../../../lib/engine/options.js';
 import { UnreachableError } from '../../../lib/errors.js';
 import { fromRunNames } from '../../../lib/cli/load.js';
+import { PlainReporter } from '../../../lib/reporters/plain.js';
 
 export const LOCAL_INVENTORY = `
 connection: {connection: local}
@@ -69,6 +70,8 @@ export interface RunYaml {
   unreachable?: string[];
   fromRun?: string;
   dir?: string;
+  /** Also print through the plain reporter (`-v` when 'verbose'); its text is returned as `plain`. */
+  plain?: boolean | 'verbose';
 }
 
 export async function workdir(): Promise<string> {
@@ -87,6 +90,14 @@ export async function runYaml(spec: RunYaml) {
   }
   const loaded = await loadAll({ playbook: spec.playbookFile ?? join(dir, 'play.yml'), inventory: join(dir, 'inventory.yml'), extraVars: spec.extraVars ?? [], fromRun: !!spec.fromRun });
   const collect = new Collect();
+  let plainText = '';
+  const sink = {
+    write(chunk: string | Uint8Array) {
+      plainText += String(chunk);
+      return true;
+    },
+  } as NodeJS.WritableStream;
+  const reporters: Reporter[] = spec.plain ? [collect, new PlainReporter(sink, spec.plain === 'verbose')] : [collect];
   const perHost = new Map<string, Connection>();
   const opened: string[] = [];
   const unreachable = new Set(spec.unreachable ?? []);
@@ -107,7 +118,7 @@ export async function runYaml(spec: RunYaml) {
     interactive: false,
     noOnFailure: false,
     masker: loaded.masker,
-    reporters: [collect],
+    reporters,
     fromRun,
     connections: {
       async get(host: string): Promise<Connection> {
@@ -121,5 +132,5 @@ export async function runYaml(spec: RunYaml) {
     signal: new AbortController().signal,
     ...spec.options,
   });
-  return { ...outcome, collect, dir, opened, masker: loaded.masker };
+  return { ...outcome, collect, dir, opened, masker: loaded.masker, plain: plainText };
 }

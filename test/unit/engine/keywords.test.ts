@@ -48,6 +48,43 @@ describe('engine: task keywords', () => {
     expect(r.collect.results('count')[0]!.result.msg).toBe('3 1 true');
   });
 
+  it('a loop prints one line per item, with loop_control.label, also in the failure text; ignored items count as ignored', async () => {
+    const r = await runYaml({
+      plain: true,
+      playbook: `
+- hosts: a
+  tasks:
+    - name: per item
+      shell: "test {{ svc.port }} -lt 9000"
+      loop: [{name: store, port: 8080}, {name: ghana, port: 9090}, {name: cm, port: 8088}]
+      loop_control: {loop_var: svc, label: "{{ svc.name }}"}
+      ignore_errors: true
+    - name: unlabelled
+      debug: {msg: "n={{ item }}"}
+      loop: [1, 2]
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    const items = r.collect.events.filter((e) => e.type === 'item_result' && e.task === 'per item') as Array<{ label: string; status: string }>;
+    expect(items.map((e) => [e.label, e.status])).toEqual([
+      ['store', 'changed'],
+      ['ghana', 'failed'],
+      ['cm', 'changed'],
+    ]);
+    const lines = r.plain.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    // One line per item, in order, before the task's own line; the label stands for the item (not its JSON).
+    const [store, ghana, cm, whole] = [at(/^changed: \[a\] \(item=store\)$/), at(/^failed: \[a\] \(item=ghana\) \(ignored\) => non-zero return code 1 \| rc=1$/), at(/^changed: \[a\] \(item=cm\)$/), at(/^failed: \[a\] \d+ ms \(ignored\) => 1 of 3 items failed/)];
+    expect([store, ghana, cm, whole].every((i) => i >= 0), r.plain).toBe(true);
+    expect(store < ghana && ghana < cm && cm < whole).toBe(true);
+    expect(r.plain).not.toContain('"port"');
+    expect(r.collect.results('per item')[0]!.result.msg).toBe('1 of 3 items failed — ghana: non-zero return code 1');
+    expect(r.plain).toMatch(/^ok: \[a\] \(item=1\) => n=1\nok: \[a\] \(item=2\) => n=2$/m);
+    // Ansible's recap: failed=0, ignored=1 (one task ignored, however many of its items failed).
+    expect(r.collect.recap().a).toMatchObject({ failed: 0, ignored: 1, ok: 1 });
+    expect(r.plain).toMatch(/^a\s+: ok=1\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=1$/m);
+  });
+
   it('until/retries/delay retries until the condition holds, and fails with the last output when it never does', async () => {
     const dir = await workdir();
     const r = await runYaml({
@@ -101,7 +138,8 @@ describe('engine: task keywords', () => {
     expect(r.collect.status('ok output is a failure')).toEqual({ a: 'failed' });
     expect(r.collect.results('ok output is a failure')[0]!.ignored).toBe(true);
     expect(r.collect.status('still runs')).toEqual({ a: 'ok' });
-    expect(r.collect.recap().a).toMatchObject({ failed: 1, ignored: 1 });
+    // As Ansible's recap: an ignored failure is not a failure.
+    expect(r.collect.recap().a).toMatchObject({ ok: 2, failed: 0, ignored: 1 });
     expect(r.exitCode).toBe(0);
   });
 
