@@ -20,7 +20,7 @@ import { mapLimit } from './limit.js';
 import type { RunOptions } from './options.js';
 import { sleep } from '../sleep.js';
 import { refuseUndefinedArgs } from './undefined-args.js';
-import { loadVarsFiles } from './vars-files.js';
+import { type VarsFile, readVarsFiles } from '../playbook/vars-files.js';
 
 export interface TaskScope {
   play: Play;
@@ -82,9 +82,11 @@ export class TaskExecutor {
   }
 
   async preparePlayVars(play: Play, batch: string[], scope: TaskScope): Promise<void> {
-    const fileVars = await loadVarsFiles(play);
+    // vars_files names may be templates: rendered per host (the same file is read once).
+    const files = new Map<string, Promise<VarsFile>>();
     for (const host of batch) {
       const base = this.baseVars(host, scope);
+      const fileVars = await readVarsFiles(play, { ...base, ...play.vars, ...this.options.extraVars }, files, this.options.masker);
       const raw = { ...play.vars, ...fileVars };
       const rendered: Vars = {};
       // Play vars may refer to inventory vars and to earlier play vars.
