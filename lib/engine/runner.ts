@@ -3,7 +3,7 @@
  * all active hosts in parallel (bounded by forks) and every host finishes a task before the next
  * begins. Blocks rescue per host; `on_failure` plays handle a failed play across the whole site.
  */
-import { ExitCode, InterruptedError, formatLocation } from '../errors.js';
+import { ExitCode, InterruptedError, formatLocation, isOmsplayError } from '../errors.js';
 import { resolve } from 'node:path';
 import { applyLimit } from '../inventory/patterns.js';
 import { modules } from '../modules/index.js';
@@ -216,18 +216,64 @@ export class PlaybookRunner {
     this.checkPlayFailure(scope, outcome.newlyFailed, task.name ?? task.module);
   }
 
-  /** include_tasks: the file's tasks run like a block with the include's vars and `when`. */
+  /**
+   * include_tasks: the file's tasks run like a block with the include's vars and `when`. With `loop`, they run
+   * once per item, in order, each host with its own items and the loop variable (as Ansible's linear strategy:
+   * item 1 on every host that has one, then item 2). A templated file name is rendered per host (and item);
+   * hosts whose names resolve to different files run them one file after the other.
+   */
   private async runInclude(task: Task, hosts: string[], scope: TaskScope, tags: string[], everyTask: boolean): Promise<void> {
-    const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...task.vars } };
-    const entering = await this.executor.filterWhen(task, hosts, inner);
-    if (entering.length === 0) return;
-    let nodes = task.includedTasks;
-    if (!nodes) {
-      // A templated file name, rendered with the first host's variables.
-      const file = String(renderValue(task.includeFile, this.executor.varsFor(entering[0]!, inner, task), { location: task.location, task: task.name, masker: this.options.masker }));
-      nodes = await loadTaskFile(resolve(task.includeDir ?? '.', file), { modules });
+    const name = task.name ?? `include_tasks ${task.includeFile}`;
+    const where = { location: task.location, task: name, masker: this.options.masker };
+    const items = new Map<string, unknown[]>();
+    for (const h of hosts) {
+      if (task.loop === undefined) {
+        items.set(h, [undefined]);
+        continue;
+      }
+      try {
+        const list = renderValue(task.loop, this.executor.loopExpressionVars(h, scope, task), where);
+        if (!Array.isArray(list)) throw new Error(`loop must be a list, got ${typeof list} (hint: loop: "{{ my_list }}" or a YAML list)`);
+        items.set(h, list);
+      } catch (e) {
+        this.executor.failTask(task, h, scope, errorText(e));
+      }
     }
-    await this.runNodes(nodes, entering, inner, tags, everyTask);
+    this.checkPlayFailure(scope, hosts.filter((h) => !items.has(h) && !this.hosts.get(h)!.active), name);
+    const rounds = Math.max(0, ...[...items.values()].map((l) => l.length));
+    for (let i = 0; i < rounds; i++) {
+      const round = hosts.filter((h) => this.hosts.get(h)!.active && (items.get(h)?.length ?? 0) > i);
+      const loopVars: Record<string, Vars> = { ...scope.loopVars };
+      if (task.loop !== undefined) for (const h of round) loopVars[h] = { ...scope.loopVars?.[h], [task.loopVar]: items.get(h)![i], loop_index: i };
+      const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...task.vars }, loopVars };
+      const entering = await this.executor.filterWhen(task, round, inner);
+      const byFile = new Map<string, string[]>();
+      for (const h of entering) {
+        try {
+          const file = task.includedTasks ? '' : resolve(task.includeDir ?? '.', String(renderValue(task.includeFile, this.executor.varsFor(h, inner), where)));
+          byFile.set(file, [...(byFile.get(file) ?? []), h]);
+        } catch (e) {
+          this.executor.failTask(task, h, inner, errorText(e));
+        }
+      }
+      this.checkPlayFailure(scope, entering.filter((h) => !this.hosts.get(h)!.active), name);
+      for (const [file, group] of byFile) {
+        const nodes = task.includedTasks ?? (await this.includedFile(file));
+        await this.runNodes(nodes, group, inner, tags, everyTask);
+      }
+    }
+  }
+
+  private readonly includeCache = new Map<string, Promise<TaskNode[]>>();
+
+  /** A task file named at run time, read and checked once per run. */
+  private includedFile(file: string): Promise<TaskNode[]> {
+    let p = this.includeCache.get(file);
+    if (!p) {
+      p = loadTaskFile(file, { modules });
+      this.includeCache.set(file, p);
+    }
+    return p;
   }
 
   /**
@@ -306,4 +352,8 @@ export class PlaybookRunner {
     }
     for (const h of batch) this.hosts.get(h)!.notified.clear();
   }
+}
+
+function errorText(e: unknown): string {
+  return isOmsplayError(e) ? e.format() : e instanceof Error ? e.message : String(e);
 }

@@ -30,6 +30,8 @@ export interface TaskScope {
   /** Variables given to on_failure plays (`failure`). */
   extraPlayVars: Vars;
   blockVars: Vars;
+  /** Per host: the loop variable (and loop_index) of an include_tasks loop the tasks run under. */
+  loopVars?: Record<string, Vars>;
   blockStack?: Block[];
   failedTaskResult?: Map<string, unknown>;
 }
@@ -136,14 +138,44 @@ export class TaskExecutor {
     return out;
   }
 
-  varsFor(host: string, scope: TaskScope, task?: Task): Vars {
-    const base = this.baseVars(host, scope);
+  /**
+   * A host's variables for a task. `item`: the task's own loop variable(s) for one item; a looped task's vars
+   * are rendered only then (they may read the item), not for the loop expression itself.
+   */
+  varsFor(host: string, scope: TaskScope, task?: Task, item?: Vars): Vars {
+    const base = { ...this.baseVars(host, scope), ...scope.loopVars?.[host], ...item };
     const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
     const block = Object.keys(scope.blockVars).length ? (renderValue(scope.blockVars, base, where) as Vars) : {};
-    const taskVars = task && Object.keys(task.vars).length ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
+    const withTaskVars = task && Object.keys(task.vars).length && (task.loop === undefined || item);
+    const taskVars = withTaskVars ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
     // Facts and extra vars stay above block/task vars.
     const st = this.hosts.get(host)!;
-    return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars };
+    return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars, ...item };
+  }
+
+  /**
+   * Variables for a task's `loop` expression: with the task's own vars, except those that read the loop
+   * variable (not known before the loop is); -e values stay above them.
+   */
+  loopExpressionVars(host: string, scope: TaskScope, task: Task): Vars {
+    const vars = this.varsFor(host, scope);
+    const where = { location: task.location, task: task.name, masker: this.options.masker };
+    for (const [k, v] of Object.entries(task.vars)) {
+      if (k in this.options.extraVars) continue;
+      try {
+        vars[k] = renderValue(v, vars, where);
+      } catch {
+        // reads the item: known per item only
+      }
+    }
+    return vars;
+  }
+
+  /** A task's failure on a host found outside a module run (an include's loop or file name): reported and settled as a result. */
+  failTask(task: Task, host: string, scope: TaskScope, msg: string): void {
+    const result: ModuleResult = { changed: false, failed: true, msg };
+    this.settle(task, host, { status: 'failed', result });
+    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined });
   }
 
   /** Hosts for which a block's `when` holds; the others are reported skipped once. */
@@ -293,12 +325,12 @@ export class TaskExecutor {
   }
 
   private async runLoop(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string): Promise<HostOutcome> {
-    const items = renderValue(task.loop, vars, this.where(task));
+    const items = renderValue(task.loop, Object.keys(task.vars).length ? this.loopExpressionVars(host, scope, task) : vars, this.where(task));
     if (!Array.isArray(items)) throw new TaskFailedError(`loop must be a list, got ${typeof items}`, {}, { hint: 'loop: "{{ my_list }}" or a YAML list' });
     const results: ModuleResult[] = [];
     const labels: string[] = [];
     for (const [index, item] of items.entries()) {
-      const itemVars = { ...vars, [task.loopVar]: item, loop_index: index };
+      const itemVars = Object.keys(task.vars).length ? this.varsFor(host, scope, task, { [task.loopVar]: item, loop_index: index }) : { ...vars, [task.loopVar]: item, loop_index: index };
       const label = this.itemLabel(task, item, itemVars);
       labels.push(label);
       let r: HostOutcome;

@@ -341,6 +341,35 @@ describe('engine: task keywords', () => {
     expect(JSON.stringify(r.collect.events)).not.toContain('Hello world!');
   });
 
+  it('include_tasks with loop runs the file once per item, per host, with item and loop_var; vars may read the item', async () => {
+    const r = await runYaml({
+      files: {
+        'tasks/svc.yml': '- name: per svc\n  debug: {msg: "{{ inventory_hostname }}:{{ svc }}:{{ x }}:{{ loop_index }}"}\n',
+        'tasks/hz.yml': '- name: region file\n  debug: {msg: "hz {{ inventory_hostname }} {{ item }}"}\n',
+        'tasks/sh.yml': '- name: region file\n  debug: {msg: "sh {{ inventory_hostname }} {{ item }}"}\n',
+      },
+      playbook: `
+- hosts: all
+  tasks:
+    - include_tasks: tasks/svc.yml
+      loop: "{{ services }}"
+      loop_control: {loop_var: svc}
+      vars:
+        services: [store, "{{ region }}-cm"]
+        x: "{{ svc }}!"
+    - include_tasks: "tasks/{{ region }}.yml"
+      loop: [1, 2]
+      when: (ne item 2)
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    const msgs = (task: string) => r.collect.results(task).map((e) => e.result.msg);
+    // Item 1 on every host, then item 2: each host with its own items.
+    expect(msgs('per svc')).toEqual(['a:store:store!:0', 'b:store:store!:0', 'c:store:store!:0', 'a:hz-cm:hz-cm!:1', 'b:hz-cm:hz-cm!:1', 'c:sh-cm:sh-cm!:1']);
+    // The templated name is rendered per host (c is in region sh); `when` is per item.
+    expect(msgs('region file').sort()).toEqual(['hz a 1', 'hz b 1', 'sh c 1']);
+  });
+
   it('timeout ends a task that runs too long', async () => {
     const r = await runYaml({
       playbook: `
