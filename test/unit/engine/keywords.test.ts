@@ -60,7 +60,8 @@ describe('engine: task keywords', () => {
       loop_control: {loop_var: svc, label: "{{ svc.name }}"}
       ignore_errors: true
     - name: unlabelled
-      debug: {msg: "n={{ item }}"}
+      debug: {msg: "n={{ n }}"}
+      vars: {n: "{{ item }}"}
       loop: [1, 2]
 `,
     });
