@@ -1,4 +1,5 @@
 /** Short, human text for a host's result: the message, or the lines of stderr/stdout that matter. */
+import { structuredPatch } from 'diff';
 import type { HostStatus } from '../engine/events.js';
 
 export function resultSummary(status: HostStatus, result: Record<string, unknown>, verbose = false): string {
@@ -24,13 +25,14 @@ export function ms(n: number): string {
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 }
 
-/** --diff: before/after as +/- lines (a plain line diff; files shown are small text files). */
+/**
+ * --diff: unified hunks with 3 lines of context, as `ansible-playbook --diff` shows them (jsdiff's
+ * Myers diff: a moved line is one removal and one addition, never lost as a set difference would).
+ */
 export function unifiedDiff(diff: { before?: string; after?: string; header?: string }): string {
-  const before = (diff.before ?? '').split('\n');
-  const after = (diff.after ?? '').split('\n');
-  const out = [`--- before${diff.header ? `: ${diff.header}` : ''}`, `+++ after${diff.header ? `: ${diff.header}` : ''}`];
-  const common = new Set(before.filter((l) => after.includes(l)));
-  for (const l of before) if (!common.has(l)) out.push(`-${l}`);
-  for (const l of after) if (!common.has(l)) out.push(`+${l}`);
+  const name = diff.header ? `: ${diff.header}` : '';
+  const patch = structuredPatch('before', 'after', diff.before ?? '', diff.after ?? '', undefined, undefined, { context: 3 });
+  const out = [`--- before${name}`, `+++ after${name}`];
+  for (const h of patch.hunks) out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
   return out.join('\n');
 }
