@@ -6,6 +6,7 @@ import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
 import { ExitCode, OptionsError } from '../errors.js';
+import { maskError } from '../secrets.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
@@ -122,6 +123,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );
     return outcome.exitCode;
+  } catch (e) {
+    throw maskError(e, masker);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

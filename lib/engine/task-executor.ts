@@ -11,7 +11,7 @@ import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Block, Condition, Play, Task } from '../playbook/types.js';
-import { type Masker, Secret } from '../secrets.js';
+import { type Masker, Secret, looksSecret } from '../secrets.js';
 import { evaluateConditions, renderValue } from '../template/index.js';
 import type { HostStatus, RunEvent } from './events.js';
 import type { HostState } from './host-state.js';
@@ -87,6 +87,8 @@ export class TaskExecutor {
       const rendered: Vars = {};
       // Play vars may refer to inventory vars and to earlier play vars.
       for (const [k, v] of Object.entries(raw)) rendered[k] = renderValue(v, { ...base, ...rendered }, { location: play.location, task: `play "${play.name}" vars`, masker: this.options.masker });
+      // Secret by name or by `!secret`, wherever the value came from (vars_files, a template).
+      this.options.masker.addFromVars(rendered);
       scope.playVars[host] = rendered;
     }
     this.currentPlayVars = scope.playVars;
@@ -137,6 +139,8 @@ export class TaskExecutor {
     const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
     const block = Object.keys(scope.blockVars).length ? (renderValue(scope.blockVars, base, where) as Vars) : {};
     const taskVars = task && Object.keys(task.vars).length ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
+    this.options.masker.addFromVars(block);
+    this.options.masker.addFromVars(taskVars);
     // Facts and extra vars stay above block/task vars.
     const st = this.hosts.get(host)!;
     return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars };
@@ -271,8 +275,15 @@ export class TaskExecutor {
       default:
         st.counts.ok++;
     }
-    if (task.register) st.facts[task.register] = result;
-    if (result.facts && status !== 'failed') Object.assign(st.facts, result.facts);
+    if (task.register) {
+      st.facts[task.register] = result;
+      // A result registered under a secret-looking name is a secret variable: what it holds is masked from now on.
+      if (looksSecret(task.register)) for (const text of resultOutput(result)) this.options.masker.add(text);
+    }
+    if (result.facts && status !== 'failed') {
+      Object.assign(st.facts, result.facts);
+      this.options.masker.addFromVars(result.facts);
+    }
     if (task.record && status !== 'failed' && status !== 'skipped') this.record(task, host, result);
     if (status === 'changed') for (const n of task.notify) st.notified.add(n);
   }
@@ -457,6 +468,20 @@ function dirnameOf(file: string): string {
 
 function censor(result: ModuleResult): ModuleResult {
   return { changed: result.changed, failed: result.failed, skipped: result.skipped, censored: NO_LOG_RESULT };
+}
+
+/** The text a registered result holds, without the bookkeeping every result has (the command, timings, codes). */
+function resultOutput(result: ModuleResult): string[] {
+  const { cmd: _cmd, start: _st, end: _e, delta: _d, status: _x, ...rest } = result;
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (v instanceof Secret) out.push(v.value);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(rest);
+  return out;
 }
 
 function stripFacts(result: ModuleResult): ModuleResult {
