@@ -3,17 +3,23 @@ import { structuredPatch } from 'diff';
 import type { HostStatus } from '../engine/events.js';
 
 export function resultSummary(status: HostStatus, result: Record<string, unknown>, verbose = false): string {
-  if (verbose) return JSON.stringify(result);
+  return verbose ? JSON.stringify(result) : resultParts(status, result).join(' | ');
+}
+
+/** The pieces of a result a person reads: message, rc, command, last lines of stderr (or stdout), no_log notice. */
+export function resultParts(status: HostStatus, result: Record<string, unknown>): string[] {
   const parts: string[] = [];
   if (typeof result.msg === 'string' && result.msg) parts.push(result.msg);
   if (status === 'failed') {
     if (typeof result.rc === 'number' && result.rc !== 0) parts.push(`rc=${result.rc}${result.rc === 127 ? ' (command not found)' : ''}`);
+    const command = typeof result.cmd === 'string' ? result.cmd : typeof result.command === 'string' ? result.command : '';
+    if (command) parts.push(`command: ${command}`);
     const stderr = typeof result.stderr === 'string' ? lastLines(result.stderr, 5) : '';
-    if (stderr) parts.push(stderr);
-    else if (typeof result.stdout === 'string' && result.stdout) parts.push(lastLines(result.stdout, 5));
+    if (stderr) parts.push(`stderr: ${stderr}`);
+    else if (typeof result.stdout === 'string' && result.stdout) parts.push(`stdout: ${lastLines(result.stdout, 5)}`);
   }
   if (typeof result.censored === 'string') parts.push(result.censored);
-  return parts.join(' | ');
+  return parts;
 }
 
 export function lastLines(text: string, n: number): string {

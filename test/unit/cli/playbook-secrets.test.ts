@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quoteArgv } from '../../../lib/connection/quote.js';
 import { filesUnder } from '../../integration/security/helpers.js';
@@ -28,10 +29,10 @@ const PLAYBOOK = (out: string) => `- name: Secrets everywhere
     computed_secret: "CANARY-comp-{{ inventory_hostname }}"
   tasks:
     - name: scoped vars
-      vars: {block_passwd: "CANARY-block-7d8"}
+      vars: {block_passwd: "CANARY-block-{{ inventory_hostname }}"}
       block:
         - name: show every var
-          vars: {task_credential: "CANARY-task-9f0", other_name: !secret "CANARY-tagtask-b1c"}
+          vars: {task_credential: "CANARY-task-{{ inventory_hostname }}", other_name: !secret "CANARY-tagtask-b1c"}
           debug:
             msg: "play={{ api_token }} tagged={{ plain_name }} comp={{ computed_secret }} vf={{ vf_password }} block={{ block_passwd }} task={{ task_credential }} tagged_task={{ other_name }}"
     - name: set a fact
@@ -74,7 +75,7 @@ function expectMasked(r: CliResult | { stdout: string; stderr: string }, label: 
 function inTerminal(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const cmd = quoteArgv([process.execPath, '--import', 'tsx', ENTRY, ...args]);
   const r = spawnSync('script', ['-qec', `stty cols 160 rows 50; ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: '', OMSPLAY_HOME: home, TERM: 'xterm' }, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), stderr: r.stderr };
+  return { status: r.status, stdout: stripVTControlCharacters(r.stdout), stderr: r.stderr };
 }
 
 beforeAll(async () => {
