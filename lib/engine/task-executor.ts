@@ -425,7 +425,7 @@ export class TaskExecutor {
       return Promise.reject(new TaskFailedError(`confirmation needed: ${question}`, {}, { hint: 'this run is not interactive: add --yes to answer yes' }));
     }
     const ask = this.options.prompt;
-    const next = this.promptQueue.then(() => ask(`${question} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
+    const next = this.promptQueue.then(() => ask(`${this.options.masker.mask(question)} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
     this.promptQueue = next.catch(() => undefined);
     return next;
   }

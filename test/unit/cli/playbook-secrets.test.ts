@@ -55,6 +55,9 @@ const PLAYBOOK = (out: string) => `- name: Secrets everywhere
     - name: failing assert quotes a secret
       assert: {that: ['(eq api_token "x")'], fail_msg: "token was {{ api_token }}"}
       ignore_errors: true
+    - name: a question quoting a secret
+      pause: {prompt: "Go on with {{ api_token }}?"}
+      ignore_errors: true
     - name: a file holding a secret
       copy: {content: "token={{ api_token }}\\n", dest: "${out}/{{ inventory_hostname }}-{{ ansible_run_nr }}.conf"}
     - name: an error that ends the run
@@ -72,9 +75,9 @@ function expectMasked(r: CliResult | { stdout: string; stderr: string }, label: 
 }
 
 /** The terminal view: a real pseudo-terminal through script(1), as an operator's shell. */
-function inTerminal(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function inTerminal(args: string[], input: string): { status: number | null; stdout: string; stderr: string } {
   const cmd = quoteArgv([process.execPath, '--import', 'tsx', ENTRY, ...args]);
-  const r = spawnSync('script', ['-qec', `stty cols 160 rows 50; ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: '', OMSPLAY_HOME: home, TERM: 'xterm' }, timeout: 120_000 });
+  const r = spawnSync('script', ['-qec', `stty cols 160 rows 50; ${cmd}`, '/dev/null'], { input, encoding: 'utf8', env: { ...process.env, CI: '', OMSPLAY_HOME: home, TERM: 'xterm' }, timeout: 120_000 });
   return { status: r.status, stdout: stripVTControlCharacters(r.stdout), stderr: r.stderr };
 }
 
@@ -98,7 +101,8 @@ describe('secrets defined in a playbook', () => {
     runs.plain = await omsplay(['run', await pb(), '-i', join(dir, 'inv.yml'), '--plain', '--diff'], { env });
     runs.verbose = await omsplay(['run', await pb(), '-i', join(dir, 'inv.yml'), '--plain', '-v', '--diff'], { env });
     runs.json = await omsplay(['run', await pb(), '-i', join(dir, 'inv.yml'), '--json', '--diff'], { env });
-    runs.terminal = inTerminal(['run', await pb(), '-i', join(dir, 'inv.yml'), '-v', '--diff']);
+    // At the terminal the question is asked (and answered yes); elsewhere the task fails saying what it needed.
+    runs.terminal = inTerminal(['run', await pb(), '-i', join(dir, 'inv.yml'), '-v', '--diff'], 'y\n');
     runs.runs = await omsplay(['runs', '--json'], { env });
 
     const plain = expectMasked(runs.plain, 'plain output');
@@ -111,6 +115,7 @@ describe('secrets defined in a playbook', () => {
     expect(plain).toContain('leaked ******** ********');
     expect(plain).toContain('token was ********');
     expect(plain).toContain('+token=********');
+    expect(plain).toContain('confirmation needed: Go on with ********?');
     expect(plain).toContain('missing-********.yml');
 
     const verbose = expectMasked(runs.verbose, 'plain -v output');
@@ -128,6 +133,8 @@ describe('secrets defined in a playbook', () => {
     expect(terminal).toContain('play=******** tagged=********');
     expect(terminal).toContain('leaked ******** ********');
     expect(terminal).toContain('+token=********');
+    expect(terminal).toContain('Go on with ********? [y/N]');
+    expect(terminal).toMatch(/"confirmed": true/);
     expect(terminal).toContain('missing-********.yml');
     expectMasked(runs.runs, 'omsplay runs --json');
 
