@@ -304,6 +304,7 @@ export class TaskExecutor {
     const results: ModuleResult[] = [];
     for (const [index, item] of items.entries()) {
       const itemVars = { ...vars, [task.loopVar]: item, loop_index: index };
+      if (looksSecret(task.loopVar)) this.options.masker.addFromVars(item, true);
       if (task.when && !evaluateConditions(task.when, itemVars, this.where(task))) {
         results.push({ changed: false, skipped: true, [task.loopVar]: item });
         continue;

@@ -40,6 +40,10 @@ const PLAYBOOK = (out: string) => `- name: Secrets everywhere
       record: true
     - name: show the fact
       debug: {msg: "fact={{ fact_secret }}"}
+    - name: a loop variable with a secret name
+      debug: {msg: "item={{ loop_secret }}"}
+      loop: ["CANARY-loop-{{ inventory_hostname }}"]
+      loop_control: {loop_var: loop_secret}
     - name: tagged argument
       debug: {msg: !secret "CANARY-tagarg-f3a"}
     - name: registered under a secret name
@@ -106,9 +110,11 @@ describe('secrets defined in a playbook', () => {
     runs.runs = await omsplay(['runs', '--json'], { env });
 
     const plain = expectMasked(runs.plain, 'plain output');
+    const verbose = expectMasked(runs.verbose, 'plain -v output');
     // The masked form is where the values were: the test fails if a message were merely missing.
     expect(plain).toContain('play=******** tagged=******** comp=******** vf=******** block=******** task=******** tagged_task=********');
     expect(plain).toContain('fact=********');
+    expect(verbose).toContain('"msg":"item=********"');
     expect(plain).toMatch(/ok: \[a\] .* => \*{8}\n/); // the tagged argument
     expect(plain).toContain('reg_token.stdout: ********');
     expect(plain).toContain('api_token: ********');
@@ -118,7 +124,6 @@ describe('secrets defined in a playbook', () => {
     expect(plain).toContain('confirmation needed: Go on with ********?');
     expect(plain).toContain('missing-********.yml');
 
-    const verbose = expectMasked(runs.verbose, 'plain -v output');
     expect(verbose).toContain('"fact_secret":"********"');
     expect(verbose).toContain('"stdout":"********"');
     expect(verbose).toContain('"value":"********"');
