@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
 import type { Connection, ExecOptions } from '../connection/types.js';
-import { OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
+import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
@@ -407,6 +407,7 @@ export class TaskExecutor {
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       if (e instanceof TaskFailedError) return { changed: false, ...e.result, failed: true, msg: e.hint ? `${e.message} (hint: ${e.hint})` : e.message };
+      if (e instanceof CommandFailedError) return { changed: false, failed: true, msg: errorMessage(e), ...commandDetails(e) };
       return { changed: false, failed: true, msg: errorMessage(e) };
     } finally {
       clearTimeout(timer);
@@ -488,6 +489,15 @@ function resultOutput(result: ModuleResult): string[] {
 function stripFacts(result: ModuleResult): ModuleResult {
   const { facts: _facts, ...rest } = result;
   return rest as ModuleResult;
+}
+
+/** The command a module ran and failed with, its exit code and (when the message does not quote it) its stderr. */
+function commandDetails(e: CommandFailedError): Record<string, unknown> {
+  const { command, exitCode, stderr } = e.details;
+  const out: Record<string, unknown> = { cmd: command };
+  if (exitCode !== null) out.rc = exitCode;
+  if (stderr?.trim() && !e.message.includes(stderr.trim())) out.stderr = stderr;
+  return out;
 }
 
 function errorMessage(e: unknown): string {

@@ -86,6 +86,24 @@ describe('terminal display', () => {
     expect(r.screen).not.toMatch(/TASK never reached/);
   });
 
+  it("a module's failed command (mysqldump) shows the command it ran and its exit code", async () => {
+    const pb = await playbook(
+      'dump.yml',
+      `- name: Dump
+  hosts: a
+  tasks:
+    - name: dump rm
+      mysql.dump: {login_host: 127.0.0.1, login_port: 1, login_user: oms, login_password: "pw-canary-778", databases: [rm], dest: "${dir}/rm.sql"}
+`,
+    );
+    const r = inTerminal(['run', pb, '-i', join(dir, 'inv.yml')]);
+    expect(r.status, r.stderr).toBe(2);
+    // Long lines are wrapped to the terminal's width: compare with whitespace folded.
+    const fail = r.screen.slice(r.screen.lastIndexOf('TASK dump rm')).replace(/\s+/g, ' ');
+    expect(fail).toMatch(/✖ a failed \d+ ms › command failed: mysqldump of rm failed \(exit 2\): .*Can't connect .* rc=2 command: sh -c .* --host=127\.0\.0\.1 --port=1 --user=oms /);
+    expect(r.screen).not.toContain('pw-canary-778');
+  });
+
   it('-v shows every result in full; max_fail_percentage says why the play stopped', async () => {
     const pb = await playbook(
       'verbose.yml',
