@@ -6,6 +6,7 @@ import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
 import { ExitCode, OptionsError } from '../errors.js';
+import { maskError } from '../secrets.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
@@ -70,7 +71,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const interactive = !!process.stdin.isTTY && !process.env.CI;
   const reporters: Reporter[] = [
     values.json ? new JsonReporter() : // A terminal that reports no width (some pseudo-terminals) would wrap the tree one character a line.
-    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
+    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose),
   ];
   const controller = new AbortController();
   // The first Ctrl-C ends the running commands and lets the run record where it stopped; a second one quits at once.
@@ -122,6 +123,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );
     return outcome.exitCode;
+  } catch (e) {
+    throw maskError(e, masker);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
