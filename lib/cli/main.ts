@@ -17,12 +17,10 @@ export async function main(argv: string[]): Promise<number> {
     });
     await program.parseAsync(args, { from: 'user' });
     return code;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help, --version, `help`: output done, success.
-      if (e.exitCode === 0) return ExitCode.ok;
-      e = optionsErrorOf(e, argv);
-    }
+  } catch (thrown) {
+    // --help, --version, `help`: output done, success.
+    if (thrown instanceof CommanderError && thrown.exitCode === 0) return ExitCode.ok;
+    const e = thrown instanceof CommanderError ? optionsErrorOf(thrown, argv) : thrown;
     if (isOmsplayError(e)) {
       process.stderr.write(`${e.format()}\n`);
       return e.exitCode;

@@ -3,7 +3,7 @@
  * "did you mean" for unknown commands and flags, -v/-vv/-vvv. Built from the table in commands.ts.
  * Every parsing mistake becomes an OptionsError (exit 5) with a hint; `--help` and `--version` exit 0.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, type CommanderError, Option } from 'commander';
 import { OptionsError } from '../errors.js';
 import type { OptionSpec, OptionSpecs, Parsed } from './args.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
