@@ -5,7 +5,7 @@ import { ExitCode, isOmsplayError } from '../errors.js';
 import { buildProgram, optionsErrorOf } from './program.js';
 
 /** The package's version (package.json sits two levels up from lib/cli and from dist/cli alike). */
-const version = () => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = () => 'omsplay ' + (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;

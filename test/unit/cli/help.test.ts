@@ -96,7 +96,7 @@ describe('--help', () => {
   it('--version prints the package version', async () => {
     const r = await cli(['--version']);
     expect(r.code).toBe(0);
-    expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.out.trim()).toMatch(/^omsplay \d+\.\d+\.\d+$/);
   });
 });
 
