@@ -7,7 +7,8 @@ usage:
   omsplay run PLAYBOOK -i INVENTORY [options]   run a playbook (shipped ones by name: upgrade.yml, rollback.yml)
   omsplay validate PLAYBOOK -i INVENTORY        check a playbook and inventory without connecting
   omsplay inventory -i INVENTORY [--graph | --list | --host NAME]
-  omsplay runs [--json]                         earlier runs and what they recorded
+  omsplay runs [--json]                         earlier runs: status, duration, report
+  omsplay report [RUN_ID|last] [-o FILE] [--json]  one HTML page with the run's timeline
   omsplay unlock NAME -i INVENTORY [-l PATTERN]  break a run lock left by a run that died
   omsplay modules [NAME]                        modules and their arguments
   omsplay --version
@@ -31,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./inventory.js')).inventoryCommand(rest);
       case 'runs':
         return await (await import('./runs.js')).runsCommand(rest);
+      case 'report':
+        return await (await import('./report.js')).reportCommand(rest);
       case 'unlock':
         return await (await import('./unlock.js')).unlockCommand(rest);
       case 'modules':
@@ -42,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${HELP}\n`);
         return command === undefined ? ExitCode.badOptions : ExitCode.ok;
       default:
-        process.stderr.write(`bad options: unknown command "${command}"\n  hint: one of run, validate, inventory, runs, unlock, modules (omsplay --help)\n`);
+        process.stderr.write(`bad options: unknown command "${command}"\n  hint: one of run, validate, inventory, runs, report, unlock, modules (omsplay --help)\n`);
         return ExitCode.badOptions;
     }
   } catch (e) {

@@ -29,6 +29,10 @@ export type RunEvent =
       ignored?: boolean;
       delegated_to?: string;
       item?: unknown;
+      /** The module that ran (absent in journals written before it was added). */
+      module?: string;
+      /** When the host's result came in (ISO); the bar of a report ends here. Absent in older journals. */
+      time?: string;
     }
   | { type: 'task_end'; play: string; task: string; duration_ms: number }
   | { type: 'progress'; host: string; task: string; done: number; total?: number; unit: string; message?: string }

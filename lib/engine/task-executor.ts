@@ -239,6 +239,8 @@ export class TaskExecutor {
       result: shown,
       ignored: outcome.status === 'failed' && task.ignoreErrors ? true : undefined,
       delegated_to: delegatedTo,
+      module: task.module,
+      time: new Date().toISOString(),
     });
     return outcome;
   }
