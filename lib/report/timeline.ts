@@ -7,8 +7,6 @@ import type { RunEvent } from '../engine/events.js';
 import type { RunMeta } from '../engine/journal.js';
 import type { Band, Bar, FailurePoint, Timeline } from './model.js';
 
-type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
-
 /** The file part of a `file:line:col` location. */
 export function locationFile(location: string): string {
   return location.replace(/:\d+:\d+$/, '');
