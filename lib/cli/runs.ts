@@ -10,8 +10,7 @@ import { parse } from './args.js';
 
 function status(r: RunMeta): string {
   if (r.exit_code === undefined) return 'unfinished';
-  if (r.exit_code === 0) return 'ok (exit 0)';
-  return `${r.exit_code === 99 ? 'interrupted' : 'failed'} (exit ${r.exit_code})`;
+  return `exit ${r.exit_code} (${r.exit_code === 0 ? 'ok' : r.exit_code === 99 ? 'interrupted' : 'failed'})`;
 }
 
 function duration(r: RunMeta): string {

@@ -60,7 +60,7 @@ export function extractReport(run: LoadedRun, opts: { masker?: Masker } = {}): R
   if (recap?.resume_hint) warnings.push(recap.resume_hint);
 
   const data: ReportData = { header, timeline, hosts, metadb: metadb(events, hosts), warnings, next_steps: nextSteps(run, exitCode, recap?.resume_hint, warnings) };
-  return maskReport(data, opts.masker);
+  return maskReport(data, events, opts.masker);
 }
 
 /** The exact commands to go on with, when the run did not end cleanly. */
@@ -76,12 +76,12 @@ function nextSteps(run: LoadedRun, exitCode: number | undefined, resumeHint: str
 }
 
 /**
- * The journal is already masked; the report masks again as every other output does: values under
- * secret-looking names, and every secret the run knew (its masker) wherever it appears.
+ * The journal is already masked; the report masks again as every other output does: every value the journal
+ * holds under a secret-looking name (wherever else it appears), and every secret the run knew (its masker).
  */
-function maskReport(data: ReportData, runMasker?: Masker): ReportData {
+function maskReport(data: ReportData, events: RunEvent[], runMasker?: Masker): ReportData {
   const byName = new Masker();
-  byName.addFromVars(data);
+  for (const e of events) if (e.type === 'task_result' || e.type === 'record' || e.type === 'on_failure') byName.addFromVars(e);
   let out = byName.maskValue(data);
   if (runMasker) out = runMasker.maskValue(out);
   return out;

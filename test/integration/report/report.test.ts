@@ -144,7 +144,7 @@ describe('omsplay report', () => {
     expect(copy.stdout.trim()).toBe(out);
     expect(existsSync(out)).toBe(true);
     const runs = await omsplay(['runs'], { env });
-    expect(runs.stdout).toMatch(new RegExp(`${runId} .*ok \\(exit 0\\)[\\s\\S]*report: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(runs.stdout).toMatch(new RegExp(`${runId} .*exit 0 \\(ok\\)[\\s\\S]*report: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
   it('of a failed and rescued upgrade: the failure point, the rescue, the downtime until the old OMS was back, and the rollback command', async () => {
