@@ -56,7 +56,11 @@ export function extractReport(run: LoadedRun, opts: { masker?: Masker } = {}): R
 
   const warnings = events.filter((e): e is Extract<RunEvent, { type: 'warning' }> => e.type === 'warning').map((e) => e.message);
   const onFailure = events.find((e): e is Extract<RunEvent, { type: 'on_failure' }> => e.type === 'on_failure');
-  if (onFailure) warnings.unshift(`play "${onFailure.play}" failed: ${String(onFailure.failure.reason ?? '')}${onFailure.failure.task ? ` (task "${String(onFailure.failure.task)}")` : ''}`);
+  if (onFailure) {
+    const reason = String(onFailure.failure.reason ?? '');
+    const task = String(onFailure.failure.task ?? '');
+    warnings.unshift(`play "${onFailure.play}" failed: ${reason}${task && !reason.includes(task) ? ` (task "${task}")` : ''}`);
+  }
   if (recap?.resume_hint) warnings.push(recap.resume_hint);
 
   const data: ReportData = { header, timeline, hosts, metadb: metadb(events, hosts), warnings, next_steps: nextSteps(run, exitCode, recap?.resume_hint, warnings) };

@@ -21,7 +21,7 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:8px;white-space:pre-wrap
 .o-ok{background:#1a7f37}.o-failed,.o-error,.o-unreachable{background:#cf222e}.o-interrupted,.o-unfinished{background:#9a6700}
 .chk{background:#0969da}
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin-right:4px}
-.scroll{overflow:auto;max-height:80vh;border:1px solid #d0d7de}
+.scroll{overflow:auto;max-height:85vh;border:1px solid #d0d7de}.sticky{position:sticky;top:0;background:#fff;z-index:1;line-height:0}#timeline{display:block}
 #timeline .b.ok,.legend .ok{fill:#2da44e;background:#2da44e}#timeline .b.changed,.legend .changed{fill:#d4a72c;background:#d4a72c}
 #timeline .b.failed,.legend .failed{fill:#cf222e;background:#cf222e}#timeline .b.unreachable,.legend .unreachable{fill:#8250df;background:#8250df}
 #timeline .b.skipped,.legend .skipped{fill:#afb8c1;background:#afb8c1}#timeline .b.ign{opacity:.55}
@@ -69,7 +69,7 @@ ${headerTable(data)}
 ${nextSteps(data)}
 <h2>Timeline</h2>
 <div class="legend">${['ok', 'changed', 'failed', 'unreachable', 'skipped'].map((s) => `<span><i class="${s}"></i>${s} ${counts[s] ?? 0}</span>`).join('')}<span class="muted">${data.timeline.bars.length} task results on ${data.hosts.length} hosts · hover or click a bar</span></div>
-<div class="scroll">${timelineSvg(data.timeline)}</div>
+${timelineBlock(data)}
 <pre id="picked" class="muted">Click a bar to keep its details here.</pre>
 ${hostsSection(data)}
 ${metadbSection(data)}
@@ -80,6 +80,11 @@ ${warningsSection(data)}
 <script>${SCRIPT}</script>
 </body></html>
 `;
+}
+
+function timelineBlock(data: ReportData): string {
+  const svg = timelineSvg(data.timeline);
+  return `<div class="scroll"><div class="sticky">${svg.head}</div>${svg.lanes}</div>`;
 }
 
 function basename(p: string): string {
@@ -130,7 +135,9 @@ function hostsSection(data: ReportData): string {
     const version = h.version_before || h.version_after ? ` · OMS ${esc(h.version_before ?? '?')} → ${esc(h.version_after ?? '?')}` : '';
     return `<tr class="host" data-host="${esc(h.host)}"><th colspan="3">${esc(h.host)} <span class="muted">(${esc(h.region)})${version}${counts ? ` · ${esc(counts)}` : ''}</span></th></tr>${containers}`;
   });
-  return `<h2>Per host: what changed</h2><table id="hosts"><tr><th>container</th><th>before</th><th>after</th></tr>${rows.join('')}</table>`;
+  // Many hosts: the table folds (the timeline already shows them all); a click opens it.
+  const open = data.hosts.length <= 20 ? ' open' : '';
+  return `<h2>Per host: what changed</h2><details${open}><summary>${data.hosts.length} hosts: containers before and after</summary><table id="hosts"><tr><th>container</th><th>before</th><th>after</th></tr>${rows.join('')}</table></details>`;
 }
 
 function metadbSection(data: ReportData): string {

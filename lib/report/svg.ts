@@ -32,7 +32,7 @@ function tickLabel(ms: number, step: number): string {
   return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`;
 }
 
-export function timelineSvg(t: Timeline): string {
+export function timelineSvg(t: Timeline): { head: string; lanes: string } {
   const hostCount = t.groups.reduce((n, g) => n + g.hosts.length, 0);
   const laneH = laneHeight(hostCount);
   const font = laneH >= 16 ? 12 : laneH >= 12 ? 10 : 8;
@@ -42,11 +42,12 @@ export function timelineSvg(t: Timeline): string {
   const playsY = axisY + 8;
   const phasesY = playsY + ROW + 2;
   const marksY = phasesY + ROW + 2;
-  const lanesY = marksY + ROW + 4;
+  // The failure's label gets a row of its own under the downtime's, so the two never overlap.
+  const failY = t.failure ? marksY + ROW : marksY;
+  const lanesY = failY + ROW + 4;
 
   // Lane positions: a header row per region, then its hosts.
   const laneY = new Map<string, number>();
-  const parts: string[] = [];
   let y = lanesY;
   const lanes: string[] = [];
   for (const g of t.groups) {
@@ -63,20 +64,24 @@ export function timelineSvg(t: Timeline): string {
   const bottom = y;
   const height = bottom + 8;
 
-  // Axis ticks and grid.
+  // Axis ticks and grid (the grid lines go in both pictures: each shows its part).
   const step = tickStep(t.span_ms);
+  const head: string[] = [];
+  const body: string[] = [];
   for (let ms = 0; ms <= t.span_ms; ms += step) {
     const px = x(ms).toFixed(1);
-    parts.push(`<line x1="${px}" x2="${px}" y1="${axisY + 2}" y2="${bottom}" class="grid"/><text x="${px}" y="${axisY}" class="tick">${tickLabel(ms, step)}</text>`);
+    const grid = `<line x1="${px}" x2="${px}" y1="${axisY + 2}" y2="${bottom}" class="grid"/>`;
+    head.push(`${grid}<text x="${px}" y="${axisY}" class="tick">${tickLabel(ms, step)}</text>`);
+    body.push(grid);
   }
-  // Plays, the rescue, phases.
-  parts.push(`<text x="${LABEL_W - 6}" y="${playsY + 13}" class="rowname">plays</text><text x="${LABEL_W - 6}" y="${phasesY + 13}" class="rowname">phases</text>`);
+  // Plays, the rescue, phases: bands in the head, a faint background across the lanes.
+  head.push(`<text x="${LABEL_W - 6}" y="${playsY + 13}" class="rowname">plays</text><text x="${LABEL_W - 6}" y="${phasesY + 13}" class="rowname">phases</text>`);
   for (const [i, p] of t.plays.entries()) {
     const rescue = t.rescue && p.start_ms >= t.rescue.start_ms;
-    parts.push(band(p.name, x(p.start_ms), playsY, w(p.start_ms, p.end_ms), rescue ? 'play rescue' : `play p${i % 2}`, `play: ${p.name} (${formatDuration(p.end_ms - p.start_ms)})`));
-    parts.push(`<rect x="${x(p.start_ms).toFixed(1)}" y="${lanesY}" width="${w(p.start_ms, p.end_ms).toFixed(1)}" height="${bottom - lanesY}" class="${rescue ? 'rescuebg' : `playbg${i % 2}`}"/>`);
+    head.push(band(p.name, x(p.start_ms), playsY, w(p.start_ms, p.end_ms), rescue ? 'play rescue' : `play p${i % 2}`, `play: ${p.name} (${formatDuration(p.end_ms - p.start_ms)})`));
+    body.push(`<rect x="${x(p.start_ms).toFixed(1)}" y="${lanesY}" width="${w(p.start_ms, p.end_ms).toFixed(1)}" height="${bottom - lanesY}" class="${rescue ? 'rescuebg' : `playbg${i % 2}`}"/>`);
   }
-  for (const [i, p] of t.phases.entries()) parts.push(band(p.name, x(p.start_ms), phasesY, w(p.start_ms, p.end_ms), `phase f${i % 2}`, `phase: ${p.name} (${formatDuration(p.end_ms - p.start_ms)})`));
+  for (const [i, p] of t.phases.entries()) head.push(band(p.name, x(p.start_ms), phasesY, w(p.start_ms, p.end_ms), `phase f${i % 2}`, `phase: ${p.name} (${formatDuration(p.end_ms - p.start_ms)})`));
 
   // Bars: data-i indexes the page's bar table (tooltip); drawn over the bands.
   const barH = Math.max(3, laneH - 6);
@@ -85,22 +90,30 @@ export function timelineSvg(t: Timeline): string {
     return `<rect class="b ${b.status}${b.ignored ? ' ign' : ''}" data-i="${i}" x="${x(b.start_ms).toFixed(1)}" y="${ly + (laneH - barH) / 2}" width="${w(b.start_ms, b.end_ms).toFixed(1)}" height="${barH}"/>`;
   });
 
-  // Downtime, failure point: over everything.
-  const marks: string[] = [];
+  // Downtime and failure point: labelled in the head, drawn over the lanes.
+  const marksHead: string[] = [];
+  const marksBody: string[] = [];
   const d = t.downtime;
   if (d) {
-    marks.push(
-      `<g id="downtime" data-t1="${esc(d.t1)}" data-t2="${esc(d.t2 ?? '')}" data-end="${d.end_kind}"><rect x="${x(d.start_ms).toFixed(1)}" y="${marksY}" width="${w(d.start_ms, d.end_ms).toFixed(1)}" height="${bottom - marksY}" class="down"><title>${esc(`${d.label}: ${d.t1} → ${d.t2 ?? 'end'}`)}</title></rect><text x="${(x(d.start_ms) + 4).toFixed(1)}" y="${marksY + 13}" class="downl">${esc(d.label)}</text></g>`,
-    );
+    const rect = `<rect x="${x(d.start_ms).toFixed(1)}" y="${marksY}" width="${w(d.start_ms, d.end_ms).toFixed(1)}" height="${bottom - marksY}" class="down"><title>${esc(`${d.label}: ${d.t1} → ${d.t2 ?? 'end'}`)}</title></rect>`;
+    marksHead.push(`<g id="downtime" data-t1="${esc(d.t1)}" data-t2="${esc(d.t2 ?? '')}" data-end="${d.end_kind}">${rect}<text x="${(x(d.start_ms) + 4).toFixed(1)}" y="${marksY + 13}" class="downl">${esc(d.label)}</text></g>`);
+    marksBody.push(rect);
   }
   const f = t.failure;
   if (f) {
     const fx = x(f.at_ms).toFixed(1);
-    marks.push(
-      `<g id="failure"><line x1="${fx}" x2="${fx}" y1="${marksY}" y2="${bottom}" class="fail"/><text x="${fx}" y="${marksY + 13}" class="faill" text-anchor="end">✕ ${esc(f.status)}: ${esc(truncate(f.task, 60))} on ${esc(f.host)} </text><title>${esc(`${f.task} on ${f.host}: ${f.message}`)}</title></g>`,
-    );
+    const line = `<line x1="${fx}" x2="${fx}" y1="${failY}" y2="${bottom}" class="fail"/>`;
+    const anchor = x(f.at_ms) > LABEL_W + PLOT_W / 2 ? 'end' : 'start';
+    marksHead.push(`<g id="failure">${line}<text x="${fx}" y="${failY + 13}" class="faill" text-anchor="${anchor}"> ✕ ${esc(f.status)}: ${esc(truncate(f.task, 60))} on ${esc(f.host)} </text><title>${esc(`${f.task} on ${f.host}: ${f.message}`)}</title></g>`);
+    marksBody.push(line);
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" id="timeline" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif">${lanes.join('')}${parts.join('')}<g id="bars">${bars.join('')}</g>${marks.join('')}</svg>`;
+  // Two pictures on one coordinate system: the head (axis, bands, labels) stays in view while the lanes scroll.
+  const svg = (id: string, y0: number, h: number, content: string) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" width="${WIDTH}" height="${h}" viewBox="0 ${y0} ${WIDTH} ${h}" font-family="system-ui, sans-serif">${content}</svg>`;
+  return {
+    head: svg('timeline-head', 0, lanesY, `${head.join('')}${marksHead.join('')}`),
+    lanes: svg('timeline', lanesY, height - lanesY, `${lanes.join('')}${body.join('')}<g id="bars">${bars.join('')}</g>${marksBody.join('')}`),
+  };
 }
 
 function band(label: string, x0: number, y0: number, width: number, cls: string, title: string): string {

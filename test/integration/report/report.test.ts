@@ -62,7 +62,7 @@ async function timelineIn(p: OpenedPage) {
       regions: [...document.querySelectorAll('#timeline g.region text')].map((t) => t.textContent),
       downtime: down ? { t1: down.getAttribute('data-t1'), t2: down.getAttribute('data-t2'), end: down.getAttribute('data-end'), label: down.textContent } : null,
       failure: document.getElementById('failure')?.textContent ?? null,
-      rescue: [...document.querySelectorAll('#timeline .play.rescue')].map((g) => g.textContent),
+      rescue: [...document.querySelectorAll('#timeline-head .play.rescue')].map((g) => g.textContent),
       outcome: document.getElementById('outcome')!.textContent,
       next: [...document.querySelectorAll('pre.next')].map((p) => p.textContent),
     };
@@ -85,6 +85,15 @@ async function checkInBrowser(file: string, journal: Event[]) {
     const key = (b: { host: string; task: string; status: string }) => `${b.host}|${b.task}|${b.status}`;
     expect(seen.bars.map(key).sort()).toEqual(results.map((e) => key(e as any)).sort());
     for (const b of seen.bars) expect(b.width * b.height, `${b.task} on ${b.host} is visible`).toBeGreaterThan(0);
+    // Hovering a bar tells its task, host and status; a click keeps the details on the page.
+    const last = results[results.length - 1]!;
+    const bar = p.page.locator(`#timeline rect.b[data-i="${results.length - 1}"]`);
+    await bar.hover({ force: true });
+    const tip = await p.page.locator('#tip').textContent();
+    expect(tip).toContain(last.task);
+    expect(tip).toContain(`host: ${last.host}   status: ${last.status}`);
+    await bar.click({ force: true });
+    expect(await p.page.locator('#picked').textContent()).toContain(last.task);
     // Nothing left the page: the only request was the report file itself.
     expect(p.requests).toEqual([`file://${file}`]);
     // A picture, not a blank page.
