@@ -36,7 +36,7 @@ export function syntheticRun(hosts: number, tasks: number, runId: string): { met
   for (let i = 0; i < hosts; i++) {
     const region = `region-${Math.floor((i * 4) / hosts) + 1}`;
     const name = `oms-${region.slice(-1)}-${String(i + 1).padStart(3, '0')}`;
-    (regions[region] ??= []).push(name);
+    regions[region] = [...(regions[region] ?? []), name];
     names.push(name);
   }
   const t0 = Date.parse('2026-11-22T01:00:00.000Z');
