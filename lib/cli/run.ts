@@ -6,9 +6,9 @@ import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
 import { ExitCode, OptionsError } from '../errors.js';
-import type { Masker } from '../secrets.js';
 import { resolveRun } from '../report/read.js';
 import { writeReport } from '../report/write.js';
+import { type Masker, maskError } from '../secrets.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
@@ -73,7 +73,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const interactive = !!process.stdin.isTTY && !process.env.CI;
   const reporters: Reporter[] = [
     values.json ? new JsonReporter() : // A terminal that reports no width (some pseudo-terminals) would wrap the tree one character a line.
-    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
+    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose),
   ];
   const controller = new AbortController();
   // The first Ctrl-C ends the running commands and lets the run record where it stopped; a second one quits at once.
@@ -126,6 +126,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     if (wantsReport(playbook, extraVars)) await reportAfterRun(outcome.runId, masker, !!values.json);
     return outcome.exitCode;
+  } catch (e) {
+    throw maskError(e, masker);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -30,6 +30,11 @@ export class PlainReporter implements Reporter {
         if (diff && (diff.before !== undefined || diff.after !== undefined)) this.line(unifiedDiff(diff));
         break;
       }
+      case 'item_result': {
+        const text = resultSummary(e.status, e.result, this.verbose);
+        this.line(`${e.status}: [${e.host}${e.delegated_to ? ` -> ${e.delegated_to}` : ''}] (item=${e.label})${e.ignored ? ' (ignored)' : ''}${text ? ` => ${text}` : ''}`);
+        break;
+      }
       case 'warning':
         this.line(`[WARNING] ${e.message}`);
         break;
