@@ -61,6 +61,23 @@ describe('report data', () => {
     expect(data.timeline.failure).toMatchObject({ host: 'b', task: 'T1', message: 'boom', at_ms: 1500 });
   });
 
+  it('an interrupted run: the resume and rollback commands it printed, word for word', () => {
+    const events: RunEvent[] = [
+      { type: 'run_start', run_id: 'r', playbook: '/p/site.yml', inventory: '/p/inv.yml', check: false, time: at(0) },
+      {
+        type: 'recap',
+        hosts: {},
+        stopped_at: 'Restart',
+        resume_hint: 'Interrupted. To resume: omsplay run site.yml -i /p/inv.yml --start-at-task "Restart". To roll back: omsplay run undo.yml -i /p/inv.yml',
+      },
+      { type: 'run_end', run_id: 'r', exit_code: 99, time: at(2), duration_ms: 2000, journal: '' },
+    ];
+    const data = extractReport({ meta: meta(), dir: '/x', events });
+    expect(data.header).toMatchObject({ outcome: 'interrupted', exit_code: 99, exit_meaning: 'interrupted (Ctrl-C)' });
+    expect(data.next_steps).toEqual(['omsplay run site.yml -i /p/inv.yml --start-at-task "Restart"', 'omsplay run undo.yml -i /p/inv.yml']);
+    expect(renderHtml(data)).toContain('<pre class="next">omsplay run site.yml -i /p/inv.yml --start-at-task &quot;Restart&quot;</pre>');
+  });
+
   it('200 hosts × 30 tasks: lanes by region, 6000 bars, under 5 MB of HTML', () => {
     const { meta: m, events } = syntheticRun(200, 30, 'bench');
     const data = extractReport({ meta: m, dir: '/x', events });
