@@ -179,7 +179,7 @@ export class TaskExecutor {
   failTask(task: Task, host: string, scope: TaskScope, msg: string): void {
     const result: ModuleResult = { changed: false, failed: true, msg };
     this.settle(task, host, { status: 'failed', result });
-    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined });
+    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined, module: task.module, time: new Date().toISOString() });
   }
 
   /** Hosts for which a block's `when` holds; the others are reported skipped once. */
@@ -279,6 +279,8 @@ export class TaskExecutor {
       result: shown,
       ignored: outcome.status === 'failed' && task.ignoreErrors ? true : undefined,
       delegated_to: delegatedTo,
+      module: task.module,
+      time: new Date().toISOString(),
     });
     return outcome;
   }
