@@ -24,11 +24,14 @@ export interface PlannedHop extends Hop {
   image_tar: string;
 }
 
-/** The tar of each hop: the map's entry for the hop's target, else the single tar for the last hop. */
+/**
+ * The tar of each hop: the map's entry for the hop's target; a single-hop path may use the single tar instead
+ * (a multi-hop path names every tar in the map: one archive cannot be the right one for several hops).
+ */
 export function tarsFor(hops: Hop[], tars: Record<string, string>, single: string | undefined): { hops: PlannedHop[]; missing: Hop[] } {
   const missing: Hop[] = [];
-  const planned = hops.map((h, i) => {
-    const tar = tars[h.to] ?? tars[`V${h.to}`] ?? (i === hops.length - 1 && single ? single : '');
+  const planned = hops.map((h) => {
+    const tar = tars[h.to] ?? (hops.length === 1 && single ? single : '');
     if (!tar) missing.push(h);
     return { ...h, image_tar: tar };
   });
@@ -53,7 +56,7 @@ export const omsPlan: ModuleDefinition<Args> = {
       from: { type: 'string', description: "The site's version, read from the site (e.g. the old container's image tag), not from the inventory." },
       to: { type: 'string', description: 'The target version (`oms_target_version`).' },
       image_tars: { type: 'object', additionalProperties: { type: 'string' }, description: 'Image tar on the host for each version a hop goes to (version -> path).' },
-      image_tar: { type: 'string', description: 'Image tar of the last hop when `image_tars` has no entry for it (the single-hop setting `oms_image_tar`).' },
+      image_tar: { type: 'string', description: 'Image tar of a single-hop path when `image_tars` has no entry for the target (the setting `oms_image_tar`).' },
       families: { type: 'array', items: { type: 'string' }, description: 'Procedure families the playbook performs; a hop of another family is refused. Default: every family.' },
       max_hops: { type: 'integer', minimum: 1, description: 'Most hops one run performs; a longer path is refused, naming it. Default: no limit.' },
       check_tars: { type: 'boolean', default: true, description: "Check that each hop's tar is a file on the host (off when the tars are staged later from the control node)." },

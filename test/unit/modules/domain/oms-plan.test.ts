@@ -50,6 +50,11 @@ describe('oms.plan', () => {
     expect(e.result.hops).toHaveLength(2);
   });
 
+  it('uses the single tar for a single hop only', async () => {
+    const e = await refused({ graph, from: '4.2.0', to: '4.2.2', image_tar: tar('4.2.2'), image_tars: { '4.2.1': tar('4.2.1') } });
+    expect(e.message).toMatch(/^no image tar for hop 4\.2\.1 → 4\.2\.2 /);
+  });
+
   it('refuses a tar that is not on the host, unless check_tars is off', async () => {
     const e = await refused({ graph, from: '3.3.1', to: '4.0.0', image_tar: join(tmp.dir, 'absent.tar') });
     expect(e.message).toMatch(/image tar not found on localhost: .*absent\.tar \(hop 3\.3\.1 → 4\.0\.0\)/);
