@@ -160,3 +160,39 @@ describe.each(profiles)('the $name site profile', (profile) => {
     }
   });
 });
+
+describe('on the friendly site', () => {
+  const inventory = () => writeSiteInventory(lab, friendly, { file: join(lab.dir, 'round-trip-friendly-extra.yml'), vars: { oms_health_timeout: 60 } });
+
+  it('a health scheme the console does not answer on is refused in preflight, before anything changes', async () => {
+    await resetSite(lab, friendly);
+    const inv = await inventory();
+    const before = await snapshot(friendly);
+    const r = await omsplay(['run', 'upgrade.yml', '-i', inv, '--json', '-e', 'oms_health_scheme=https'], { env });
+    expect(r.code, explain(r)).toBe(2);
+    const failed = r.events.filter((e) => e.type === 'task_result' && e.status === 'failed');
+    expect(failed.map((e) => e.task)).toEqual(friendly.hosts.map(() => 'Preflight: the console answered (oms_health_scheme)'));
+    expect(failed[0]!.result.msg).toMatch(/answered on neither of https.*Set oms_health_scheme/);
+    expect(r.events.some((e) => e.type === 'task_start' && e.task === 'Disable HA: set ha.config enable=false')).toBe(false);
+    expect(await snapshot(friendly)).toEqual(before);
+  });
+
+  it('the rollback never removes a container it did not create, even one named like the new container', async () => {
+    await resetSite(lab, friendly);
+    const inv = await inventory();
+    const up = await omsplay(['run', 'upgrade.yml', '-i', inv, '--json'], { env });
+    expect(up.code, explain(up)).toBe(0);
+    // Someone replaces h2's new container with one of their own, same name.
+    await lab.docker('h2', ['rm', '-f', friendly.containers.new]);
+    const own = await lab.docker('h2', ['create', '--name', friendly.containers.new, friendly.newImage]);
+    expect(own.code, own.stderr).toBe(0);
+    const ownId = own.stdout.trim();
+    const back = await omsplay(['run', 'rollback.yml', '-i', inv, '--from-run', 'last', '--yes', '--json'], { env });
+    expect(back.code, explain(back)).toBe(0);
+    expect((await inspectContainer(lab, 'h2', friendly.containers.new))?.Id).toBe(ownId);
+    const left = back.events.find((e) => e.type === 'task_result' && e.host === 'h2' && e.task === 'Rollback: a container named like the new one that the upgrade did not create is left alone')!;
+    expect(left.result.msg).toContain(`is not the container the upgrade created`);
+    for (const h of ['h1', 'h3']) expect(await inspectContainer(lab, h, friendly.containers.new), h).toBeUndefined();
+    for (const h of friendly.hosts) expect((await inspectContainer(lab, h.name, friendly.containers.old))?.State.Running, h.name).toBe(true);
+  });
+});
