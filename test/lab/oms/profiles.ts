@@ -45,10 +45,8 @@ export function profileSiteOptions(profile: SiteProfile): SiteOptions {
   return profile === 'hostile' ? hostileSiteOptions() : {};
 }
 
-function labUser(lab: Lab, name: string): LabUser {
-  const u = (lab.users as unknown as Record<string, LabUser | undefined>)[name];
-  if (!u) throw new Error(`the lab has no user ${name} (the hostile profile needs the docker-only sudo users dockerop and dockerpw)`);
-  return u;
+function labUser(lab: Lab, name: 'dockerop' | 'dockerpw'): LabUser {
+  return lab.users[name];
 }
 
 /** The sudo password the hostile inventory needs in its environment ({HOSTILE_SUDO_PASSWORD_ENV: ...}). */
