@@ -113,4 +113,71 @@ describe('a host lost after the backup', () => {
     const ha = await haConfig(site);
     for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
   });
+
+  it('after docker_init.sh, h3 cut off from the control node while its OMS keeps writing: no restore until it is stopped', async () => {
+    await resetSite(lab, site);
+    const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, 'faults-lost-host.yml'), vars: { oms_health_timeout: 60 } });
+    const before = await metadbChecksums(site);
+    const haBefore = await haConfig(site);
+    // SSH from the control node is reset (the established connection too); h3 and its containers run on.
+    const rule = `INPUT -p tcp --dport 22 -s ${site.metadb.host} -j REJECT --reject-with tcp-reset`;
+    const partition = (on: boolean) => lab.sh(LOST, `iptables ${on ? '-I' : '-D'} ${rule}`, { check: true });
+
+    const live = startOmsplay(['run', 'upgrade.yml', '-i', inv, '--json'], { env });
+    await live.waitFor((e) => e.type === 'task_start' && e.task === 'Verify: the new container is healthy');
+    process.kill(live.pid, 'SIGSTOP');
+    try {
+      await partition(true);
+      await markers('create');
+    } finally {
+      process.kill(live.pid, 'SIGCONT');
+    }
+    const r = await live.done;
+    expect(r.code, explain(r)).toBe(3);
+    const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
+    expect(r.events.find((e) => e.type === 'recap')!.hosts[LOST]).toMatchObject({ failed: 0 });
+    // h3's new OMS still runs (and writes to the MetaDB): the rescue restored nothing and stopped what it reached.
+    expect((await inspectContainer(lab, LOST, site.containers.new))?.State.Running).toBe(true);
+    expect(r.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database')).toBe(false);
+    expect(await markers('count')).toBe(site.databases.all.length);
+    for (const h of ['h1', 'h2']) expect((await inspectContainer(lab, h, site.containers.new))?.State.Running, h).toBe(false);
+    expect((await haConfig(site)).enable).toBe(false);
+    const manual = r.events.find((e) => e.type === 'task_result' && e.task === 'Rescue: manual steps for a host that was not put back')!;
+    const msg = (manual.result.results as Array<{ lost: string; msg: string }>).find((i) => i.lost === LOST)!.msg;
+    expect(msg).toContain("stops every OMS container of the site, restores the MetaDB from this run's dumps");
+    const commands = [...msg.matchAll(/`(omsplay [^`]+)`/g)].map((m) => m[1]!);
+    expect(commands).toEqual([`omsplay unlock oms-upgrade -i ${inv} -l ${LOST}`, `omsplay run rollback.yml -i ${inv} --from-run ${runId} --yes`]);
+
+    // Still cut off: the rollback refuses, naming h3 and its containers; nothing dropped.
+    const early = await omsplay(['run', 'rollback.yml', '-i', inv, '--from-run', runId, '--yes', '--plain'], { env });
+    expect(early.code, early.stdout).toBe(3);
+    expect(early.stdout).toContain(`${LOST} could not be reached to make sure ${site.containers.old} and ${site.containers.new} are stopped there`);
+    expect(await markers('count')).toBe(site.databases.all.length);
+
+    // Reachable again: the printed steps, in order. The restore starts only once no OMS container runs anywhere.
+    await partition(false);
+    const unlock = await omsplay(commands[0]!.split(' ').slice(1), { env });
+    expect(unlock.code, unlock.stdout + unlock.stderr).toBe(0);
+    const back = startOmsplay([...commands[1]!.split(' ').slice(1), '--json'], { env });
+    await back.waitFor((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database');
+    process.kill(back.pid, 'SIGSTOP');
+    try {
+      for (const h of site.hosts) {
+        const ps = await lab.docker(h.name, ['ps', '--format', '{{.Names}}']);
+        expect(ps.stdout.trim(), `OMS containers running on ${h.name} when the restore starts`).toBe('');
+      }
+    } finally {
+      process.kill(back.pid, 'SIGCONT');
+    }
+    const done = await back.done;
+    expect(done.code, explain(done)).toBe(0);
+    expect(await markers('count')).toBe(0);
+    // ha.config's table is compared through its value (refetchStoreIntervalMin is recomputed on the way back).
+    const cfg = (t: string) => t.endsWith('.oms_normal_config');
+    const strip = (x: Record<string, number | null>) => Object.fromEntries(Object.entries(x).filter(([t]) => !cfg(t)));
+    expect(strip(await metadbChecksums(site))).toEqual(strip(before));
+    for (const h of site.hosts) expect((await inspectContainer(lab, h.name, site.containers.old))?.State.Running, h.name).toBe(true);
+    const ha = await haConfig(site);
+    for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
+  });
 });
