@@ -4,7 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
-import type { Connection, ExecOptions } from '../connection/types.js';
+import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
 import type { Inventory, Vars } from '../inventory/types.js';
@@ -433,7 +433,7 @@ export class TaskExecutor {
     const becomeUser = task.becomeUser ?? scope.play.becomeUser ?? inv?.becomeUser;
     const becomePassword = inv?.becomePasswordEnv ? process.env[inv.becomePasswordEnv] : undefined;
     if (becomePassword) this.options.masker.add(becomePassword);
-    const become: ExecOptions['become'] = wantBecome ? (becomeUser || becomePassword ? { user: becomeUser, password: becomePassword } : true) : false;
+    const become: ExecOptions['become'] = wantBecome ? becomeFor(inv, becomeUser, becomePassword) : false;
     const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
     const controller = new AbortController();
     const onAbort = () => controller.abort();
@@ -565,4 +565,16 @@ function errorMessage(e: unknown): string {
   if (e instanceof OmsplayError) return e.format();
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** The become options of a task on a host: user, password, and the inventory's become_method / become_commands. */
+function becomeFor(inv: ConnectionSettings | undefined, user: string | undefined, password: string | undefined): ExecOptions['become'] {
+  const method = inv?.becomeMethod;
+  if (!user && !password && !method) return true;
+  return {
+    ...(user ? { user } : {}),
+    ...(password ? { password } : {}),
+    ...(method ? { method } : {}),
+    ...(inv?.becomeCommands ? { commands: inv.becomeCommands } : {}),
+  };
 }
