@@ -3,22 +3,15 @@
  * and under each host what the plain output says of it: ok messages (a final report), --diff hunks, -v results,
  * a failure's command and last stderr lines, and why a play stopped.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quoteArgv } from '../../../lib/connection/quote.js';
+import { inTerminal as run } from '../../support/terminal.js';
 
 let dir: string;
 
-/** Runs omsplay in a real pseudo-terminal (script(1)), as an operator's shell would; returns the screen text. */
-function inTerminal(args: string[]): { status: number | null; screen: string; stderr: string } {
-  const cmd = quoteArgv([process.execPath, '--import', 'tsx', join(import.meta.dirname, '..', '..', 'support', 'cli-entry.ts'), ...args]);
-  const r = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: '', OMSPLAY_HOME: join(dir, 'state'), TERM: 'xterm' }, timeout: 60_000 });
-  return { status: r.status, screen: stripVTControlCharacters(r.stdout).replace(/\r/g, ''), stderr: r.stderr };
-}
+const inTerminal = (args: string[]) => run(args, { home: join(dir, 'state') });
 
 async function playbook(name: string, text: string): Promise<string> {
   await writeFile(join(dir, name), text);
