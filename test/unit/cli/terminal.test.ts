@@ -23,7 +23,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'inv.yml'), 'connection: {connection: local}\nregions: {hz: {hosts: {a: {}, b: {}}}}\n');
 });
 
-describe('terminal display', () => {
+describe('terminal display', { timeout: 120_000 }, () => {
   it('renders the listr2 tree in a pseudo-terminal', async () => {
     const pb = await playbook(
       'pb.yml',
@@ -95,6 +95,32 @@ describe('terminal display', () => {
     const fail = r.screen.slice(r.screen.lastIndexOf('TASK dump rm')).replace(/\s+/g, ' ');
     expect(fail).toMatch(/✖ a failed \d+ ms › command failed: mysqldump of rm failed \(exit 2\): .*Can't connect .* rc=2 command: sh -c .* --host=127\.0\.0\.1 --port=1 --user=oms /);
     expect(r.screen).not.toContain('pw-canary-778');
+  });
+
+  it('a loop shows one line per item under its host (label, failure text); -vv the task file:line; -vvv each command', async () => {
+    const pb = await playbook(
+      'loop.yml',
+      `- name: Loops
+  hosts: a
+  tasks:
+    - name: each
+      shell: "echo bad {{ item.n }} >&2; test {{ item.n }} != two"
+      loop: [{n: one, x: 1}, {n: two, x: 2}]
+      loop_control: {label: "{{ item.n }}"}
+      ignore_errors: true
+`,
+    );
+    const plain = inTerminal(['run', pb, '-i', join(dir, 'inv.yml')]);
+    expect(plain.status, plain.stderr).toBe(0);
+    const each = plain.screen.slice(plain.screen.lastIndexOf('TASK each'));
+    expect(each).toMatch(
+      /✖ a failed \d+ ms \(ignored\)\n\s+› changed \(item=one\)\n\s+failed \(item=two\) \(ignored\) => non-zero return code 1\n\s+rc=1\n\s+command: echo bad two >&2; test two != two\n\s+stderr: bad two\n\s+1 of 2 items failed — two: non-zero return code 1\n/,
+    );
+    const traced = inTerminal(['run', pb, '-i', join(dir, 'inv.yml'), '-vvv']);
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(traced.screen).toContain(`TASK each (${pb}:4:7)`);
+    expect(traced.screen).toMatch(/<a> connecting: local \(the control node\)/);
+    expect(traced.screen).toMatch(/<a> EXEC: sh -c "echo bad one >&2; test one != two"\n\s+changed \(item=one\) => {\n\s+"changed": true,/);
   });
 
   it('-v shows every result in full; max_fail_percentage says why the play stopped', async () => {
