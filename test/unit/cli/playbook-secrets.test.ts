@@ -141,4 +141,14 @@ describe('secrets defined in a playbook', () => {
     expect(journal).toContain('play=******** tagged=********');
     expect(journal).toContain('{"type":"record","host":"a","name":"fact_secret","value":"********"}');
   }, 240_000);
+
+  it('are masked in errors of the checks made before a run (a templated vars_files name), by run and validate', async () => {
+    const file = join(dir, 'vf.yml');
+    await writeFile(file, '- name: vf\n  hosts: all\n  vars: {api_token: "CANARY-vf-77"}\n  vars_files: ["missing-{{ api_token }}.yml"]\n  tasks:\n    - debug: {msg: hi}\n');
+    for (const command of ['run', 'validate']) {
+      const r = await omsplay([command, file, '-i', join(dir, 'inv.yml')], { env: { OMSPLAY_HOME: home } });
+      expect(r.code, command).toBe(4);
+      expect(expectMasked(r, command)).toContain('vars file `missing-{{ api_token }}.yml` (missing-********.yml) does not exist');
+    }
+  }, 60_000);
 });
