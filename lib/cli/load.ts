@@ -8,7 +8,8 @@ import { playbookProblems } from '../playbook/check.js';
 import { resolveTemplatedVarsFiles } from '../playbook/vars-files.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
-import { Masker } from '../secrets.js';
+import { registerPlaybookSecrets } from '../engine/playbook-secrets.js';
+import { Masker, maskError } from '../secrets.js';
 import { findPlaybook } from './find-playbook.js';
 import { parseExtraVars } from './extra-vars.js';
 import { OptionsError, ValidationErrors } from '../errors.js';
@@ -27,11 +28,13 @@ export async function loadAll(opts: { playbook: string; inventory?: string; extr
   masker.addFromVars(extraVars);
   const inventory = await loadInventory(resolve(opts.inventory), { masker });
   const playbook = await loadPlaybook(findPlaybook(opts.playbook), { modules });
+  // The pre-run checks below may quote values (a rendered vars_files name): the playbook's secrets are known first.
+  registerPlaybookSecrets(playbook, masker);
   // Templated vars_files names are read now, for every host, so a missing file stops the run before it starts.
   const early = await resolveTemplatedVarsFiles(playbook, inventory, extraVars);
   const problems = sortByLocation([...early, ...playbookProblems(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false, modules })]);
-  if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) throw new ValidationErrors(problems);
+  if (problems.length === 1) throw maskError(problems[0], masker);
+  if (problems.length > 1) throw maskError(new ValidationErrors(problems), masker);
   return { inventory, playbook, extraVars, masker };
 }
 
