@@ -123,7 +123,7 @@ describe('omsplay CLI', () => {
     expect(first.out).toMatch(/changed: \[a\]/);
     expect(first.out).toMatch(/-v1\n\+v2/);
     expect(await readFile(join(dir, 'out-a.txt'), 'utf8')).toBe('v2\n');
-    await expect(readFile(join(dir, 'dry-a.txt'))).rejects.toThrow();
+    await expect(readFile(join(dir, 'dry-a.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
     const second = await cli(['run', join(dir, 'pb.yml'), '-i', inv(), '--json', '-l', 'a', '-t', 'files']);
     const write = second.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'task_result' && e.task === 'write');
     expect(write.status).toBe('ok');

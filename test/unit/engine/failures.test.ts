@@ -134,7 +134,7 @@ describe('engine: failure handling, unreachable hosts, check mode, tags', () => 
     expect(String(r.collect.results('would touch')[0]!.result.msg)).toMatch(/would run/);
     expect(r.collect.results('forced')[0]!.result.stdout).toBe('forced');
     expect(String(r.collect.results('mode')[0]!.result.msg)).toBe('true');
-    await expect(readFile(`${dir}/touched`)).rejects.toThrow();
+    await expect(readFile(`${dir}/touched`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('tags: --tags selects, always always runs, never only when named, --skip-tags excludes', async () => {
