@@ -2,10 +2,10 @@
 import { listRuns } from '../engine/journal.js';
 import { runsDir } from '../engine/state-dir.js';
 import { ExitCode } from '../errors.js';
-import { parse } from './args.js';
+import type { Parsed } from './args.js';
+import type { RUNS_OPTIONS } from './commands.js';
 
-export async function runsCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } }, 'omsplay runs [--json]');
+export async function runsCommand({ values }: Parsed<typeof RUNS_OPTIONS>): Promise<number> {
   const runs = await listRuns();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);

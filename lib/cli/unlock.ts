@@ -6,12 +6,12 @@ import { ExitCode, OptionsError } from '../errors.js';
 import { loadInventory } from '../inventory/index.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
 import { Masker } from '../secrets.js';
-import { parse } from './args.js';
+import type { Parsed } from './args.js';
+import type { UNLOCK_OPTIONS } from './commands.js';
 
 const USAGE = 'omsplay unlock NAME -i INVENTORY [-l PATTERN]';
 
-export async function unlockCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { inventory: { type: 'string', short: 'i' }, limit: { type: 'string', short: 'l' } }, USAGE);
+export async function unlockCommand({ values, positionals }: Parsed<typeof UNLOCK_OPTIONS>): Promise<number> {
   if (!values.inventory) throw new OptionsError('an inventory is required', { hint: USAGE });
   const name = positionals[0];
   if (positionals.length !== 1 || !name || !LOCK_NAME.test(name)) throw new OptionsError('unlock takes exactly one lock name (e.g. oms-upgrade)', { hint: USAGE });

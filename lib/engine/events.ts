@@ -36,6 +36,8 @@ export type RunEvent =
   | { type: 'progress'; host: string; task: string; done: number; total?: number; unit: string; message?: string }
   | { type: 'record'; host: string; name: string; value: unknown }
   | { type: 'warning'; message: string }
+  /** -vvv: how a host is reached and each command run there (connection and become details). */
+  | { type: 'detail'; host: string; message: string }
   | { type: 'lock'; name: string; hosts: string[]; state: 'acquired' | 'released'; time: string; failed?: string[] }
   | { type: 'play_end'; play: string; failed: boolean; reason?: string; time: string }
   | { type: 'on_failure'; play: string; failure: Record<string, unknown>; time: string }

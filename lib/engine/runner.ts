@@ -19,6 +19,7 @@ import { batches } from './serial.js';
 import { anyTaskSelected, tagSelected } from './tags.js';
 import { LockError, type RunLocks, lockPath } from './lock.js';
 import { TaskExecutor, type TaskScope } from './task-executor.js';
+import { registerPlaybookSecrets } from './playbook-secrets.js';
 
 /** Raised inside a play when any_errors_fatal or max_fail_percentage ends it. */
 class PlayAborted extends Error {
@@ -52,6 +53,7 @@ export class PlaybookRunner {
   ) {
     for (const name of inventory.hosts.keys()) this.hosts.set(name, new HostState(name));
     this.executor = new TaskExecutor(inventory, options, this.hosts, (e) => this.emit(e), journal);
+    registerPlaybookSecrets(playbook, options.masker);
     this.started = !options.startAtTask;
   }
 

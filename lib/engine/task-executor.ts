@@ -5,13 +5,13 @@
 import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
 import type { Connection, ExecOptions } from '../connection/types.js';
-import { OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
+import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Block, Condition, Play, Task } from '../playbook/types.js';
-import { type Masker, Secret } from '../secrets.js';
+import { type Masker, Secret, looksSecret } from '../secrets.js';
 import { evaluateConditions, renderValue } from '../template/index.js';
 import type { HostStatus, RunEvent } from './events.js';
 import type { HostState } from './host-state.js';
@@ -93,6 +93,8 @@ export class TaskExecutor {
       const rendered: Vars = {};
       // Play vars may refer to inventory vars and to earlier play vars.
       for (const [k, v] of Object.entries(raw)) rendered[k] = renderValue(v, { ...base, ...rendered }, { location: play.location, task: `play "${play.name}" vars`, masker: this.options.masker });
+      // Secret by name or by `!secret`, wherever the value came from (vars_files, a template).
+      this.options.masker.addFromVars(rendered);
       scope.playVars[host] = rendered;
     }
     this.currentPlayVars = scope.playVars;
@@ -148,6 +150,8 @@ export class TaskExecutor {
     const block = Object.keys(scope.blockVars).length ? (renderValue(scope.blockVars, base, where) as Vars) : {};
     const withTaskVars = task && Object.keys(task.vars).length && (task.loop === undefined || item);
     const taskVars = withTaskVars ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
+    this.options.masker.addFromVars(block);
+    this.options.masker.addFromVars(taskVars);
     // Facts and extra vars stay above block/task vars.
     const st = this.hosts.get(host)!;
     return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars, ...item };
@@ -308,8 +312,15 @@ export class TaskExecutor {
       default:
         st.counts.ok++;
     }
-    if (task.register) st.facts[task.register] = result;
-    if (result.facts && status !== 'failed') Object.assign(st.facts, result.facts);
+    if (task.register) {
+      st.facts[task.register] = result;
+      // A result registered under a secret-looking name is a secret variable: what it holds is masked from now on.
+      if (looksSecret(task.register)) for (const text of resultOutput(result)) this.options.masker.add(text);
+    }
+    if (result.facts && status !== 'failed') {
+      Object.assign(st.facts, result.facts);
+      this.options.masker.addFromVars(result.facts);
+    }
     if (task.record && status !== 'failed' && status !== 'skipped') this.record(task, host, result);
     if (status === 'changed') for (const n of task.notify) st.notified.add(n);
   }
@@ -330,6 +341,7 @@ export class TaskExecutor {
     const results: ModuleResult[] = [];
     const labels: string[] = [];
     for (const [index, item] of items.entries()) {
+      if (looksSecret(task.loopVar)) this.options.masker.addFromVars(item, true);
       const itemVars = Object.keys(task.vars).length ? this.varsFor(host, scope, task, { [task.loopVar]: item, loop_index: index }) : { ...vars, [task.loopVar]: item, loop_index: index };
       const label = this.itemLabel(task, item, itemVars);
       labels.push(label);
@@ -456,6 +468,7 @@ export class TaskExecutor {
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       if (e instanceof TaskFailedError) return { changed: false, ...e.result, failed: true, msg: e.hint ? `${e.message} (hint: ${e.hint})` : e.message };
+      if (e instanceof CommandFailedError) return { changed: false, failed: true, msg: errorMessage(e), ...commandDetails(e) };
       return { changed: false, failed: true, msg: errorMessage(e) };
     } finally {
       clearTimeout(timer);
@@ -475,7 +488,7 @@ export class TaskExecutor {
       return Promise.reject(new TaskFailedError(`confirmation needed: ${question}`, {}, { hint: 'this run is not interactive: add --yes to answer yes' }));
     }
     const ask = this.options.prompt;
-    const next = this.promptQueue.then(() => ask(`${question} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
+    const next = this.promptQueue.then(() => ask(`${this.options.masker.mask(question)} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
     this.promptQueue = next.catch(() => undefined);
     return next;
   }
@@ -518,9 +531,32 @@ function censor(result: ModuleResult): ModuleResult {
   return { changed: result.changed, failed: result.failed, skipped: result.skipped, censored: NO_LOG_RESULT };
 }
 
+/** The text a registered result holds, without the bookkeeping every result has (the command, timings, codes). */
+function resultOutput(result: ModuleResult): string[] {
+  const { cmd: _cmd, start: _st, end: _e, delta: _d, status: _x, ...rest } = result;
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (v instanceof Secret) out.push(v.value);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(rest);
+  return out;
+}
+
 function stripFacts(result: ModuleResult): ModuleResult {
   const { facts: _facts, ...rest } = result;
   return rest as ModuleResult;
+}
+
+/** The command a module ran and failed with, its exit code and (when the message does not quote it) its stderr. */
+function commandDetails(e: CommandFailedError): Record<string, unknown> {
+  const { command, exitCode, stderr } = e.details;
+  const out: Record<string, unknown> = { cmd: command };
+  if (exitCode !== null) out.rc = exitCode;
+  if (stderr?.trim() && !e.message.includes(stderr.trim())) out.stderr = stderr;
+  return out;
 }
 
 function errorMessage(e: unknown): string {

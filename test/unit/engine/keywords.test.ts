@@ -79,7 +79,7 @@ describe('engine: task keywords', () => {
     const lines = r.plain.split('\n');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     // One line per item, in order, before the task's own line; the label stands for the item (not its JSON).
-    const [store, ghana, cm, whole] = [at(/^changed: \[a\] \(item=store\)$/), at(/^failed: \[a\] \(item=ghana\) \(ignored\) => non-zero return code 1 \| rc=1$/), at(/^changed: \[a\] \(item=cm\)$/), at(/^failed: \[a\] \d+ ms \(ignored\) => 1 of 3 items failed/)];
+    const [store, ghana, cm, whole] = [at(/^changed: \[a\] \(item=store\)$/), at(/^failed: \[a\] \(item=ghana\) \(ignored\) => non-zero return code 1 \| rc=1 \| command: test 9090 -lt 9000$/), at(/^changed: \[a\] \(item=cm\)$/), at(/^failed: \[a\] \d+ ms \(ignored\) => 1 of 3 items failed/)];
     expect([store, ghana, cm, whole].every((i) => i >= 0), r.plain).toBe(true);
     expect(store < ghana && ghana < cm && cm < whole).toBe(true);
     expect(r.plain).not.toContain('"port"');
