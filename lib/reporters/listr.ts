@@ -39,6 +39,8 @@ function deferred(): Deferred {
 export class ListrReporter implements Reporter {
   private chain: Promise<void> = Promise.resolve();
   private hosts = new Map<string, Deferred>();
+  /** A loop's item lines per host, shown under the host's row when its result comes. */
+  private items = new Map<string, string[]>();
 
   constructor(private readonly verbose = false) {}
 
@@ -54,6 +56,7 @@ export class ListrReporter implements Reporter {
       case 'task_start': {
         const hosts = new Map(e.hosts.map((h) => [h, deferred()] as const));
         this.hosts = hosts;
+        this.items = new Map();
         const started = performance.now();
         const rows: ListrTask[] = [...hosts.entries()].map(([host, d]) => ({
           title: host,
@@ -89,7 +92,14 @@ export class ListrReporter implements Reporter {
         const diff = e.result.diff as { before?: string; after?: string; header?: string } | undefined;
         if (diff && (diff.before !== undefined || diff.after !== undefined)) details.push(unifiedDiff(diff));
         const suffix = `${e.delegated_to ? ` -> ${e.delegated_to}` : ''}${e.ignored ? ' (ignored)' : ''}`;
-        this.hosts.get(e.host)?.resolve({ status: e.status, suffix, details: details.filter(Boolean).join('\n'), duration: e.duration_ms });
+        const lines = [...(this.items.get(e.host) ?? []), ...details].filter(Boolean);
+        this.hosts.get(e.host)?.resolve({ status: e.status, suffix, details: lines.join('\n'), duration: e.duration_ms });
+        break;
+      }
+      case 'item_result': {
+        const text = resultParts(e.status, e.result).join(' | ').replace(/\n {4}/g, '\n  ');
+        const line = `${e.status} (item=${e.label})${e.ignored ? ' (ignored)' : ''}${text ? ` => ${text}` : ''}`;
+        this.items.set(e.host, [...(this.items.get(e.host) ?? []), line]);
         break;
       }
       case 'play_end':
