@@ -351,12 +351,19 @@ describe('engine: task keywords', () => {
       ignore_errors: true
     - name: empty text
       debug: {msg: "{{#if false}}x{{/if}}"}
+    - name: an undefined fact is allowed
+      set_fact: {maybe: "{{ dig found 'nope' }}"}
+    - name: tested with defined
+      debug: {msg: "defined={{ defined maybe }}"}
 `,
     });
     expect(r.collect.status('undefined value')).toEqual({ a: 'failed' });
     expect(r.collect.results('undefined value')[0]!.result.msg).toMatch(/argument `msg` renders to nothing: \{\{ from_run \}\} is undefined/);
     expect(r.collect.results('missing key')[0]!.result.msg).toMatch(/renders to nothing: \{\{ lookup found 'nope' \}\} is undefined/);
     expect(r.collect.results('empty text')[0]!.result.msg).toBe('');
+    // set_fact keeps an undefined value: `defined` tests it (the shipped rollback relies on this).
+    expect(r.collect.status('an undefined fact is allowed')).toEqual({ a: 'ok' });
+    expect(r.collect.results('tested with defined')[0]!.result.msg).toBe('defined=false');
     expect(JSON.stringify(r.collect.events)).not.toContain('Hello world!');
   });
 
