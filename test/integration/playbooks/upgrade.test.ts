@@ -230,6 +230,23 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     await onOldVersion(lab, site, haBefore, before);
   });
 
+  it('--tags: a step run alone that fails is still put back by the (untagged) rescue', async () => {
+    const inv = await inventory();
+    const before = await metadbState();
+    const haBefore = await haConfig(site);
+    await lab.exec('h2', ['truncate', '-s', '100000', site.paths.newImageTar], { check: true });
+    const r = await upgrade(inv, '--tags', 'preflight,stage,stop,load_image');
+    expect(r.code, explain(r)).toBe(2);
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
+    expect([failed.task, failed.host]).toEqual(['Load image: docker load -i', 'h2']);
+    // The old containers were stopped by the selected step; the rescue, whose tasks carry no tags, runs anyway.
+    expect(r.events.some((e) => e.type === 'on_failure')).toBe(true);
+    const rescued = r.events.filter((e) => e.type === 'task_result' && e.play !== 'Upgrade OMS');
+    expect(rescued.length).toBeGreaterThan(0);
+    expect(rescued.filter((e) => e.status === 'failed')).toEqual([]);
+    await onOldVersion(lab, site, haBefore, before);
+  });
+
   it('docker_init.sh failing in one region: the full rollback restores the MetaDB from the dumps', async () => {
     const inv = await inventory();
     const before = await metadbState();
