@@ -421,7 +421,7 @@ export class TaskExecutor {
     if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
     // A `!secret` literal in the arguments reaches the module as its plain value, registered for masking.
     const rendered = renderValue(task.args, vars, this.where(task));
-    refuseUndefinedArgs(task.args, rendered);
+    if (!module.keepsUndefined) refuseUndefinedArgs(task.args, rendered);
     const args = revealSecrets(rendered, this.options.masker);
     const check = task.checkMode ?? this.options.check;
     if (check && module.checkMode === 'none' && !module.runsInCheckMode) {

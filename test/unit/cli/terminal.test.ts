@@ -144,4 +144,24 @@ describe('terminal display', { timeout: 120_000 }, () => {
     expect(r.screen).toMatch(/✖ b failed \d+ ms\n\s+› {\n\s+"changed": false,\n\s+"failed": true,\n\s+"msg": "b is not ready"/);
     expect(r.screen).toContain('✖ play Batches stopped: 1 of 2 hosts failed, above max_fail_percentage 0');
   });
+
+  it('a loop shows one line per item under the host, with loop_control.label', async () => {
+    const pb = await playbook(
+      'loop.yml',
+      `- name: Loops
+  hosts: a
+  tasks:
+    - name: per service
+      shell: "test {{ svc.port }} -lt 9000"
+      loop: [{name: store, port: 8080}, {name: ghana, port: 9090}]
+      loop_control: {loop_var: svc, label: "{{ svc.name }}"}
+      ignore_errors: true
+`,
+    );
+    const r = inTerminal(['run', pb, '-i', join(dir, 'inv.yml')]);
+    expect(r.status, r.stderr).toBe(0);
+    const loop = r.screen.slice(r.screen.lastIndexOf('TASK per service'));
+    expect(loop).toMatch(/a \(ignored\) failed \d+ ms\n\s+› changed \(item=store\)\n\s+failed \(item=ghana\) \(ignored\) => non-zero return code 1 \| rc=1 \| command: test 9090 -lt 9000\n\s+1 of 2 items failed — ghana: non-zero return code 1/);
+    expect(r.screen).toMatch(/RECAP[\s\S]*a\s+: ok=0\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=1/);
+  });
 });
