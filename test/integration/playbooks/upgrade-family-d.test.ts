@@ -92,4 +92,29 @@ describe('family D: 4.2.11 → 4.2.12 on 3 hosts in 2 regions', () => {
     await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
     await onOldVersion(site, before, haBefore);
   });
+
+  it('on a single node: HA untouched from start to end (no disable, no enable, no T2), upgrade and rollback', async () => {
+    const site = await deploySite(lab, { oldVersion: '4.2.11', newVersion: '4.2.12', regions: [{ name: 'hz', location: 1, hosts: ['h1'] }] });
+    const paramsTable = `${site.databases.rm}.oms_normal_config`;
+    const haBefore = await haConfig(site);
+    expect(haBefore.enable).toBe(true);
+    const paramsBefore = (await checksumTables(site))[paramsTable];
+    const before = await metadbState(site);
+
+    const up = await run(site, 'upgrade.yml');
+    expect(up.code, explain(up)).toBe(0);
+    const tasks = ran(up);
+    expect(tasks.filter((t) => /HA/.test(t))).toEqual(['HA untouched (single-node C or D): upgrade finished']);
+    expect(await haConfig(site)).toEqual(haBefore);
+    expect((await checksumTables(site))[paramsTable]).toBe(paramsBefore);
+    expect(await schemaVersion(site)).toEqual({ rm: '4.2.12', cm: '4.2.12', heartbeat: { hz: '4.2.12' } });
+
+    const back = await run(site, 'rollback.yml', '--from-run', 'last', '--yes');
+    expect(back.code, explain(back)).toBe(0);
+    expect(ran(back).filter((t) => /HA|ha\.config/.test(t))).toEqual([]);
+    expect(await haConfig(site)).toEqual(haBefore);
+    expect((await checksumTables(site))[paramsTable]).toBe(paramsBefore);
+    expect(await metadbState(site)).toEqual(before);
+    expect(await schemaVersion(site)).toEqual({ rm: '4.2.11', cm: '4.2.11', heartbeat: { hz: '4.2.11' } });
+  });
 });
