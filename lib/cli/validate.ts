@@ -1,16 +1,12 @@
 /** `omsplay validate PLAYBOOK -i INVENTORY`: every check a run makes before it starts, connecting to nothing. */
 import { ExitCode, OptionsError } from '../errors.js';
-import { parse } from './args.js';
+import type { Parsed } from './args.js';
+import type { VALIDATE_OPTIONS } from './commands.js';
 import { loadAll } from './load.js';
 
 const USAGE = 'omsplay validate PLAYBOOK -i INVENTORY [-e VARS] [--from-run]';
 
-export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { inventory: { type: 'string', short: 'i' }, 'extra-vars': { type: 'string', short: 'e', multiple: true }, 'from-run': { type: 'string' } },
-    USAGE,
-  );
+export async function validateCommand({ values, positionals }: Parsed<typeof VALIDATE_OPTIONS>): Promise<number> {
   if (positionals.length !== 1) throw new OptionsError('validate takes exactly one playbook', { hint: USAGE });
   const { playbook } = await loadAll({ playbook: positionals[0]!, inventory: values.inventory, extraVars: values['extra-vars'] ?? [], fromRun: !!values['from-run'] });
   const tasks = playbook.plays.reduce((n, p) => n + countTasks(p.tasks) + p.onFailure.reduce((m, f) => m + countTasks(f.tasks), 0), 0);

@@ -53,17 +53,31 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     heartbeatDb: `${hbPrefix}${r.location}`,
     hosts: [...r.hosts],
     sharedConfig: r.sharedConfig ?? true,
+    consoleSsl: r.consoleSsl ?? opts.https ?? false,
   }));
   const configPath = `${dataDir}/config.yaml`;
   const hosts: SiteHost[] = regions.flatMap((r) =>
     r.hosts.map((name) => {
       const h = lab.hosts.find((x) => x.name === name);
       if (!h) throw new Error(`region ${r.name}: no lab host ${name}`);
-      return { name, address: h.address, region: r.name, configPath, configSha: '' };
+      const traits = opts.hostTraits?.[name] ?? {};
+      const certs = traits.certs ?? opts.https ?? false;
+      return {
+        name,
+        address: h.address,
+        region: r.name,
+        configPath,
+        configSha: '',
+        certs,
+        consoleScheme: certs && r.consoleSsl ? ('https' as const) : ('http' as const),
+        runLock: traits.runLock ?? 'open',
+        bastionOnly: traits.bastionOnly ?? false,
+      };
     }),
   );
   const oldTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.old.tarPath ?? `oms-${oldVersion}.tar`));
   const newTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.new.tarPath ?? `oms-${newVersion}.tar`));
+  const anyCerts = hosts.some((h) => h.certs);
   const site: Site = {
     labId: lab.id,
     repository,
@@ -77,6 +91,9 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
       old: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(oldTar)}`,
       new: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(newTar)}`,
     },
+    // The lab's directory (the shared dir's parent) is hidden from the hosts under a tmpfs.
+    controlImageTar: path.join(path.dirname(lab.sharedDir), 'control-only', path.basename(newTar)),
+    stageImageOnHosts: opts.stageImageOnHosts ?? true,
     metadb: {
       host: lab.mariadb.host,
       port: lab.mariadb.port,
@@ -114,7 +131,7 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
       newImageTar: `${dataDir}/images/oms-${newVersion}.tar`,
       failDockerInitMarker: `${dataDir}/oms_run/FAIL_DOCKER_INIT`,
       initWaitFile: `${dataDir}/oms_run/SIM_INIT_WAIT_SECONDS`,
-      ...(opts.https ? { httpsCrt: `${dataDir}/https_crt`, httpsKey: `${dataDir}/https_key` } : {}),
+      ...(anyCerts ? { httpsCrt: `${dataDir}/https_crt`, httpsKey: `${dataDir}/https_key` } : {}),
     },
   };
   for (const h of site.hosts) h.configSha = sha256(configYamlFor(site, h.name));
@@ -167,7 +184,7 @@ export function runArgs(
     `${p.logs}:/home/admin/logs`,
     `${p.store}:/home/ds/store`,
     `${p.run}:/home/ds/run`,
-    ...(p.httpsCrt && p.httpsKey ? [`${p.httpsCrt}:/etc/pki/nginx/oms_server.crt`, `${p.httpsKey}:/etc/pki/nginx/oms_server.key`] : []),
+    ...(host.certs && p.httpsCrt && p.httpsKey ? [`${p.httpsCrt}:/etc/pki/nginx/oms_server.crt`, `${p.httpsKey}:/etc/pki/nginx/oms_server.key`] : []),
   ];
   const env: Record<string, string> = { OMS_HOST_IP: host.address, ...(opts.isUpgrade ? { IS_UPGRADE: 'true' } : {}), ...(opts.env ?? {}) };
   return [
@@ -225,7 +242,11 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
     await link(tar, tmp).catch(() => copyFile(tar, tmp));
     await rename(tmp, dest);
   }
-  if (site.https) {
+  const control = path.dirname(site.controlImageTar);
+  await mkdir(control, { recursive: true });
+  await rm(site.controlImageTar, { force: true });
+  await link(site.imageTars.new, site.controlImageTar).catch(() => copyFile(site.imageTars.new, site.controlImageTar));
+  if (site.hosts.some((h) => h.certs)) {
     const crt = path.join(IMAGE_CACHE_DIR, 'https.crt');
     const key = path.join(IMAGE_CACHE_DIR, 'https.key');
     if (!existsSync(crt) || !existsSync(key)) {
@@ -239,12 +260,22 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
 }
 
 const HOST_PREP = `set -eu
-data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 initwait=$6
+data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=${10}
 rm -rf "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images" "$data/https_crt" "$data/https_key"
 mkdir -p "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images"
 echo "$initwait" > "$data/oms_run/SIM_INIT_WAIT_SECONDS"
-cp "$tar" "$hosttar"
+if [ "$stage" = 1 ]; then cp "$tar" "$hosttar"; fi
 if [ "$https" = 1 ]; then cp "$shared/https.crt" "$data/https_crt"; cp "$shared/https.key" "$data/https_key"; fi
+# /run/lock (= /var/lock) as the profile has it: open (Debian), root-only (RHEL family) or missing (minimal host).
+case "$runlock" in
+  open) mkdir -p /run/lock; chown root:root /run/lock; chmod 1777 /run/lock ;;
+  root-only) mkdir -p /run/lock; chown root:root /run/lock; chmod 0755 /run/lock ;;
+  missing) rm -rf /run/lock ;;
+esac
+# Bastion-only: new TCP connections from the control node are refused (replies to the host's own connections pass).
+rule="INPUT -p tcp --syn -s $control -m comment --comment omsplay-bastion-only -j REJECT --reject-with tcp-reset"
+while iptables -D $rule 2>/dev/null; do :; done
+if [ "$bastion_only" = 1 ]; then iptables -I $rule; fi
 cat > "$data/config.yaml.tmp"
 mv -f "$data/config.yaml.tmp" "$data/config.yaml"
 `;
@@ -273,7 +304,8 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
     site.hosts.map(async (h) => {
       await must(
         `[${h.name}] preparing ${site.paths.dataDir}`,
-        lab.exec(h.name, ['bash', '-c', HOST_PREP, 'prep', site.paths.dataDir, site.hostImageTars.new, site.paths.newImageTar, `${LAB_SHARED_MOUNT}/oms-images`, site.https ? '1' : '0', String(site.initWaitSeconds ?? 300)], {
+        lab.exec(h.name, ['bash', '-c', HOST_PREP, 'prep', site.paths.dataDir, site.hostImageTars.new, site.paths.newImageTar, `${LAB_SHARED_MOUNT}/oms-images`,
+          h.certs ? '1' : '0', site.stageImageOnHosts === false ? '0' : '1', h.runLock ?? 'open', h.bastionOnly ? '1' : '0', site.metadb.host, String(site.initWaitSeconds ?? 300)], {
           stdin: configYamlFor(site, h.name),
         }),
       );
@@ -312,7 +344,8 @@ export async function removeSimContainers(lab: SimLab, host: string): Promise<vo
 
 /** GET /oms/health on the host (from the host itself); undefined when nothing answers. */
 export async function health(lab: SimLab, site: Site, host: string): Promise<{ success: boolean; data: { healthy: boolean; version: string } } | undefined> {
-  const url = `${site.https ? 'https' : 'http'}://127.0.0.1:${site.consolePort}/oms/health`;
+  const scheme = site.hosts.find((h) => h.name === host)?.consoleScheme ?? (site.https ? 'https' : 'http');
+  const url = `${scheme}://127.0.0.1:${site.consolePort}/oms/health`;
   const r = await lab.exec(host, ['curl', '-ksS', '--max-time', '2', url]);
   if (r.code !== 0) return undefined;
   try {

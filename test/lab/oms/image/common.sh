@@ -108,6 +108,9 @@ load_conf() {
   HB_DB=$(conf_get drc_cm_heartbeat_db)
   REGION=$(conf_get cm_region)
   CONSOLE_PORT=$(conf_get nginx_server_port 2>/dev/null || echo 8089)
+  # The console's nginx listens with ssl only when the site enables it; a certificate mounted on a site that ends
+  # TLS in front of OMS (a load balancer) is left unused and the console answers plain HTTP.
+  CONSOLE_SSL=$(conf_get nginx_ssl_enabled 2>/dev/null || echo false)
   CM_NODES=$(conf_list cm_nodes)
   # Nodes sharing one config.yaml share this fingerprint; docker_init.sh runs once per fingerprint.
   CONF_SHA=$(sha256sum "$OMS_CONF" | awk '{print $1}')

@@ -43,7 +43,9 @@ printf '%s\n' "$CM_NODES" | grep -qxF "$OMS_HOST_IP" || die "OMS_HOST_IP=$OMS_HO
 
 # --- the console port: one OMS per host -----------------------------------------------------------------------------
 port_busy "$CONSOLE_PORT" && die "port $CONSOLE_PORT is already in use on this host: another OMS container is running here"
-if [ -f /etc/pki/nginx/oms_server.crt ] && [ -f /etc/pki/nginx/oms_server.key ]; then
+if [ "$CONSOLE_SSL" = true ]; then
+  [ -f /etc/pki/nginx/oms_server.crt ] && [ -f /etc/pki/nginx/oms_server.key ] ||
+    die "nginx_ssl_enabled is true but the certificate is not mounted at /etc/pki/nginx/oms_server.crt and /etc/pki/nginx/oms_server.key"
   command -v openssl >/dev/null || die "HTTPS certificate mounted but this simulated image was built without openssl (install openssl on the build machine)"
   (cd "$WWW" && exec openssl s_server -quiet -accept "$CONSOLE_PORT" -cert /etc/pki/nginx/oms_server.crt \
     -key /etc/pki/nginx/oms_server.key -WWW) >>"$OMS_LOG_DIR/nginx.log" 2>&1 &
