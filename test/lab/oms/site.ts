@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderConfigYaml } from './config-yaml.js';
 import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION, REPOSITORY_420, repositoryFor } from './image.js';
-import { rootConnection, seedMetaDb } from './seed.js';
+import { atLeast, rootConnection, seedMetaDb } from './seed.js';
 import { LAB_SHARED_MOUNT, type RegionSpec, type SimLab, type Site, type SiteHost, type SiteOptions } from './types.js';
 
 export type * from './types.js';
@@ -136,14 +136,6 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
   };
   for (const h of site.hosts) h.configSha = sha256(configYamlFor(site, h.name));
   return site;
-}
-
-/** a >= b, numerically part by part. */
-export function atLeast(a: string, b: string): boolean {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
-  return true;
 }
 
 /** hz = the first two hosts (one shared config), sh = the third; fewer hosts: one region. */
