@@ -5,6 +5,7 @@ import { loadSshConfig } from '../connection/ssh-config.js';
 import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
+import { manualBreak } from '../engine/lock.js';
 import { ExitCode, OptionsError } from '../errors.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
@@ -117,7 +118,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         connections,
         signal: controller.signal,
         prompt: interactive ? ask : undefined,
-        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: rm -rf /var/lock/omsplay/${name})`,
+        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: ${manualBreak(name)})`,
       },
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );
