@@ -184,7 +184,7 @@ describe.each(profiles)('the $name site profile', (profile) => {
       const kept = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: the new container as it is (kept in the journal before it goes)');
       expect(kept.map((e) => e.result.exists)).toEqual(site.hosts.map(() => true));
     }
-  });
+  }, 600_000); // four playbook runs: minutes on a loaded 2-core machine
 });
 
 describe('on the friendly site', () => {
