@@ -4,17 +4,13 @@ import { ExitCode, type OmsplayError, OptionsError, ValidationError, ValidationE
 import { CONTROL_NODE_PATH_VARS, renderInventoryVars } from '../inventory/templated.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import type { Masker } from '../secrets.js';
-import { parse } from './args.js';
+import type { Parsed } from './args.js';
+import type { VALIDATE_OPTIONS } from './commands.js';
 import { loadAll } from './load.js';
 
 const USAGE = 'omsplay validate PLAYBOOK -i INVENTORY [-e VARS] [--from-run]';
 
-export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { inventory: { type: 'string', short: 'i' }, 'extra-vars': { type: 'string', short: 'e', multiple: true }, 'from-run': { type: 'string' } },
-    USAGE,
-  );
+export async function validateCommand({ values, positionals }: Parsed<typeof VALIDATE_OPTIONS>): Promise<number> {
   if (positionals.length !== 1) throw new OptionsError('validate takes exactly one playbook', { hint: USAGE });
   const warnings: OmsplayError[] = [];
   const { playbook, inventory, extraVars, masker } = await loadAll({
