@@ -12,7 +12,7 @@ import { registerPlaybookSecrets } from '../engine/playbook-secrets.js';
 import { Masker, maskError } from '../secrets.js';
 import { findPlaybook } from './find-playbook.js';
 import { parseExtraVars } from './extra-vars.js';
-import { OptionsError, ValidationErrors } from '../errors.js';
+import { type OmsplayError, OptionsError, ValidationErrors } from '../errors.js';
 
 export interface Loaded {
   inventory: Inventory;
@@ -21,12 +21,19 @@ export interface Loaded {
   masker: Masker;
 }
 
-export async function loadAll(opts: { playbook: string; inventory?: string; extraVars: string[]; fromRun?: boolean }): Promise<Loaded> {
+export async function loadAll(opts: {
+  playbook: string;
+  inventory?: string;
+  extraVars: string[];
+  fromRun?: boolean;
+  /** `validate`: a missing key file is a warning (it connects to nothing), pushed here. */
+  warnings?: OmsplayError[];
+}): Promise<Loaded> {
   if (!opts.inventory) throw new OptionsError('an inventory is required', { hint: 'add -i inventories/prod.yml' });
   const masker = new Masker();
   const extraVars = await parseExtraVars(opts.extraVars);
   masker.addFromVars(extraVars);
-  const inventory = await loadInventory(resolve(opts.inventory), { masker });
+  const inventory = await loadInventory(resolve(opts.inventory), { masker, ...(opts.warnings ? { checkKeyFiles: 'warn' as const, warnings: opts.warnings } : {}) });
   const playbook = await loadPlaybook(findPlaybook(opts.playbook), { modules });
   // The pre-run checks below may quote values (a rendered vars_files name): the playbook's secrets are known first.
   registerPlaybookSecrets(playbook, masker);
