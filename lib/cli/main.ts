@@ -12,9 +12,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // `omsplay` alone: the overview, as --help.
     const args = argv.length === 0 ? ['--help'] : argv;
-    const program = buildProgram(version, async (spec, input) => {
-      code = await (await spec.load())(input);
-    });
+    const program = buildProgram(
+      version,
+      async (spec, input) => {
+        code = await (await spec.load())(input);
+      },
+      args[0] === 'help' ? args[1] : args[0],
+    );
     await program.parseAsync(args, { from: 'user' });
     return code;
   } catch (thrown) {
