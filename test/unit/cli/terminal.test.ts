@@ -161,7 +161,7 @@ describe('terminal display', { timeout: 120_000 }, () => {
     const r = inTerminal(['run', pb, '-i', join(dir, 'inv.yml')]);
     expect(r.status, r.stderr).toBe(0);
     const loop = r.screen.slice(r.screen.lastIndexOf('TASK per service'));
-    expect(loop).toMatch(/a \(ignored\) failed \d+ ms\n\s+› changed \(item=store\)\n\s+failed \(item=ghana\) \(ignored\) => non-zero return code 1 \| rc=1 \| command: test 9090 -lt 9000\n\s+1 of 2 items failed — ghana: non-zero return code 1/);
+    expect(loop).toMatch(/✖ a failed \d+ ms \(ignored\)\n\s+› changed \(item=store\)\n\s+failed \(item=ghana\) \(ignored\) => non-zero return code 1\n\s+rc=1\n\s+command: test 9090 -lt 9000\n\s+1 of 2 items failed — ghana: non-zero return code 1/);
     expect(r.screen).toMatch(/RECAP[\s\S]*a\s+: ok=0\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=1/);
   });
 });
