@@ -36,6 +36,11 @@ export class PlainReporter implements Reporter {
         if (diff && (diff.before !== undefined || diff.after !== undefined)) this.line(unifiedDiff(diff));
         break;
       }
+      case 'item_result': {
+        const text = resultSummary(e.status, e.result, this.level >= 1);
+        this.line(`${e.status}: [${e.host}${e.delegated_to ? ` -> ${e.delegated_to}` : ''}] (item=${e.label})${e.ignored ? ' (ignored)' : ''}${text ? ` => ${text}` : ''}`);
+        break;
+      }
       case 'detail':
         if (this.level >= 3) this.line(`<${e.host}> ${e.message}`);
         break;
