@@ -11,31 +11,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, RUN_OPTIONS } from '../../../lib/cli/commands.js';
 import { bashCompletion } from '../../../lib/cli/completion.js';
-import { main } from '../../../lib/cli/main.js';
+import { cli } from '../../support/cli-in-process.js';
 import { describeSettings } from '../../../lib/cli/trace.js';
 
 let dir: string;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  process.stdout.write = ((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 const pb = () => join(dir, 'pb.yml');
 const inv = () => join(dir, 'inv.yml');
