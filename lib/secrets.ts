@@ -97,3 +97,13 @@ function maskDeep(value: unknown, f: (s: string) => string): unknown {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Masks an error's message and hint in place (an error that ends a run is printed by the CLI, after the reporters). */
+export function maskError<E>(e: E, masker: Masker): E {
+  if (!(e instanceof Error)) return e;
+  e.message = masker.mask(e.message);
+  const { hint, errors } = e as { hint?: unknown; errors?: unknown };
+  if (typeof hint === 'string') Object.defineProperty(e, 'hint', { value: masker.mask(hint) });
+  if (Array.isArray(errors)) for (const inner of errors) maskError(inner, masker);
+  return e;
+}

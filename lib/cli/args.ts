@@ -1,15 +1,35 @@
-/** Command-line parsing on node:util parseArgs; every mistake is an OptionsError (exit 5) with a hint. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+/**
+ * Option specs shared by every subcommand, and the values they parse to. Parsing itself is commander's
+ * (lib/cli/program.ts); mistakes are OptionsErrors (exit 5) with a hint.
+ */
 import { OptionsError } from '../errors.js';
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** One flag: `--name` (kebab-case), its one-letter form, what it takes, and its line in `--help`. */
+export interface OptionSpec {
+  /** string: takes a value; boolean: a switch; count: repeatable switch (-v, -vv, -vvv). */
+  type: 'string' | 'boolean' | 'count';
+  short?: string;
+  /** A string flag given several times keeps every value. */
+  multiple?: boolean;
+  /** Placeholder of the value in help (default VALUE). */
+  value?: string;
+  help: string;
+}
 
-export function parse<T extends OptionSpec>(argv: string[], options: T, usage: string) {
-  try {
-    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new OptionsError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), { hint: usage });
-  }
+export type OptionSpecs = Record<string, OptionSpec>;
+
+type ValueOf<S extends OptionSpec> = S['type'] extends 'count'
+  ? number
+  : S['type'] extends 'boolean'
+    ? boolean | undefined
+    : S extends { multiple: true }
+      ? string[] | undefined
+      : string | undefined;
+
+/** What a subcommand receives: its flags by their long names, and its positional arguments. */
+export interface Parsed<O extends OptionSpecs> {
+  values: { [K in keyof O]: ValueOf<O[K]> };
+  positionals: string[];
 }
 
 export function intOption(value: string | undefined, name: string, dflt: number, min = 1): number {

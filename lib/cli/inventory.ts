@@ -3,16 +3,12 @@ import { resolve } from 'node:path';
 import { ExitCode, OptionsError } from '../errors.js';
 import { inventoryGraph, inventoryHost, inventoryList, loadInventory } from '../inventory/index.js';
 import { Masker } from '../secrets.js';
-import { parse } from './args.js';
+import type { Parsed } from './args.js';
+import type { INVENTORY_OPTIONS } from './commands.js';
 
 const USAGE = 'omsplay inventory -i INVENTORY [--graph [PATTERN] | --list | --host NAME]';
 
-export async function inventoryCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { inventory: { type: 'string', short: 'i' }, graph: { type: 'boolean' }, list: { type: 'boolean' }, host: { type: 'string' } },
-    USAGE,
-  );
+export async function inventoryCommand({ values, positionals }: Parsed<typeof INVENTORY_OPTIONS>): Promise<number> {
   if (!values.inventory) throw new OptionsError('an inventory is required', { hint: USAGE });
   const modes = [values.graph, values.list, values.host !== undefined].filter(Boolean).length;
   if (modes > 1) throw new OptionsError('choose one of --graph, --list, --host', { hint: USAGE });

@@ -2,39 +2,46 @@
 import { applyLimit } from '../inventory/patterns.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Playbook, TaskNode } from '../playbook/types.js';
-import { type TagFilter, tagSelected } from '../engine/tags.js';
+import { type TagFilter, anyTaskSelected, tagSelected } from '../engine/tags.js';
 
+/**
+ * The tasks a run with these tags would run. Tasks that run whatever the selection (rescue, always and
+ * on_failure: engine/tags.ts) are marked so, not hidden: a person choosing --tags sees what would put the site back.
+ */
 export function listTasks(playbook: Playbook, filter: TagFilter): string {
   const lines: string[] = [`playbook: ${playbook.file}`];
-  const walk = (nodes: TaskNode[], tags: string[], indent: string) => {
+  const walk = (nodes: TaskNode[], tags: string[], indent: string, everyTask: boolean) => {
     for (const n of nodes) {
       const all = [...tags, ...n.tags];
       if (n.kind === 'block') {
+        if (!everyTask && !anyTaskSelected(n.block, all, filter)) continue;
         if (n.name) lines.push(`${indent}block: ${n.name}`);
-        walk(n.block, all, `${indent}  `);
+        walk(n.block, all, `${indent}  `, everyTask);
         if (n.rescue.length) {
-          lines.push(`${indent}  rescue:`);
-          walk(n.rescue, all, `${indent}    `);
+          lines.push(`${indent}  rescue:${everyTask ? '' : ` ${WHATEVER_TAGS}`}`);
+          walk(n.rescue, all, `${indent}    `, true);
         }
         if (n.always.length) {
-          lines.push(`${indent}  always:`);
-          walk(n.always, all, `${indent}    `);
+          lines.push(`${indent}  always:${everyTask ? '' : ` ${WHATEVER_TAGS}`}`);
+          walk(n.always, all, `${indent}    `, true);
         }
-      } else if (tagSelected(all, filter)) {
+      } else if (everyTask || tagSelected(all, filter)) {
         lines.push(`${indent}${n.name ?? n.module}\tTAGS: [${[...new Set(all)].join(', ')}]`);
       }
     }
   };
   for (const play of playbook.plays) {
     lines.push(`\n  play: ${play.name} (hosts: ${play.hosts})`);
-    walk(play.tasks, play.tags, '    ');
+    walk(play.tasks, play.tags, '    ', false);
     for (const f of play.onFailure) {
-      lines.push(`    on_failure play: ${f.name} (hosts: ${f.hosts})`);
-      walk(f.tasks, f.tags, '      ');
+      lines.push(`    on_failure play: ${f.name} (hosts: ${f.hosts}) ${WHATEVER_TAGS}`);
+      walk(f.tasks, f.tags, '      ', true);
     }
   }
   return `${lines.join('\n')}\n`;
 }
+
+const WHATEVER_TAGS = '(runs whatever --tags/--skip-tags select)';
 
 export function listHosts(playbook: Playbook, inventory: Inventory, limit?: string): string {
   const lines: string[] = [`playbook: ${playbook.file}`];

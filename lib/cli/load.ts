@@ -3,13 +3,15 @@ import { resolve } from 'node:path';
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { modules } from '../modules/index.js';
-import { checkPlaybook } from '../playbook/check.js';
+import { sortByLocation } from '../config/validate.js';
+import { playbookProblems } from '../playbook/check.js';
+import { resolveTemplatedVarsFiles } from '../playbook/vars-files.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { Masker } from '../secrets.js';
 import { findPlaybook } from './find-playbook.js';
 import { parseExtraVars } from './extra-vars.js';
-import { OptionsError } from '../errors.js';
+import { type OmsplayError, OptionsError, ValidationErrors } from '../errors.js';
 
 export interface Loaded {
   inventory: Inventory;
@@ -18,14 +20,25 @@ export interface Loaded {
   masker: Masker;
 }
 
-export async function loadAll(opts: { playbook: string; inventory?: string; extraVars: string[]; fromRun?: boolean }): Promise<Loaded> {
+export async function loadAll(opts: {
+  playbook: string;
+  inventory?: string;
+  extraVars: string[];
+  fromRun?: boolean;
+  /** `validate`: a missing key file is a warning (it connects to nothing), pushed here. */
+  warnings?: OmsplayError[];
+}): Promise<Loaded> {
   if (!opts.inventory) throw new OptionsError('an inventory is required', { hint: 'add -i inventories/prod.yml' });
   const masker = new Masker();
   const extraVars = await parseExtraVars(opts.extraVars);
   masker.addFromVars(extraVars);
-  const inventory = await loadInventory(resolve(opts.inventory), { masker });
+  const inventory = await loadInventory(resolve(opts.inventory), { masker, ...(opts.warnings ? { checkKeyFiles: 'warn' as const, warnings: opts.warnings } : {}) });
   const playbook = await loadPlaybook(findPlaybook(opts.playbook), { modules });
-  checkPlaybook(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false, modules });
+  // Templated vars_files names are read now, for every host, so a missing file stops the run before it starts.
+  const early = await resolveTemplatedVarsFiles(playbook, inventory, extraVars);
+  const problems = sortByLocation([...early, ...playbookProblems(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false, modules })]);
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new ValidationErrors(problems);
   return { inventory, playbook, extraVars, masker };
 }
 

@@ -1,51 +1,26 @@
-/** Dispatches a subcommand and maps every error to a message and an exit code; no stack traces for user mistakes. */
+/** Parses the command line (lib/cli/program.ts), runs the subcommand, maps every error to a message and an exit code. */
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
 import { ExitCode, isOmsplayError } from '../errors.js';
+import { buildProgram, optionsErrorOf } from './program.js';
 
-const HELP = `omsplay — declarative playbooks for OceanBase Migration Service operators
-
-usage:
-  omsplay run PLAYBOOK -i INVENTORY [options]   run a playbook (shipped ones by name: upgrade.yml, rollback.yml)
-  omsplay validate PLAYBOOK -i INVENTORY        check a playbook and inventory without connecting
-  omsplay inventory -i INVENTORY [--graph | --list | --host NAME]
-  omsplay runs [--json]                         earlier runs and what they recorded
-  omsplay unlock NAME -i INVENTORY [-l PATTERN]  break a run lock left by a run that died
-  omsplay modules [NAME]                        modules and their arguments
-  omsplay --version
-
-run options: -l/--limit PATTERN, -t/--tags, --skip-tags, --start-at-task NAME, --list-tasks, --list-hosts,
-  -e/--extra-vars key=value|@file.yml|'{json}', -C/--check, -D/--diff, -f/--forks N (default 50), --json,
-  --plain, -v/--verbose, -y/--yes, --from-run RUN_ID|last, --no-on-failure, --accept-new-host-keys, -k/--ask-pass
-
-exit codes: 0 ok, 1 error, 2 a host failed, 3 a host unreachable, 4 parse/validation error, 5 bad options,
-  99 interrupted, 250 unexpected`;
+/** The package's version (package.json sits two levels up from lib/cli and from dist/cli alike). */
+const version = () => 'omsplay ' + (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  let code: number = ExitCode.ok;
   try {
-    switch (command) {
-      case 'run':
-        return await (await import('./run.js')).runCommand(rest);
-      case 'validate':
-        return await (await import('./validate.js')).validateCommand(rest);
-      case 'inventory':
-        return await (await import('./inventory.js')).inventoryCommand(rest);
-      case 'runs':
-        return await (await import('./runs.js')).runsCommand(rest);
-      case 'unlock':
-        return await (await import('./unlock.js')).unlockCommand(rest);
-      case 'modules':
-        return await (await import('./modules.js')).modulesCommand(rest);
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        process.stdout.write(`${HELP}\n`);
-        return command === undefined ? ExitCode.badOptions : ExitCode.ok;
-      default:
-        process.stderr.write(`bad options: unknown command "${command}"\n  hint: one of run, validate, inventory, runs, unlock, modules (omsplay --help)\n`);
-        return ExitCode.badOptions;
-    }
-  } catch (e) {
+    // `omsplay` alone: the overview, as --help.
+    const args = argv.length === 0 ? ['--help'] : argv;
+    const program = buildProgram(version, async (spec, input) => {
+      code = await (await spec.load())(input);
+    });
+    await program.parseAsync(args, { from: 'user' });
+    return code;
+  } catch (thrown) {
+    // --help, --version, `help`: output done, success.
+    if (thrown instanceof CommanderError && thrown.exitCode === 0) return ExitCode.ok;
+    const e = thrown instanceof CommanderError ? optionsErrorOf(thrown, argv) : thrown;
     if (isOmsplayError(e)) {
       process.stderr.write(`${e.format()}\n`);
       return e.exitCode;

@@ -1,9 +1,10 @@
 /** `omsplay modules [NAME]`: the module list, or one module's arguments from its schema. */
 import { ExitCode, OptionsError } from '../errors.js';
 import { getModule, modules } from '../modules/index.js';
+import type { Parsed } from './args.js';
 
-export async function modulesCommand(argv: string[]): Promise<number> {
-  const [name] = argv;
+export async function modulesCommand({ positionals }: Parsed<Record<string, never>>): Promise<number> {
+  const [name] = positionals;
   if (!name) {
     const width = Math.max(...[...modules.keys()].map((k) => k.length));
     for (const m of modules.values()) process.stdout.write(`${m.name.padEnd(width)}  ${m.summary}\n`);

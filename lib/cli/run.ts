@@ -7,40 +7,25 @@ import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
 import { manualBreak } from '../engine/lock.js';
 import { ExitCode, OptionsError } from '../errors.js';
+import { resolveRun } from '../report/read.js';
+import { writeReport } from '../report/write.js';
+import { type Masker, maskError } from '../secrets.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
-import { csv, intOption, parse } from './args.js';
+import { csv, intOption, type Parsed } from './args.js';
+import type { RUN_OPTIONS } from './commands.js';
 import { fromRunNames, loadAll } from './load.js';
 import { listHosts, listTasks } from './list.js';
+import { checkTags } from './tags.js';
+import { tracingConnections } from './trace.js';
 
 const USAGE = 'omsplay run PLAYBOOK -i INVENTORY [-l PATTERN] [-t TAGS] [--skip-tags TAGS] [-e VARS] [-C] [-D] [-f FORKS] [--json] [--yes] [--from-run ID|last]';
 
-/** Every `run` flag (the README's table is checked against this list). */
-export const RUN_OPTIONS = {
-  inventory: { type: 'string', short: 'i' },
-  limit: { type: 'string', short: 'l' },
-  tags: { type: 'string', short: 't', multiple: true },
-  'skip-tags': { type: 'string', multiple: true },
-  'start-at-task': { type: 'string' },
-  'list-tasks': { type: 'boolean' },
-  'list-hosts': { type: 'boolean' },
-  'extra-vars': { type: 'string', short: 'e', multiple: true },
-  check: { type: 'boolean', short: 'C' },
-  diff: { type: 'boolean', short: 'D' },
-  forks: { type: 'string', short: 'f' },
-  json: { type: 'boolean' },
-  plain: { type: 'boolean' },
-  verbose: { type: 'boolean', short: 'v' },
-  yes: { type: 'boolean', short: 'y' },
-  'from-run': { type: 'string' },
-  'no-on-failure': { type: 'boolean' },
-  'accept-new-host-keys': { type: 'boolean' },
-  'ask-pass': { type: 'boolean', short: 'k' },
-} as const;
+/** The flags are listed (with their help lines) in commands.ts; re-exported for older imports. */
+export { RUN_OPTIONS } from './commands.js';
 
-export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, RUN_OPTIONS, USAGE);
+export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTIONS>): Promise<number> {
   if (positionals.length !== 1) throw new OptionsError('run takes exactly one playbook', { hint: USAGE });
   const forks = intOption(values.forks, '--forks', 50);
   const loaded = await loadAll({ playbook: positionals[0]!, inventory: values.inventory, extraVars: values['extra-vars'] ?? [], fromRun: !!values['from-run'] });
@@ -48,8 +33,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   // A --limit term that matches nothing is a mistake in the options: refuse it before a run (and its journal) starts.
   if (values.limit?.trim()) inventory.select(values.limit, { source: 'options', allowEmpty: true });
 
+  // A tag no task has is a typo (exit 5, did-you-mean); one that selects nothing is said before anything runs.
+  const tagFilter = { tags: csv(values.tags), skipTags: csv(values['skip-tags']) };
+  for (const w of checkTags(playbook, tagFilter)) process.stderr.write(`[WARNING] ${w}\n`);
+
   if (values['list-tasks']) {
-    process.stdout.write(listTasks(playbook, { tags: csv(values.tags), skipTags: csv(values['skip-tags']) }));
+    process.stdout.write(listTasks(playbook, tagFilter));
     return ExitCode.ok;
   }
   if (values['list-hosts']) {
@@ -71,7 +60,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const interactive = !!process.stdin.isTTY && !process.env.CI;
   const reporters: Reporter[] = [
     values.json ? new JsonReporter() : // A terminal that reports no width (some pseudo-terminals) would wrap the tree one character a line.
-    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(),
+    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose >= 1),
   ];
   const controller = new AbortController();
   // The first Ctrl-C ends the running commands and lets the run record where it stopped; a second one quits at once.
@@ -87,7 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   if (values['ask-pass'] && !interactive) throw new OptionsError('--ask-pass needs a terminal', { hint: 'set the password in the environment variable named by password_env instead' });
-  const connections = new ConnectionPool((host: string) => inventory.hosts.get(host)?.connection, {
+  const pool = new ConnectionPool((host: string) => inventory.hosts.get(host)?.connection, {
     forks,
     acceptNewHostKeys: values['accept-new-host-keys'] ? true : undefined,
     askPass: !!values['ask-pass'],
@@ -96,6 +85,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     // HostName, User, Port, IdentityFile and ProxyJump from ~/.ssh/config, where the inventory leaves defaults.
     sshConfig: await loadSshConfig(),
   });
+  const connections =
+    values.verbose >= 3
+      ? tracingConnections(pool, (h) => inventory.hosts.get(h)?.connection, (host, message) => {
+          for (const r of reporters) r.event({ type: 'detail', host, message });
+        }, masker)
+      : pool;
   try {
     const outcome = await executeRun(
       playbook,
@@ -105,8 +100,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         diff: !!values.diff,
         forks,
         limit: values.limit,
-        tags: csv(values.tags),
-        skipTags: csv(values['skip-tags']),
+        tags: tagFilter.tags,
+        skipTags: tagFilter.skipTags,
         startAtTask: values['start-at-task'],
         extraVars,
         yes: !!values.yes,
@@ -122,10 +117,30 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );
+    if (wantsReport(playbook, extraVars)) await reportAfterRun(outcome.runId, masker, !!values.json);
     return outcome.exitCode;
+  } catch (e) {
+    throw maskError(e, masker);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+/** A play var (or extra var) `run_report: true` asks for the run's HTML report; the shipped upgrade and rollback set it. */
+function wantsReport(playbook: { plays: Array<{ vars: Record<string, unknown> }> }, extraVars: Record<string, unknown>): boolean {
+  const on = (v: unknown) => v === true || v === 'true';
+  return 'run_report' in extraVars ? on(extraVars.run_report) : playbook.plays.some((p) => on(p.vars.run_report));
+}
+
+/** Writes report.html beside the journal and says where; a report that cannot be written never changes the run's outcome. */
+async function reportAfterRun(runId: string, masker: Masker, json: boolean): Promise<void> {
+  const out = json ? process.stderr : process.stdout;
+  try {
+    const file = await writeReport(await resolveRun(runId), { masker });
+    out.write(`Report: ${file}\n`);
+  } catch (e) {
+    process.stderr.write(`warning: the run's report could not be written: ${masker.mask((e as Error).message)}\n  hint: omsplay report ${runId}\n`);
   }
 }
 

@@ -3,21 +3,28 @@ import { resolve } from 'node:path';
 import { ConnectionPool } from '../connection/pool.js';
 import { LOCK_NAME, breakCommand, describeOwner, lockPath, parseOwner } from '../engine/lock.js';
 import { ExitCode, OptionsError } from '../errors.js';
-import { applyLimit, loadInventory } from '../inventory/index.js';
+import { loadInventory } from '../inventory/index.js';
+import { hostOrLocalhost } from '../inventory/localhost.js';
 import { Masker } from '../secrets.js';
-import { parse } from './args.js';
+import type { Parsed } from './args.js';
+import type { UNLOCK_OPTIONS } from './commands.js';
 
 const USAGE = 'omsplay unlock NAME -i INVENTORY [-l PATTERN]';
 
-export async function unlockCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { inventory: { type: 'string', short: 'i' }, limit: { type: 'string', short: 'l' } }, USAGE);
+export async function unlockCommand({ values, positionals }: Parsed<typeof UNLOCK_OPTIONS>): Promise<number> {
   if (!values.inventory) throw new OptionsError('an inventory is required', { hint: USAGE });
   const name = positionals[0];
   if (positionals.length !== 1 || !name || !LOCK_NAME.test(name)) throw new OptionsError('unlock takes exactly one lock name (e.g. oms-upgrade)', { hint: USAGE });
   const masker = new Masker();
   const inv = await loadInventory(resolve(values.inventory), { masker });
-  const hosts = applyLimit(inv, inv.select('all'), values.limit).filter((h) => h !== 'localhost');
-  const pool = new ConnectionPool((h) => inv.hosts.get(h)?.connection, { masker });
+  // Every matched host, the control node too: a play on `localhost` (declared or not) takes its lock there.
+  const hosts = values.limit ? inv.select(values.limit, { source: 'options', allowEmpty: true }) : inv.select('all');
+  if (hosts.length === 0) {
+    throw new OptionsError(`no host of ${values.inventory} matches ${values.limit ? `--limit ${values.limit}` : 'the inventory'}: no lock was removed`, {
+      hint: 'name hosts, regions or groups of the inventory (or localhost) with -l',
+    });
+  }
+  const pool = new ConnectionPool((h) => hostOrLocalhost(inv, h)?.connection, { masker });
   let failed = 0;
   try {
     await Promise.all(

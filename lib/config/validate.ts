@@ -44,7 +44,8 @@ const hasPrecompiled = Object.keys(precompiled).length > 0;
 
 function loadPrecompiled(): Record<string, unknown> {
   try {
-    return (require('./precompiled.cjs') as { precompiled: Record<string, unknown> }).precompiled;
+    // `../config/` and not `./`: the bundle's chunks sit in dist/chunks/, this file's source in lib/config/.
+    return (require('../config/precompiled.cjs') as { precompiled: Record<string, unknown> }).precompiled;
   } catch (e) {
     // Running from source (tests): schemas are compiled on first use.
     if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return {};

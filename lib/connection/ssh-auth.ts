@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from 'ssh2';
 import { UnreachableError } from '../errors.js';
 import type { Masker } from '../secrets.js';
+import { loadSsh2, ssh2Loaded } from './ssh2-module.js';
 import type { ConnectionSettings } from './types.js';
 
 export type Prompt = (question: string, opts: { secret: boolean }) => Promise<string>;
@@ -46,7 +46,7 @@ function parseKeyCached(key: Buffer, passphrase?: string): ParsedKey | Error {
   const id = createHash('sha256').update(key).update('\0').update(passphrase ?? '').digest('hex');
   const hit = parsedKeys.get(id);
   if (hit) return hit;
-  const parsed = ssh2.utils.parseKey(key, passphrase);
+  const parsed = ssh2Loaded().utils.parseKey(key, passphrase);
   const one = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!one) return new Error('no key in the file');
   if (!(one instanceof Error)) parsedKeys.set(id, one);
@@ -54,6 +54,7 @@ function parseKeyCached(key: Buffer, passphrase?: string): ParsedKey | Error {
 }
 
 export async function gatherCredentials(s: ConnectionSettings, ctx: AuthContext): Promise<Credentials> {
+  await loadSsh2();
   const creds: Credentials = { keys: [], tried: [] };
   const keyFiles = s.keyFile ? [s.keyFile] : DEFAULT_IDENTITIES;
   for (const file of keyFiles) {

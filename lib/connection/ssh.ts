@@ -16,7 +16,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { CommandFailedError, UnreachableError } from '../errors.js';
 import type { Masker } from '../secrets.js';
 import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, verifyHostKey } from './known-hosts.js';
@@ -25,6 +25,7 @@ import { authHandler, type Credentials, expandHome, gatherCredentials, type Prom
 import { armKillSwitch } from './kill-switch.js';
 import { becomeRefusal, isDirect } from './become.js';
 import { DIRECT_NO_PROMPT_MS, killGroupArgv, type RemoteCommand, remoteCommand, StderrFilter } from './ssh-command.js';
+import { loadSsh2 } from './ssh2-module.js';
 import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
 
 export interface SshConnectionOptions {
@@ -160,7 +161,7 @@ export class SshConnection implements Connection {
     }
     let hostKeyError: UnreachableError | undefined;
     if (this.closing) throw new UnreachableError(this.host, 'connection closed by omsplay before it was opened');
-    const client = new ssh2.Client();
+    const client = new (await loadSsh2()).Client();
     this.pending = client;
     const timeoutMs = s.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const config: ConnectConfig = {

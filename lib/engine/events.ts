@@ -29,11 +29,19 @@ export type RunEvent =
       ignored?: boolean;
       delegated_to?: string;
       item?: unknown;
+      /** The module that ran (absent in journals written before it was added). */
+      module?: string;
+      /** When the host's result came in (ISO); the bar of a report ends here. Absent in older journals. */
+      time?: string;
     }
+  /** One item of a loop, as it finishes (the task's own task_result, with every item's result, follows). */
+  | { type: 'item_result'; play: string; task: string; host: string; status: HostStatus; label: string; result: Record<string, unknown>; ignored?: boolean; delegated_to?: string }
   | { type: 'task_end'; play: string; task: string; duration_ms: number }
   | { type: 'progress'; host: string; task: string; done: number; total?: number; unit: string; message?: string }
   | { type: 'record'; host: string; name: string; value: unknown }
   | { type: 'warning'; message: string }
+  /** -vvv: how a host is reached and each command run there (connection and become details). */
+  | { type: 'detail'; host: string; message: string }
   | { type: 'lock'; name: string; hosts: string[]; state: 'acquired' | 'released'; time: string; failed?: string[] }
   | { type: 'play_end'; play: string; failed: boolean; reason?: string; time: string }
   | { type: 'on_failure'; play: string; failure: Record<string, unknown>; time: string }

@@ -8,7 +8,7 @@ import type { Playbook } from '../playbook/types.js';
 import { LocalConnection } from '../connection/local.js';
 import { ExitCode, isOmsplayError } from '../errors.js';
 import { Journal, newRunId } from './journal.js';
-import { RunLocks, manualBreak } from './lock.js';
+import { RunLocks, currentOwner, manualBreak } from './lock.js';
 import type { RunOptions } from './options.js';
 import { PlaybookRunner } from './runner.js';
 
@@ -34,6 +34,8 @@ export async function executeRun(
     started_at: new Date().toISOString(),
     recorded: [],
     from_run: options.fromRun?.run_id,
+    operator: currentOwner(runId, playbook.file).owner,
+    regions: Object.fromEntries([...inventory.regions.values()].map((r) => [r.name, [...r.hosts]])),
   });
   await journal.open();
   const started = performance.now();

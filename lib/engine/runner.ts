@@ -3,7 +3,7 @@
  * all active hosts in parallel (bounded by forks) and every host finishes a task before the next
  * begins. Blocks rescue per host; `on_failure` plays handle a failed play across the whole site.
  */
-import { ExitCode, InterruptedError, formatLocation } from '../errors.js';
+import { ExitCode, InterruptedError, formatLocation, isOmsplayError } from '../errors.js';
 import { resolve } from 'node:path';
 import { applyLimit } from '../inventory/patterns.js';
 import { modules } from '../modules/index.js';
@@ -16,9 +16,10 @@ import { HostState } from './host-state.js';
 import type { Journal } from './journal.js';
 import type { RunOptions } from './options.js';
 import { batches } from './serial.js';
-import { tagSelected } from './tags.js';
+import { anyTaskSelected, tagSelected } from './tags.js';
 import { LockError, type RunLocks, manualBreak } from './lock.js';
 import { TaskExecutor, type TaskScope } from './task-executor.js';
+import { registerPlaybookSecrets } from './playbook-secrets.js';
 
 /** Raised inside a play when any_errors_fatal or max_fail_percentage ends it. */
 class PlayAborted extends Error {
@@ -52,6 +53,7 @@ export class PlaybookRunner {
   ) {
     for (const name of inventory.hosts.keys()) this.hosts.set(name, new HostState(name));
     this.executor = new TaskExecutor(inventory, options, this.hosts, (e) => this.emit(e), journal);
+    registerPlaybookSecrets(playbook, options.masker);
     this.started = !options.startAtTask;
   }
 
@@ -88,8 +90,11 @@ export class PlaybookRunner {
     return ExitCode.ok;
   }
 
-  /** Returns false when the play failed in a way that stops the playbook. */
-  private async runPlay(play: Play, extra: Vars): Promise<boolean> {
+  /**
+   * Returns false when the play failed in a way that stops the playbook. `everyTask`: the tag selection
+   * does not apply (on_failure plays, see tags.ts).
+   */
+  private async runPlay(play: Play, extra: Vars, everyTask = false): Promise<boolean> {
     const names = applyLimit(this.inventory, this.inventory.select(play.hosts), this.options.limit);
     // The implicit localhost (`hosts: localhost`) gets its state when a play first names it.
     for (const n of names) if (!this.hosts.has(n)) this.hosts.set(n, new HostState(n));
@@ -110,7 +115,7 @@ export class PlaybookRunner {
       const scope: TaskScope = { play, playVars: {}, hostsInBatch: batch, extraPlayVars: extra, blockVars: {} };
       await this.executor.preparePlayVars(play, batch, scope);
       try {
-        await this.runNodes(play.tasks, batch, scope, play.tags);
+        await this.runNodes(play.tasks, batch, scope, play.tags, everyTask);
         await this.flushHandlers(play, batch, scope);
         const failedHere = batch.filter((h) => !this.hosts.get(h)!.active);
         this.emit({ type: 'play_end', play: play.name, failed: failedHere.length > 0, time: new Date().toISOString() });
@@ -162,7 +167,7 @@ export class PlaybookRunner {
     // The failed hosts that can still be reached take part again: the rescue covers the whole site.
     for (const h of failure.hosts) this.hosts.get(h)!.failed = false;
     for (const rescuePlay of play.onFailure) {
-      await this.runPlay(rescuePlay, { failure });
+      await this.runPlay(rescuePlay, { failure }, true);
     }
     // The original failure stays the outcome of the run.
     for (const h of failure.hosts) this.hosts.get(h)!.failed = true;
@@ -187,23 +192,24 @@ export class PlaybookRunner {
     if (this.options.signal.aborted) throw new InterruptedError('interrupted by the user');
   }
 
-  private async runNodes(nodes: TaskNode[], hosts: string[], scope: TaskScope, inheritedTags: string[]): Promise<void> {
+  /** `everyTask`: run the nodes whatever --tags/--skip-tags select (rescue and on_failure, see tags.ts). */
+  private async runNodes(nodes: TaskNode[], hosts: string[], scope: TaskScope, inheritedTags: string[], everyTask: boolean): Promise<void> {
     for (const node of nodes) {
       this.throwIfInterrupted();
       const active = hosts.filter((h) => this.hosts.get(h)!.active);
       if (active.length === 0) return;
-      if (node.kind === 'block') await this.runBlock(node, active, scope, [...inheritedTags, ...node.tags]);
-      else await this.runTaskNode(node, active, scope, [...inheritedTags, ...node.tags]);
+      if (node.kind === 'block') await this.runBlock(node, active, scope, [...inheritedTags, ...node.tags], everyTask);
+      else await this.runTaskNode(node, active, scope, [...inheritedTags, ...node.tags], everyTask);
     }
   }
 
-  private async runTaskNode(task: Task, hosts: string[], scope: TaskScope, tags: string[]): Promise<void> {
+  private async runTaskNode(task: Task, hosts: string[], scope: TaskScope, tags: string[], everyTask: boolean): Promise<void> {
     if (!this.started) {
       if (task.name !== this.options.startAtTask) return;
       this.started = true;
     }
-    if (task.module === 'include_tasks') return this.runInclude(task, hosts, scope, tags);
-    if (!tagSelected(tags, this.options)) return;
+    if (task.module === 'include_tasks') return this.runInclude(task, hosts, scope, tags, everyTask);
+    if (!everyTask && !tagSelected(tags, this.options)) return;
     this.lastTask = task.name ?? task.module;
     const outcome = await this.executor.runTask(task, hosts, scope);
     await this.syncJournal();
@@ -212,18 +218,64 @@ export class PlaybookRunner {
     this.checkPlayFailure(scope, outcome.newlyFailed, task.name ?? task.module);
   }
 
-  /** include_tasks: the file's tasks run like a block with the include's vars and `when`. */
-  private async runInclude(task: Task, hosts: string[], scope: TaskScope, tags: string[]): Promise<void> {
-    const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...task.vars } };
-    const entering = await this.executor.filterWhen(task, hosts, inner);
-    if (entering.length === 0) return;
-    let nodes = task.includedTasks;
-    if (!nodes) {
-      // A templated file name, rendered with the first host's variables.
-      const file = String(renderValue(task.includeFile, this.executor.varsFor(entering[0]!, inner, task), { location: task.location, task: task.name, masker: this.options.masker }));
-      nodes = await loadTaskFile(resolve(task.includeDir ?? '.', file), { modules });
+  /**
+   * include_tasks: the file's tasks run like a block with the include's vars and `when`. With `loop`, they run
+   * once per item, in order, each host with its own items and the loop variable (as Ansible's linear strategy:
+   * item 1 on every host that has one, then item 2). A templated file name is rendered per host (and item);
+   * hosts whose names resolve to different files run them one file after the other.
+   */
+  private async runInclude(task: Task, hosts: string[], scope: TaskScope, tags: string[], everyTask: boolean): Promise<void> {
+    const name = task.name ?? `include_tasks ${task.includeFile}`;
+    const where = { location: task.location, task: name, masker: this.options.masker };
+    const items = new Map<string, unknown[]>();
+    for (const h of hosts) {
+      if (task.loop === undefined) {
+        items.set(h, [undefined]);
+        continue;
+      }
+      try {
+        const list = renderValue(task.loop, this.executor.loopExpressionVars(h, scope, task), where);
+        if (!Array.isArray(list)) throw new Error(`loop must be a list, got ${typeof list} (hint: loop: "{{ my_list }}" or a YAML list)`);
+        items.set(h, list);
+      } catch (e) {
+        this.executor.failTask(task, h, scope, errorText(e));
+      }
     }
-    await this.runNodes(nodes, entering, inner, tags);
+    this.checkPlayFailure(scope, hosts.filter((h) => !items.has(h) && !this.hosts.get(h)!.active), name);
+    const rounds = Math.max(0, ...[...items.values()].map((l) => l.length));
+    for (let i = 0; i < rounds; i++) {
+      const round = hosts.filter((h) => this.hosts.get(h)!.active && (items.get(h)?.length ?? 0) > i);
+      const loopVars: Record<string, Vars> = { ...scope.loopVars };
+      if (task.loop !== undefined) for (const h of round) loopVars[h] = { ...scope.loopVars?.[h], [task.loopVar]: items.get(h)![i], loop_index: i };
+      const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...task.vars }, loopVars };
+      const entering = await this.executor.filterWhen(task, round, inner);
+      const byFile = new Map<string, string[]>();
+      for (const h of entering) {
+        try {
+          const file = task.includedTasks ? '' : resolve(task.includeDir ?? '.', String(renderValue(task.includeFile, this.executor.varsFor(h, inner), where)));
+          byFile.set(file, [...(byFile.get(file) ?? []), h]);
+        } catch (e) {
+          this.executor.failTask(task, h, inner, errorText(e));
+        }
+      }
+      this.checkPlayFailure(scope, entering.filter((h) => !this.hosts.get(h)!.active), name);
+      for (const [file, group] of byFile) {
+        const nodes = task.includedTasks ?? (await this.includedFile(file));
+        await this.runNodes(nodes, group, inner, tags, everyTask);
+      }
+    }
+  }
+
+  private readonly includeCache = new Map<string, Promise<TaskNode[]>>();
+
+  /** A task file named at run time, read and checked once per run. */
+  private includedFile(file: string): Promise<TaskNode[]> {
+    let p = this.includeCache.get(file);
+    if (!p) {
+      p = loadTaskFile(file, { modules });
+      this.includeCache.set(file, p);
+    }
+    return p;
   }
 
   /**
@@ -252,14 +304,16 @@ export class PlaybookRunner {
     }
   }
 
-  private async runBlock(block: Block, hosts: string[], scope: TaskScope, tags: string[]): Promise<void> {
+  private async runBlock(block: Block, hosts: string[], scope: TaskScope, tags: string[], everyTask: boolean): Promise<void> {
+    // A block none of whose tasks is selected is not entered; one that is keeps its rescue and always whatever the tags.
+    if (!everyTask && !anyTaskSelected(block.block, tags, this.options)) return;
     const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...block.vars }, blockStack: [...(scope.blockStack ?? []), block] };
     const entering = await this.executor.filterWhen(block, hosts, inner);
     if (entering.length === 0) return;
     const hasRescue = block.rescue.length > 0;
     if (hasRescue) this.rescuableDepth++;
     try {
-      await this.runNodes(block.block, entering, inner, tags);
+      await this.runNodes(block.block, entering, inner, tags, everyTask);
     } finally {
       if (hasRescue) this.rescuableDepth--;
     }
@@ -271,14 +325,14 @@ export class PlaybookRunner {
         st.counts.rescued++;
       }
       const rescueScope: TaskScope = { ...inner, failedTaskResult: this.executor.lastResults };
-      await this.runNodes(block.rescue, failedInBlock, rescueScope, tags);
+      await this.runNodes(block.rescue, failedInBlock, rescueScope, tags, true);
     }
     if (block.always.length > 0) {
       // `always` runs on every host that entered, including those that failed (but not unreachable ones).
       const stillFailed = entering.filter((h) => this.hosts.get(h)!.failed);
       for (const h of stillFailed) this.hosts.get(h)!.failed = false;
       const failedBefore = new Set(stillFailed);
-      await this.runNodes(block.always, entering.filter((h) => !this.hosts.get(h)!.unreachable), inner, tags);
+      await this.runNodes(block.always, entering.filter((h) => !this.hosts.get(h)!.unreachable), inner, tags, true);
       for (const h of failedBefore) this.hosts.get(h)!.failed = true;
     }
     const remaining = entering.filter((h) => !this.hosts.get(h)!.active && failedInBlock.includes(h));
@@ -300,4 +354,8 @@ export class PlaybookRunner {
     }
     for (const h of batch) this.hosts.get(h)!.notified.clear();
   }
+}
+
+function errorText(e: unknown): string {
+  return isOmsplayError(e) ? e.format() : e instanceof Error ? e.message : String(e);
 }

@@ -5,13 +5,14 @@
 import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
 import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
-import { OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
+import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
+import { renderInventoryVars } from '../inventory/templated.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
 import type { Block, Condition, Play, Task } from '../playbook/types.js';
-import { type Masker, Secret } from '../secrets.js';
+import { type Masker, Secret, looksSecret } from '../secrets.js';
 import { evaluateConditions, renderValue } from '../template/index.js';
 import type { HostStatus, RunEvent } from './events.js';
 import type { HostState } from './host-state.js';
@@ -19,7 +20,8 @@ import type { Journal } from './journal.js';
 import { mapLimit } from './limit.js';
 import type { RunOptions } from './options.js';
 import { sleep } from '../sleep.js';
-import { loadVarsFiles } from './vars-files.js';
+import { refuseUndefinedArgs } from './undefined-args.js';
+import { type VarsFile, readVarsFiles } from '../playbook/vars-files.js';
 
 export interface TaskScope {
   play: Play;
@@ -29,6 +31,8 @@ export interface TaskScope {
   /** Variables given to on_failure plays (`failure`). */
   extraPlayVars: Vars;
   blockVars: Vars;
+  /** Per host: the loop variable (and loop_index) of an include_tasks loop the tasks run under. */
+  loopVars?: Record<string, Vars>;
   blockStack?: Block[];
   failedTaskResult?: Map<string, unknown>;
 }
@@ -39,6 +43,7 @@ interface HostOutcome {
 }
 
 const NO_LOG_RESULT = 'the output has been hidden due to no_log: true';
+const NO_LOG_LABEL = '(hidden: no_log)';
 const local = new LocalConnection();
 
 export class TaskExecutor {
@@ -69,7 +74,12 @@ export class TaskExecutor {
     for (const name of inventory.hosts.keys()) {
       Object.defineProperty(this.hostvars, name, {
         enumerable: true,
-        get: () => ({ ...this.inventory.hosts.get(name)!.vars, ...this.currentPlayVars[name], ...this.hosts.get(name)!.facts }),
+        get: () => {
+          const own = this.inventory.hosts.get(name)!.vars;
+          const facts = this.hosts.get(name)!.facts;
+          const rendered = renderInventoryVars(own, { ...own, ...facts, ...this.options.extraVars }, { inventoryFile: this.inventory.file, host: name, masker: this.options.masker });
+          return { ...own, ...rendered, ...this.currentPlayVars[name], ...facts };
+        },
       });
     }
   }
@@ -80,13 +90,17 @@ export class TaskExecutor {
   }
 
   async preparePlayVars(play: Play, batch: string[], scope: TaskScope): Promise<void> {
-    const fileVars = await loadVarsFiles(play);
+    // vars_files names may be templates: rendered per host (the same file is read once).
+    const files = new Map<string, Promise<VarsFile>>();
     for (const host of batch) {
       const base = this.baseVars(host, scope);
+      const fileVars = await readVarsFiles(play, { ...base, ...play.vars, ...this.options.extraVars }, files, this.options.masker);
       const raw = { ...play.vars, ...fileVars };
       const rendered: Vars = {};
       // Play vars may refer to inventory vars and to earlier play vars.
       for (const [k, v] of Object.entries(raw)) rendered[k] = renderValue(v, { ...base, ...rendered }, { location: play.location, task: `play "${play.name}" vars`, masker: this.options.masker });
+      // Secret by name or by `!secret`, wherever the value came from (vars_files, a template).
+      this.options.masker.addFromVars(rendered);
       scope.playVars[host] = rendered;
     }
     this.currentPlayVars = scope.playVars;
@@ -94,9 +108,19 @@ export class TaskExecutor {
 
   private baseVars(host: string, scope: TaskScope): Vars {
     const inv = hostOrLocalhost(this.inventory, host);
+    const own: Vars = inv?.vars ?? { inventory_hostname: host };
+    const base = this.assembleBase(host, scope, own);
+    // Inventory variables are templates rendered per host (lib/inventory/templated.ts); a higher level that
+    // sets the same name (play vars, facts, -e) keeps its value.
+    const rendered = renderInventoryVars(own, base, { inventoryFile: this.inventory.file, host, masker: this.options.masker });
+    for (const [k, v] of Object.entries(rendered)) if (base[k] === own[k]) base[k] = v;
+    return base;
+  }
+
+  private assembleBase(host: string, scope: TaskScope, own: Vars): Vars {
     const st = this.hosts.get(host)!;
     return {
-      ...(inv?.vars ?? { inventory_hostname: host }),
+      ...own,
       ...scope.playVars[host],
       ...scope.extraPlayVars,
       ...st.facts,
@@ -132,14 +156,46 @@ export class TaskExecutor {
     return out;
   }
 
-  varsFor(host: string, scope: TaskScope, task?: Task): Vars {
-    const base = this.baseVars(host, scope);
+  /**
+   * A host's variables for a task. `item`: the task's own loop variable(s) for one item; a looped task's vars
+   * are rendered only then (they may read the item), not for the loop expression itself.
+   */
+  varsFor(host: string, scope: TaskScope, task?: Task, item?: Vars): Vars {
+    const base = { ...this.baseVars(host, scope), ...scope.loopVars?.[host], ...item };
     const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
     const block = Object.keys(scope.blockVars).length ? (renderValue(scope.blockVars, base, where) as Vars) : {};
-    const taskVars = task && Object.keys(task.vars).length ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
+    const withTaskVars = task && Object.keys(task.vars).length && (task.loop === undefined || item);
+    const taskVars = withTaskVars ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
+    this.options.masker.addFromVars(block);
+    this.options.masker.addFromVars(taskVars);
     // Facts and extra vars stay above block/task vars.
     const st = this.hosts.get(host)!;
-    return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars };
+    return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars, ...item };
+  }
+
+  /**
+   * Variables for a task's `loop` expression: with the task's own vars, except those that read the loop
+   * variable (not known before the loop is); -e values stay above them.
+   */
+  loopExpressionVars(host: string, scope: TaskScope, task: Task): Vars {
+    const vars = this.varsFor(host, scope);
+    const where = { location: task.location, task: task.name, masker: this.options.masker };
+    for (const [k, v] of Object.entries(task.vars)) {
+      if (k in this.options.extraVars) continue;
+      try {
+        vars[k] = renderValue(v, vars, where);
+      } catch {
+        // reads the item: known per item only
+      }
+    }
+    return vars;
+  }
+
+  /** A task's failure on a host found outside a module run (an include's loop or file name): reported and settled as a result. */
+  failTask(task: Task, host: string, scope: TaskScope, msg: string): void {
+    const result: ModuleResult = { changed: false, failed: true, msg };
+    this.settle(task, host, { status: 'failed', result });
+    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined, module: task.module, time: new Date().toISOString() });
   }
 
   /** Hosts for which a block's `when` holds; the others are reported skipped once. */
@@ -239,6 +295,8 @@ export class TaskExecutor {
       result: shown,
       ignored: outcome.status === 'failed' && task.ignoreErrors ? true : undefined,
       delegated_to: delegatedTo,
+      module: task.module,
+      time: new Date().toISOString(),
     });
     return outcome;
   }
@@ -254,9 +312,10 @@ export class TaskExecutor {
         if (!this.unreachableHosts.includes(host)) this.unreachableHosts.push(host);
         return;
       case 'failed':
-        st.counts.failed++;
+        // As Ansible's recap: an ignored failure is counted as ignored, not failed.
         if (task.ignoreErrors) st.counts.ignored++;
         else {
+          st.counts.failed++;
           st.failed = true;
           this.lastFailedTask.set(host, task.name ?? task.module);
         }
@@ -271,8 +330,15 @@ export class TaskExecutor {
       default:
         st.counts.ok++;
     }
-    if (task.register) st.facts[task.register] = result;
-    if (result.facts && status !== 'failed') Object.assign(st.facts, result.facts);
+    if (task.register) {
+      st.facts[task.register] = result;
+      // A result registered under a secret-looking name is a secret variable: what it holds is masked from now on.
+      if (looksSecret(task.register)) for (const text of resultOutput(result)) this.options.masker.add(text);
+    }
+    if (result.facts && status !== 'failed') {
+      Object.assign(st.facts, result.facts);
+      this.options.masker.addFromVars(result.facts);
+    }
     if (task.record && status !== 'failed' && status !== 'skipped') this.record(task, host, result);
     if (status === 'changed') for (const n of task.notify) st.notified.add(n);
   }
@@ -288,24 +354,47 @@ export class TaskExecutor {
   }
 
   private async runLoop(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string): Promise<HostOutcome> {
-    const items = renderValue(task.loop, vars, this.where(task));
+    const items = renderValue(task.loop, Object.keys(task.vars).length ? this.loopExpressionVars(host, scope, task) : vars, this.where(task));
     if (!Array.isArray(items)) throw new TaskFailedError(`loop must be a list, got ${typeof items}`, {}, { hint: 'loop: "{{ my_list }}" or a YAML list' });
     const results: ModuleResult[] = [];
+    const labels: string[] = [];
     for (const [index, item] of items.entries()) {
-      const itemVars = { ...vars, [task.loopVar]: item, loop_index: index };
+      if (looksSecret(task.loopVar)) this.options.masker.addFromVars(item, true);
+      const itemVars = Object.keys(task.vars).length ? this.varsFor(host, scope, task, { [task.loopVar]: item, loop_index: index }) : { ...vars, [task.loopVar]: item, loop_index: index };
+      const label = this.itemLabel(task, item, itemVars);
+      labels.push(label);
+      let r: HostOutcome;
       if (task.when && !evaluateConditions(task.when, itemVars, this.where(task))) {
-        results.push({ changed: false, skipped: true, [task.loopVar]: item });
-        continue;
+        r = { status: 'skipped', result: { changed: false, skipped: true } };
+      } else {
+        r = await this.runOnce(task, host, itemVars, scope, delegatedTo, true);
       }
-      const r = await this.runOnce(task, host, itemVars, scope, delegatedTo, true);
       results.push({ ...r.result, [task.loopVar]: item, status: r.status });
+      this.emit({
+        type: 'item_result',
+        play: scope.play.name,
+        task: task.name ?? task.module,
+        host,
+        status: r.status,
+        label: task.noLog ? NO_LOG_LABEL : label,
+        result: task.noLog ? censor(r.result) : r.result,
+        ignored: r.status === 'failed' && task.ignoreErrors ? true : undefined,
+        delegated_to: delegatedTo,
+      });
       if (r.status === 'unreachable') throw new UnreachableError(host, String(r.result.msg ?? 'unreachable'));
     }
     const failed = results.some((r) => r.failed);
     const changed = results.some((r) => r.changed);
     const skipped = results.length === 0 || results.every((r) => r.skipped);
-    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? loopFailureMessage(results, items.length, task.loopVar) : undefined };
+    const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? loopFailureMessage(results, labels, task.noLog) : undefined };
     return { status: failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok', result };
+  }
+
+  /** What a person reads for an item: loop_control.label rendered with the item, else the item itself, shortened. */
+  private itemLabel(task: Task, item: unknown, itemVars: Vars): string {
+    const shown = task.loopLabel !== undefined ? renderValue(task.loopLabel, itemVars, this.where(task)) : item;
+    const text = typeof shown === 'string' || typeof shown === 'number' || typeof shown === 'boolean' ? String(shown) : (JSON.stringify(shown) ?? String(shown));
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   }
 
   private where(task: Task) {
@@ -347,7 +436,9 @@ export class TaskExecutor {
     const module = getModule(task.module);
     if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
     // A `!secret` literal in the arguments reaches the module as its plain value, registered for masking.
-    const args = revealSecrets(renderValue(task.args, vars, this.where(task)), this.options.masker);
+    const rendered = renderValue(task.args, vars, this.where(task));
+    refuseUndefinedArgs(task.args, rendered);
+    const args = revealSecrets(rendered, this.options.masker);
     const check = task.checkMode ?? this.options.check;
     if (check && module.checkMode === 'none' && !module.runsInCheckMode) {
       return { changed: false, skipped: true, msg: `check mode: would run ${task.module}`, would_run: args };
@@ -395,6 +486,7 @@ export class TaskExecutor {
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       if (e instanceof TaskFailedError) return { changed: false, ...e.result, failed: true, msg: e.hint ? `${e.message} (hint: ${e.hint})` : e.message };
+      if (e instanceof CommandFailedError) return { changed: false, failed: true, msg: errorMessage(e), ...commandDetails(e) };
       return { changed: false, failed: true, msg: errorMessage(e) };
     } finally {
       clearTimeout(timer);
@@ -414,22 +506,20 @@ export class TaskExecutor {
       return Promise.reject(new TaskFailedError(`confirmation needed: ${question}`, {}, { hint: 'this run is not interactive: add --yes to answer yes' }));
     }
     const ask = this.options.prompt;
-    const next = this.promptQueue.then(() => ask(`${question} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
+    const next = this.promptQueue.then(() => ask(`${this.options.masker.mask(question)} [y/N] `)).then((a) => /^y(es)?$/i.test(a.trim()));
     this.promptQueue = next.catch(() => undefined);
     return next;
   }
 }
 
-/** Which items failed and why (each item's own message), so the reason is in the line a person reads. */
-function loopFailureMessage(results: ModuleResult[], total: number, loopVar: string): string {
-  const failed = results.filter((r) => r.failed);
-  const label = (r: ModuleResult) => {
-    const item = r[loopVar];
-    const text = typeof item === 'string' || typeof item === 'number' ? String(item) : JSON.stringify(item);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  };
-  const reasons = failed.map((r) => `${label(r)}: ${typeof r.msg === 'string' && r.msg ? r.msg : 'failed'}`);
-  return `${failed.length} of ${total} items failed — ${reasons.join('; ')}`;
+/** Which items failed and why (each item's label and own message), so the reason is in the line a person reads. */
+function loopFailureMessage(results: ModuleResult[], labels: string[], noLog = false): string {
+  const reasons: string[] = [];
+  for (const [i, r] of results.entries()) {
+    if (!r.failed) continue;
+    reasons.push(noLog ? NO_LOG_LABEL : `${labels[i]}: ${typeof r.msg === 'string' && r.msg ? r.msg : 'failed'}`);
+  }
+  return `${reasons.length} of ${results.length} items failed — ${reasons.join('; ')}`;
 }
 
 function revealSecrets(v: unknown, masker: Masker): unknown {
@@ -459,9 +549,32 @@ function censor(result: ModuleResult): ModuleResult {
   return { changed: result.changed, failed: result.failed, skipped: result.skipped, censored: NO_LOG_RESULT };
 }
 
+/** The text a registered result holds, without the bookkeeping every result has (the command, timings, codes). */
+function resultOutput(result: ModuleResult): string[] {
+  const { cmd: _cmd, start: _st, end: _e, delta: _d, status: _x, ...rest } = result;
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (v instanceof Secret) out.push(v.value);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(rest);
+  return out;
+}
+
 function stripFacts(result: ModuleResult): ModuleResult {
   const { facts: _facts, ...rest } = result;
   return rest as ModuleResult;
+}
+
+/** The command a module ran and failed with, its exit code and (when the message does not quote it) its stderr. */
+function commandDetails(e: CommandFailedError): Record<string, unknown> {
+  const { command, exitCode, stderr } = e.details;
+  const out: Record<string, unknown> = { cmd: command };
+  if (exitCode !== null) out.rc = exitCode;
+  if (stderr?.trim() && !e.message.includes(stderr.trim())) out.stderr = stderr;
+  return out;
 }
 
 function errorMessage(e: unknown): string {

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { isDirect } from '../connection/become.js';
 import { isOmsplayError } from '../errors.js';
 import { Secret } from '../secrets.js';
 import type { ModuleContext, ModuleResult, ResultField } from './types.js';
@@ -155,7 +156,12 @@ export async function ensureFile(source: Source, target: FileTarget, ctx: Module
   } catch (e) {
     // Unreachable/interrupted and other typed errors are the engine's business; plain I/O errors fail the task.
     if (isOmsplayError(e)) throw e;
-    return { changed: false, failed: true, dest: target.dest, msg: (e as Error).message };
+    const msg = (e as Error).message;
+    // sudo_direct writes files with the login user's rights (sudo runs only the become commands).
+    if (isDirect(ctx.become) && /permission denied/i.test(msg)) {
+      return { changed: false, failed: true, dest: target.dest, msg: `${msg} (hint: with become_method sudo_direct files are written as the login user: stage them in a directory it can write, e.g. its home)` };
+    }
+    return { changed: false, failed: true, dest: target.dest, msg };
   }
 }
 

@@ -184,8 +184,9 @@ class Checker {
   node(n: TaskNode, outer: Scope, facts: Set<string>): void {
     const src = sourceOf(n);
     const label = `task \`${n.name ?? (n.kind === 'task' ? n.module : 'block')}\``;
-    // Task vars are visible to the task's own templates; their values see the outer scope.
-    this.scan(n.vars, src, ['vars'], n.location, outer, label);
+    // Task vars are visible to the task's own templates; their values see the outer scope (and a loop's item).
+    const loopNames = n.kind === 'task' && n.loop !== undefined ? [n.loopVar, 'loop_index'] : [];
+    this.scan(n.vars, src, ['vars'], n.location, loopNames.length ? outer.with(loopNames) : outer, label);
     const local = outer.with(Object.keys(n.vars));
     if (n.kind === 'block') {
       this.conds(n.when, src, 'when', n.location, local, label);
@@ -199,7 +200,7 @@ class Checker {
     }
     const t = n as Task;
     if (t.loop !== undefined) this.scan(t.loop, src, ['loop'], t.location, local, label);
-    const item = t.loop !== undefined ? local.with([t.loopVar]) : local;
+    const item = loopNames.length ? local.with(loopNames) : local;
     this.conds(t.when, src, 'when', t.location, item, label);
     this.scan(t.name, src, ['name'], t.location, item, label);
     this.scan(t.loopLabel, src, ['loop_control', 'label'], t.location, item, label);

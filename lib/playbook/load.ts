@@ -4,7 +4,6 @@
  * vars files are read and checked here too, so `omsplay validate` finds every problem before
  * anything connects. All problems are collected and thrown together as ValidationErrors.
  */
-import { access } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { sortByLocation, suggest, validateSchema } from '../config/validate.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../config/yaml.js';
@@ -13,6 +12,7 @@ import type { Vars } from '../inventory/types.js';
 import type { ModuleDefinition } from '../modules/types.js';
 import { playbookSchema, taskFileSchema } from './schema.js';
 import { setModulesOf, setSource, setVarsFromFiles } from './source.js';
+import { readVarsFile } from './vars-files.js';
 import { bool, buildHandlers, buildTasks, type TaskContext, tagList } from './task.js';
 import type { Play, Playbook, TaskNode } from './types.js';
 
@@ -153,7 +153,7 @@ class Loader {
     if (typeof raw.become_user === 'string') play.becomeUser = raw.become_user;
     setSource(play, { yaml, path });
 
-    await this.varsFiles(play, raw.vars_files, [...path, 'vars_files'], yaml);
+    await this.varsFiles(play, raw.vars_files);
     play.tasks = await buildTasks(raw.tasks, [...path, 'tasks'], ctx);
     play.handlers = await buildHandlers(raw.handlers, [...path, 'handlers'], ctx);
     this.checkNotify(play);
@@ -208,38 +208,24 @@ class Loader {
     return { tasks, file };
   }
 
-  private async varsFiles(play: Play, raw: unknown, path: ValuePath, yaml: YamlFile): Promise<void> {
+  /** Fixed vars_files names are read here; templated ones once their variables are known (resolveVarsFiles, the engine). */
+  private async varsFiles(play: Play, raw: unknown): Promise<void> {
     const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
+    for (const name of list) if (typeof name === 'string') play.varsFiles.push(name); // as written
     const values: Vars = {};
     const files: YamlFile[] = [];
     let complete = true;
-    for (let i = 0; i < list.length; i++) {
-      const name = list[i];
-      if (typeof name !== 'string') continue;
-      const at = yaml.locate(typeof raw === 'string' ? path : [...path, i]);
-      const file = isAbsolute(name) ? name : join(dirname(yaml.file), name);
-      play.varsFiles.push(name); // as written: the engine resolves it against the play's file
-      if (name.includes('{{')) {
-        complete = false; // resolved by the engine per host
+    for (let i = 0; i < play.varsFiles.length; i++) {
+      if (play.varsFiles[i]!.includes('{{')) {
+        complete = false;
         continue;
       }
       try {
-        await access(file);
-      } catch {
-        this.problems.push(new ConfigError(`vars file \`${name}\` does not exist (${file})`, { location: at, hint: 'vars_files are relative to the playbook that names them' }));
-        continue;
-      }
-      try {
-        const vf = await this.read(file);
-        if (vf.value === null || vf.value === undefined) continue;
-        if (!isObject(vf.value)) {
-          this.problems.push(new ValidationError('a vars file is a mapping of variable names to values', { location: { file, line: 1, col: 1 }, hint: 'write `name: value` lines, without `- `' }));
-          continue;
-        }
-        Object.assign(values, vf.value);
-        files.push(vf);
+        const vf = await readVarsFile(play, i, {});
+        Object.assign(values, vf.values);
+        files.push(vf.yaml);
       } catch (e) {
-        if (e instanceof ConfigError) this.problems.push(e);
+        if (e instanceof ConfigError || e instanceof ValidationError) this.problems.push(e);
         else throw e;
       }
     }

@@ -4,12 +4,12 @@
  * - `editor`: schemas/playbook.schema.json and schemas/tasks.schema.json, the editor schemas
  *   (committed; a unit test keeps them in sync). `npm run schemas` runs this.
  * - `precompiled OUT.cjs`: ajv "standalone" validators for the schemas every run checks (playbook,
- *   task file, inventory, each module's arguments), keyed by schemaKey(). `npm run build` writes
- *   dist/config/precompiled.cjs, so the installed CLI neither loads ajv nor compiles schemas at
+ *   task file, inventory, each module's arguments), keyed by schemaKey(). `npm run build`
+ *   (scripts/build.mjs) writes dist/config/precompiled.cjs, so the installed CLI neither loads ajv nor compiles schemas at
  *   start-up; without the file (tests from source) schemas are compiled on first use. Keys are the
  *   schemas' content, so a stale file is slower, never wrong.
  *
- *   node dist/playbook/schema-gen.js precompiled dist/config/precompiled.cjs
+ *   node --import tsx lib/playbook/schema-gen.ts precompiled dist/config/precompiled.cjs
  *   npx tsx lib/playbook/schema-gen.ts editor
  */
 import { createRequire } from 'node:module';

@@ -1,25 +1,36 @@
 /**
  * The terminal display: play > task > hosts as a listr2 tree with a live spinner and timings.
  * Each task becomes one Listr run whose host rows resolve as the engine reports them; runs are
- * chained so output never interleaves.
+ * chained so output never interleaves. Under each host row stays what the plain output says of it
+ * (the message, also of ok results; a failure's command and last stderr lines; the --diff; with -v
+ * the whole result), and why a play stopped, so a person at a terminal is told no less than a log.
  */
 import type { ListrTask } from 'listr2';
 import type { HostStatus, Reporter, RunEvent } from '../engine/events.js';
-import { ms, resultSummary } from './format.js';
+import { ms, resultParts, unifiedDiff } from './format.js';
 import { recapLines } from './recap.js';
 
 // Loaded on first use: plain and JSON runs (CI, pipes) never pay for listr2 at start-up.
 let listr2: Promise<typeof import('listr2')> | undefined;
 const loadListr = () => (listr2 ??= import('listr2'));
 
+interface HostResult {
+  status: HostStatus;
+  /** What the row says after the status and time (delegation, ignored). */
+  suffix: string;
+  /** Lines shown under the row. */
+  details: string;
+  duration: number;
+}
+
 interface Deferred {
-  promise: Promise<{ status: HostStatus; text: string; duration: number }>;
-  resolve(v: { status: HostStatus; text: string; duration: number }): void;
+  promise: Promise<HostResult>;
+  resolve(v: HostResult): void;
 }
 
 function deferred(): Deferred {
   let resolve!: Deferred['resolve'];
-  const promise = new Promise<{ status: HostStatus; text: string; duration: number }>((r) => {
+  const promise = new Promise<HostResult>((r) => {
     resolve = r;
   });
   return { promise, resolve };
@@ -28,6 +39,8 @@ function deferred(): Deferred {
 export class ListrReporter implements Reporter {
   private chain: Promise<void> = Promise.resolve();
   private hosts = new Map<string, Deferred>();
+
+  constructor(private readonly verbose = false) {}
 
   private queue(f: () => void | Promise<void>): void {
     this.chain = this.chain.then(f).catch(() => undefined);
@@ -46,10 +59,12 @@ export class ListrReporter implements Reporter {
           title: host,
           task: async (_ctx, row) => {
             const r = await d.promise;
-            row.title = `${host} ${r.status} ${ms(r.duration)}${r.text && r.status !== 'ok' ? ` — ${r.text}` : ''}`;
+            row.title = `${host}${r.suffix} ${r.status} ${ms(r.duration)}`;
+            if (r.status === 'failed' || r.status === 'unreachable') throw new Error(r.details || r.status);
+            if (r.details) row.output = r.details;
             if (r.status === 'skipped') row.skip(row.title);
-            if (r.status === 'failed' || r.status === 'unreachable') throw new Error(`${host} ${r.status}: ${r.text}`);
           },
+          rendererOptions: { outputBar: Number.POSITIVE_INFINITY, persistentOutput: true },
         }));
         const title = `${e.handler ? 'HANDLER' : 'TASK'} ${e.task}`;
         this.queue(async () => {
@@ -69,8 +84,16 @@ export class ListrReporter implements Reporter {
         });
         break;
       }
-      case 'task_result':
-        this.hosts.get(e.host)?.resolve({ status: e.status, text: resultSummary(e.status, e.result), duration: e.duration_ms });
+      case 'task_result': {
+        const details = this.verbose ? [JSON.stringify(e.result, null, 2)] : resultParts(e.status, e.result).map((p) => p.replace(/\n {4}/g, '\n  '));
+        const diff = e.result.diff as { before?: string; after?: string; header?: string } | undefined;
+        if (diff && (diff.before !== undefined || diff.after !== undefined)) details.push(unifiedDiff(diff));
+        const suffix = `${e.delegated_to ? ` -> ${e.delegated_to}` : ''}${e.ignored ? ' (ignored)' : ''}`;
+        this.hosts.get(e.host)?.resolve({ status: e.status, suffix, details: details.filter(Boolean).join('\n'), duration: e.duration_ms });
+        break;
+      }
+      case 'play_end':
+        if (e.failed && e.reason) this.queue(() => console.log(`✖ play ${e.play} stopped: ${e.reason}`));
         break;
       case 'warning':
         this.queue(() => console.log(`⚠ ${e.message}`));

@@ -6,8 +6,13 @@ import { recapLines } from './recap.js';
 export class PlainReporter implements Reporter {
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,
-    private readonly verbose = false,
+    /** 1 (-v): whole results; 2 (-vv): also each task's file:line; 3 (-vvv): also connection and become details. */
+    private readonly verbosity: number | boolean = 0,
   ) {}
+
+  private get level(): number {
+    return Number(this.verbosity);
+  }
 
   private line(s: string): void {
     this.out.write(`${s}\n`);
@@ -20,9 +25,10 @@ export class PlainReporter implements Reporter {
         break;
       case 'task_start':
         this.line(`\n${e.handler ? 'HANDLER' : 'TASK'} [${e.task}]`);
+        if (this.level >= 2) this.line(`task path: ${e.location} (hosts: ${e.hosts.join(', ')})`);
         break;
       case 'task_result': {
-        const text = resultSummary(e.status, e.result, this.verbose);
+        const text = resultSummary(e.status, e.result, this.level >= 1);
         const via = e.delegated_to ? ` -> ${e.delegated_to}` : '';
         const ignored = e.ignored ? ' (ignored)' : '';
         this.line(`${e.status}: [${e.host}${via}] ${ms(e.duration_ms)}${ignored}${text ? ` => ${text}` : ''}`);
@@ -30,6 +36,14 @@ export class PlainReporter implements Reporter {
         if (diff && (diff.before !== undefined || diff.after !== undefined)) this.line(unifiedDiff(diff));
         break;
       }
+      case 'item_result': {
+        const text = resultSummary(e.status, e.result, this.level >= 1);
+        this.line(`${e.status}: [${e.host}${e.delegated_to ? ` -> ${e.delegated_to}` : ''}] (item=${e.label})${e.ignored ? ' (ignored)' : ''}${text ? ` => ${text}` : ''}`);
+        break;
+      }
+      case 'detail':
+        if (this.level >= 3) this.line(`<${e.host}> ${e.message}`);
+        break;
       case 'warning':
         this.line(`[WARNING] ${e.message}`);
         break;

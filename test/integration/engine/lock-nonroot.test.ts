@@ -97,6 +97,11 @@ describe('run lock for a non-root login user', () => {
     expect((e as LockError).hint).toContain('omsplay unlock nonroot-lock -i inv.yml');
     const other = await new RunLocks('rollback-3', 'rollback.yml', connect, { fromRun: 'another-run' }).acquire(NAME, ['h1'], 'u').catch((x: unknown) => x);
     expect((other as LockError).message).toMatch(/is locked on h1 by \S+@\S+ \(run live-run/);
-    await lab.exec('h1', ['rm', '-rf', `${FALLBACK_LOCK_DIR}/${NAME}`]);
+    // `omsplay unlock` (as the same login user) finds the lock in the fallback place and says where it was.
+    const inv = await lab.inventory({ file: join(lab.dir, 'inv-lock-unlock.yml'), hosts: ['h1'], user: 'dockerop' });
+    const u = await omsplay(['unlock', NAME, '-i', inv], { env });
+    expect(u.code).toBe(0);
+    expect(u.stdout).toMatch(new RegExp(`^h1: removed ${FALLBACK_LOCK_DIR}/${NAME}, held by \\S+ \\(run live-run`, 'm'));
+    expect((await lab.exec('h1', ['test', '-e', `${FALLBACK_LOCK_DIR}/${NAME}`])).code).not.toBe(0);
   });
 });

@@ -109,6 +109,16 @@ describe('docker-only sudo with become_method sudo_direct', () => {
     });
   }
 
+  it('a copy to a directory the login user cannot write says where to stage instead', async () => {
+    const inv = await inventoryFor('dockerop', 'h1');
+    const book = join(work, 'book-stage.yml');
+    await writeFile(book, '- name: Stage\n  hosts: all\n  tasks:\n    - name: Stage into /root\n      copy: {content: "x", dest: /root/dsudo.txt}\n');
+    const r = await omsplay(['run', book, '-i', inv], { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/[Pp]ermission denied.*with become_method sudo_direct files are written as the login user: stage them in a directory it can write/);
+    expect((await lab.exec('h1', ['test', '-e', '/root/dsudo.txt'])).code).not.toBe(0);
+  });
+
   it('a command sudo refuses: the failure names it and the sudoers rule that would allow it', async () => {
     const inv = await inventoryFor('dockerop', 'h1', { become_commands: ['docker', 'cat'] });
     const book = join(work, 'book-refused.yml');

@@ -14,7 +14,7 @@ import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderConfigYaml } from './config-yaml.js';
-import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION } from './image.js';
+import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION, REPOSITORY_420, repositoryFor } from './image.js';
 import { rootConnection, seedMetaDb } from './seed.js';
 import { LAB_SHARED_MOUNT, type RegionSpec, type SimLab, type Site, type SiteHost, type SiteOptions } from './types.js';
 
@@ -83,8 +83,8 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     repository,
     oldVersion,
     newVersion,
-    oldImage: `${repository}:${imageTag(oldVersion)}`,
-    newImage: `${repository}:${imageTag(newVersion)}`,
+    oldImage: `${repositoryFor(oldVersion, repository)}:${imageTag(oldVersion)}`,
+    newImage: `${repositoryFor(newVersion, repository)}:${imageTag(newVersion)}`,
     imageTars: { old: oldTar, new: newTar },
     imageIds: { old: images?.old.id ?? '', new: images?.new.id ?? '' },
     hostImageTars: {
@@ -114,10 +114,12 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     consolePort: 8089,
     https: opts.https ?? false,
     restartPolicy: opts.restartPolicy ?? 'always',
+    initWaitSeconds: opts.initWaitSeconds ?? 300,
     seed: {
       haEnabled: opts.haEnabled ?? true,
       heartbeatRows: opts.heartbeatRows ?? 10_000,
       epoch: new Date().toISOString().slice(0, 19).replace('T', ' '),
+      omsVersionTable: opts.omsVersionTable ?? atLeast(oldVersion, '4.1.1'),
     },
     paths: {
       dataDir,
@@ -128,11 +130,20 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
       imageDir: `${dataDir}/images`,
       newImageTar: `${dataDir}/images/oms-${newVersion}.tar`,
       failDockerInitMarker: `${dataDir}/oms_run/FAIL_DOCKER_INIT`,
+      initWaitFile: `${dataDir}/oms_run/SIM_INIT_WAIT_SECONDS`,
       ...(anyCerts ? { httpsCrt: `${dataDir}/https_crt`, httpsKey: `${dataDir}/https_key` } : {}),
     },
   };
   for (const h of site.hosts) h.configSha = sha256(configYamlFor(site, h.name));
   return site;
+}
+
+/** a >= b, numerically part by part. */
+export function atLeast(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
+  return true;
 }
 
 /** hz = the first two hosts (one shared config), sh = the third; fewer hosts: one region. */
@@ -249,9 +260,10 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
 }
 
 const HOST_PREP = `set -eu
-data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9
+data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=${10}
 rm -rf "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images" "$data/https_crt" "$data/https_key"
 mkdir -p "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images"
+echo "$initwait" > "$data/oms_run/SIM_INIT_WAIT_SECONDS"
 if [ "$stage" = 1 ]; then cp "$tar" "$hosttar"; fi
 if [ "$https" = 1 ]; then cp "$shared/https.crt" "$data/https_crt"; cp "$shared/https.key" "$data/https_key"; fi
 # /run/lock (= /var/lock) as the profile has it: open (Debian), root-only (RHEL family) or missing (minimal host).
@@ -293,7 +305,7 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
       await must(
         `[${h.name}] preparing ${site.paths.dataDir}`,
         lab.exec(h.name, ['bash', '-c', HOST_PREP, 'prep', site.paths.dataDir, site.hostImageTars.new, site.paths.newImageTar, `${LAB_SHARED_MOUNT}/oms-images`,
-          h.certs ? '1' : '0', site.stageImageOnHosts === false ? '0' : '1', h.runLock ?? 'open', h.bastionOnly ? '1' : '0', site.metadb.host], {
+          h.certs ? '1' : '0', site.stageImageOnHosts === false ? '0' : '1', h.runLock ?? 'open', h.bastionOnly ? '1' : '0', site.metadb.host, String(site.initWaitSeconds ?? 300)], {
           stdin: configYamlFor(site, h.name),
         }),
       );
@@ -307,11 +319,11 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
 /** Removes the host's simulated OMS containers and every image of the repository but the old one (loads it if needed). */
 async function clearHost(lab: SimLab, site: Site, host: string): Promise<void> {
   await removeSimContainers(lab, host);
-  const refs = (await must(`[${host}] docker images`, lab.docker(host, ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', site.repository])))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.split(' ')[0] as string)
-    .filter((r) => r !== site.oldImage);
+  const refs: string[] = [];
+  for (const repo of new Set([site.repository, REPOSITORY_420])) {
+    const out = await must(`[${host}] docker images`, lab.docker(host, ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', repo]));
+    refs.push(...out.split('\n').filter(Boolean).map((l) => l.split(' ')[0] as string).filter((r) => r !== site.oldImage));
+  }
   if (refs.length > 0) await must(`[${host}] docker rmi`, lab.docker(host, ['rmi', '-f', ...refs]));
   const id = await lab.docker(host, ['image', 'inspect', '-f', '{{.Id}}', site.oldImage]);
   if (id.code !== 0 || id.stdout.trim() !== site.imageIds.old) {

@@ -75,6 +75,12 @@ export interface SiteOptions {
   https?: boolean;
   /** Restart policy of the old containers (default "always"). */
   restartPolicy?: string;
+  /** Seconds a family C container (4.2.9) must be up before docker_init.sh accepts to run: the site's wait, which
+   *  the guide gives as `sleep 300` (default 300). Kept in the run mount, not in the inventory. */
+  initWaitSeconds?: number;
+  /** Whether rm has the oms_version table (default: when the old version is 4.1.1 or later). false on a 4.2.x site
+   *  is the legacy rm database for which 4.2.9's docker_init.sh says "Version before 4.1.1 is not allowed to upgrade". */
+  omsVersionTable?: boolean;
   /** Per-host traits, by lab host name. */
   hostTraits?: Record<string, HostTraits>;
   /** Stage the new image archive on every host at paths.newImageTar (default true). false: only on the control node (controlImageTar). */
@@ -137,8 +143,17 @@ export interface Site {
   consolePort: number;
   https: boolean;
   restartPolicy: string;
+  /** Seconds a family C container must be up before its docker_init.sh runs (host file paths.initWaitFile). */
+  initWaitSeconds: number;
   /** How resetSite reseeds the MetaDB. */
-  seed: { haEnabled: boolean; heartbeatRows: number; /** 'YYYY-MM-DD HH:MM:SS': seeded timestamps are relative to it. */ epoch: string };
+  seed: {
+    haEnabled: boolean;
+    heartbeatRows: number;
+    /** 'YYYY-MM-DD HH:MM:SS': seeded timestamps are relative to it. */
+    epoch: string;
+    /** rm has oms_version (holding "<old version>-CE"). */
+    omsVersionTable: boolean;
+  };
   paths: {
     dataDir: string;
     configPath: string;
@@ -150,6 +165,8 @@ export interface Site {
     newImageTar: string;
     /** Create this file on a host (content: rm | cm | cm_hb) to make docker_init.sh fail before that step. */
     failDockerInitMarker: string;
+    /** Holds initWaitSeconds, in the run mount (the container reads /home/ds/run/SIM_INIT_WAIT_SECONDS). */
+    initWaitFile: string;
     httpsCrt?: string;
     httpsKey?: string;
   };

@@ -73,6 +73,36 @@ describe('omsplay CLI', () => {
     expect(h.out).toMatch(/play: cli \(1\)\n\s+a\n/);
   });
 
+  it('--list-tasks --tags shows the rescue, always and on_failure tasks that run whatever the selection', async () => {
+    await writeFile(
+      join(dir, 'rescue.yml'),
+      `- name: up
+  hosts: a
+  tasks:
+    - name: guarded
+      block:
+        - {name: stepx, debug: {msg: x}, tags: [stepx]}
+      rescue:
+        - {name: undo stepx, debug: {msg: x}}
+    - name: unselected
+      block:
+        - {name: stepz, debug: {msg: x}, tags: [stepz]}
+      always:
+        - {name: after stepz, debug: {msg: x}}
+  on_failure:
+    - name: Rescue
+      hosts: all
+      tasks:
+        - {name: put back, debug: {msg: x}}
+`,
+    );
+    const t = await cli(['run', join(dir, 'rescue.yml'), '-i', inv(), '--list-tasks', '--tags', 'stepx']);
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/stepx\s+TAGS: \[stepx\]\n\s+rescue: \(runs whatever --tags\/--skip-tags select\)\n\s+undo stepx\s+TAGS: \[\]/);
+    expect(t.out).toMatch(/on_failure play: Rescue \(hosts: all\) \(runs whatever --tags\/--skip-tags select\)\n\s+put back\s+TAGS: \[\]/);
+    expect(t.out).not.toMatch(/stepz|after stepz/);
+  });
+
   it('-e key=value and -e @file win over inventory vars; vars_files are read; --json emits the event stream', async () => {
     const r = await cli(['run', join(dir, 'pb.yml'), '-i', inv(), '--json', '-e', 'greeting=extra', '-e', `@${join(dir, 'extra.yml')}`, '-t', 'hello']);
     expect(r.code).toBe(0);

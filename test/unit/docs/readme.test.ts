@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RUN_OPTIONS } from '../../../lib/cli/run.js';
+import { RUN_OPTIONS } from '../../../lib/cli/commands.js';
 import { ExitCode } from '../../../lib/errors.js';
 import { moduleNames } from '../../../lib/modules/index.js';
 import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../../lib/playbook/schema.js';

@@ -157,6 +157,50 @@ describe('engine: failure handling, unreachable hosts, check mode, tags', () => 
     expect(names(await runYaml({ playbook: pb, options: { skipTags: ['preflight', 'always'] } }))).toEqual(['t-plain', 't-in-block']);
   });
 
+  it('--tags and --skip-tags never switch off on_failure plays, nor the rescue and always of a selected block', async () => {
+    const pb = `
+- name: upgrade
+  hosts: a
+  any_errors_fatal: true
+  tasks:
+    - name: guarded
+      block:
+        - {name: stepx, fail: {msg: "stepx broke"}, tags: [stepx]}
+      rescue:
+        - {name: block rescue, debug: {msg: "rescued {{ failed_task }}"}}
+      always:
+        - {name: block always, debug: {msg: cleanup}}
+    - name: other block
+      block:
+        - {name: other step, debug: {msg: x}, tags: [other]}
+      always:
+        - {name: other always, debug: {msg: x}}
+    - {name: stepy, fail: {msg: "stepy broke"}, tags: [stepy]}
+  on_failure:
+    - name: Rescue
+      hosts: all
+      tasks:
+        - {name: put back, debug: {msg: "put back after {{ failure.task }}"}}
+        - name: nested
+          block:
+            - {name: put back inner, debug: {msg: inner}}
+`;
+    const ran = (r: Awaited<ReturnType<typeof runYaml>>) => [...new Set(r.collect.results().map((e) => e.task))];
+    // stepx fails inside a block: its rescue and always run although untagged; the block of other tags is not entered.
+    const x = await runYaml({ playbook: pb, options: { tags: ['stepx'] } });
+    expect(ran(x)).toEqual(['stepx', 'block rescue', 'block always']);
+    expect(x.collect.results('block rescue')[0]!.result.msg).toBe('rescued stepx');
+    // stepy fails the play: the on_failure play runs every one of its (untagged) tasks, on every host.
+    const y = await runYaml({ playbook: pb, options: { tags: ['stepy'] } });
+    expect(ran(y)).toEqual(['stepy', 'put back', 'put back inner']);
+    expect(y.collect.status('put back')).toEqual({ a: 'ok', b: 'ok', c: 'ok' });
+    expect(y.collect.results('put back')[0]!.result.msg).toBe('put back after stepy');
+    expect(y.exitCode).toBe(2);
+    // --skip-tags (even of `always` and `all`) does not switch them off either.
+    const skip = await runYaml({ playbook: pb, options: { skipTags: ['stepx', 'other', 'always'] } });
+    expect(ran(skip)).toEqual(['stepy', 'put back', 'put back inner']);
+  });
+
   it('--start-at-task skips everything before the named task', async () => {
     const r = await runYaml({
       options: { startAtTask: 'second' },

@@ -2,19 +2,24 @@
  * Runs a playbook through the real engine (loader, validation, templating, modules, journal) over
  * the local connection, collecting the event stream. Hosts named in `unreachable` report
  * UnreachableError from their connection, as an SSH connection to a dead host does.
+ *
+ * Each inventory host gets a connection of its own that sets OMSPLAY_TEST_HOST=<host> for its commands,
+ * so a test sees where a command ran: `delegate_to: localhost` (the control node) has no such variable,
+ * `delegate_to: b` runs with b's. An executor that ignored delegate_to would be caught.
  */
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadAll } from '../../../lib/cli/load.js';
 import { LocalConnection } from '../../../lib/connection/local.js';
-import type { Connection } from '../../../lib/connection/types.js';
+import type { Command, Connection, ExecOptions, ExecResult } from '../../../lib/connection/types.js';
 import type { Reporter, RunEvent } from '../../../lib/engine/events.js';
 import { executeRun } from '../../../lib/engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../../../lib/engine/journal.js';
 import type { RunOptions } from '../../../lib/engine/options.js';
 import { UnreachableError } from '../../../lib/errors.js';
 import { fromRunNames } from '../../../lib/cli/load.js';
+import { PlainReporter } from '../../../lib/reporters/plain.js';
 
 export const LOCAL_INVENTORY = `
 connection: {connection: local}
@@ -29,6 +34,13 @@ regions:
 groups:
   oms: {hosts: [a, b, c]}
 `;
+
+/** A local connection standing for one inventory host: its commands see OMSPLAY_TEST_HOST=<host>. */
+export class HostConnection extends LocalConnection {
+  override exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    return super.exec(command, { ...opts, env: { ...opts.env, OMSPLAY_TEST_HOST: this.host } });
+  }
+}
 
 export class Collect implements Reporter {
   events: RunEvent[] = [];
@@ -58,6 +70,8 @@ export interface RunYaml {
   unreachable?: string[];
   fromRun?: string;
   dir?: string;
+  /** Also print through the plain reporter (`-v` when 'verbose'); its text is returned as `plain`. */
+  plain?: boolean | 'verbose';
 }
 
 export async function workdir(): Promise<string> {
@@ -76,7 +90,15 @@ export async function runYaml(spec: RunYaml) {
   }
   const loaded = await loadAll({ playbook: spec.playbookFile ?? join(dir, 'play.yml'), inventory: join(dir, 'inventory.yml'), extraVars: spec.extraVars ?? [], fromRun: !!spec.fromRun });
   const collect = new Collect();
-  const local = new LocalConnection();
+  let plainText = '';
+  const sink = {
+    write(chunk: string | Uint8Array) {
+      plainText += String(chunk);
+      return true;
+    },
+  } as NodeJS.WritableStream;
+  const reporters: Reporter[] = spec.plain ? [collect, new PlainReporter(sink, spec.plain === 'verbose')] : [collect];
+  const perHost = new Map<string, Connection>();
   const opened: string[] = [];
   const unreachable = new Set(spec.unreachable ?? []);
   let fromRun: RecordedValues | undefined;
@@ -96,18 +118,19 @@ export async function runYaml(spec: RunYaml) {
     interactive: false,
     noOnFailure: false,
     masker: loaded.masker,
-    reporters: [collect],
+    reporters,
     fromRun,
     connections: {
       async get(host: string): Promise<Connection> {
         opened.push(host);
         if (unreachable.has(host)) throw new UnreachableError(host, `ssh: connect to host ${host} port 22: connection refused`);
-        return local;
+        if (!perHost.has(host)) perHost.set(host, new HostConnection(host));
+        return perHost.get(host)!;
       },
       async closeAll() {},
     },
     signal: new AbortController().signal,
     ...spec.options,
   });
-  return { ...outcome, collect, dir, opened, masker: loaded.masker };
+  return { ...outcome, collect, dir, opened, masker: loaded.masker, plain: plainText };
 }

@@ -48,6 +48,44 @@ describe('engine: task keywords', () => {
     expect(r.collect.results('count')[0]!.result.msg).toBe('3 1 true');
   });
 
+  it('a loop prints one line per item, with loop_control.label, also in the failure text; ignored items count as ignored', async () => {
+    const r = await runYaml({
+      plain: true,
+      playbook: `
+- hosts: a
+  tasks:
+    - name: per item
+      shell: "test {{ svc.port }} -lt 9000"
+      loop: [{name: store, port: 8080}, {name: ghana, port: 9090}, {name: cm, port: 8088}]
+      loop_control: {loop_var: svc, label: "{{ svc.name }}"}
+      ignore_errors: true
+    - name: unlabelled
+      debug: {msg: "n={{ n }}"}
+      vars: {n: "{{ item }}"}
+      loop: [1, 2]
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    const items = r.collect.events.filter((e) => e.type === 'item_result' && e.task === 'per item') as Array<{ label: string; status: string }>;
+    expect(items.map((e) => [e.label, e.status])).toEqual([
+      ['store', 'changed'],
+      ['ghana', 'failed'],
+      ['cm', 'changed'],
+    ]);
+    const lines = r.plain.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    // One line per item, in order, before the task's own line; the label stands for the item (not its JSON).
+    const [store, ghana, cm, whole] = [at(/^changed: \[a\] \(item=store\)$/), at(/^failed: \[a\] \(item=ghana\) \(ignored\) => non-zero return code 1 \| rc=1 \| command: test 9090 -lt 9000$/), at(/^changed: \[a\] \(item=cm\)$/), at(/^failed: \[a\] \d+ ms \(ignored\) => 1 of 3 items failed/)];
+    expect([store, ghana, cm, whole].every((i) => i >= 0), r.plain).toBe(true);
+    expect(store < ghana && ghana < cm && cm < whole).toBe(true);
+    expect(r.plain).not.toContain('"port"');
+    expect(r.collect.results('per item')[0]!.result.msg).toBe('1 of 3 items failed — ghana: non-zero return code 1');
+    expect(r.plain).toMatch(/^ok: \[a\] \(item=1\) => n=1\nok: \[a\] \(item=2\) => n=2$/m);
+    // Ansible's recap: failed=0, ignored=1 (one task ignored, however many of its items failed).
+    expect(r.collect.recap().a).toMatchObject({ failed: 0, ignored: 1, ok: 1 });
+    expect(r.plain).toMatch(/^a\s+: ok=1\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=1$/m);
+  });
+
   it('until/retries/delay retries until the condition holds, and fails with the last output when it never does', async () => {
     const dir = await workdir();
     const r = await runYaml({
@@ -101,7 +139,8 @@ describe('engine: task keywords', () => {
     expect(r.collect.status('ok output is a failure')).toEqual({ a: 'failed' });
     expect(r.collect.results('ok output is a failure')[0]!.ignored).toBe(true);
     expect(r.collect.status('still runs')).toEqual({ a: 'ok' });
-    expect(r.collect.recap().a).toMatchObject({ failed: 1, ignored: 1 });
+    // As Ansible's recap: an ignored failure is not a failure.
+    expect(r.collect.recap().a).toMatchObject({ ok: 2, failed: 0, ignored: 1 });
     expect(r.exitCode).toBe(0);
   });
 
@@ -193,19 +232,31 @@ describe('engine: task keywords', () => {
     expect(plays.map((p) => (p as { hosts: string[] }).hosts)).toEqual([['a'], ['b', 'c']]);
   });
 
-  it("delegate_to localhost runs on the control node with the host's variables", async () => {
+  it("delegate_to runs on the control node (localhost) or another host, with the task host's variables", async () => {
     const r = await runYaml({
       playbook: `
 - hosts: c
   tasks:
+    - name: own host
+      shell: 'echo "\${OMSPLAY_TEST_HOST:-control} {{ region }}"'
     - name: delegated
-      command: [echo, "{{ region }}"]
+      shell: 'echo "\${OMSPLAY_TEST_HOST:-control} {{ region }}"'
       delegate_to: localhost
+    - name: delegated to b
+      shell: 'echo "\${OMSPLAY_TEST_HOST:-control} {{ region }}"'
+      delegate_to: b
 `,
     });
+    expect(r.exitCode).toBe(0);
+    // Where each command ran (the harness marks every inventory host's commands) and whose variables it saw.
+    expect(r.collect.results('own host')[0]!.result.stdout).toBe('c sh');
     const res = r.collect.results('delegated')[0]!;
     expect(res.delegated_to).toBe('localhost');
-    expect(res.result.stdout).toBe('sh');
+    expect(res.host).toBe('c');
+    expect(res.result.stdout).toBe('control sh');
+    const toB = r.collect.results('delegated to b')[0]!;
+    expect(toB.delegated_to).toBe('b');
+    expect(toB.result.stdout).toBe('b sh');
   });
 
   it('set_fact and registered values are visible in later plays; hostvars reads other hosts', async () => {
@@ -265,6 +316,59 @@ describe('engine: task keywords', () => {
     });
     expect(r.collect.results('greet').map((e) => e.result.msg)).toEqual(['hi ops', 'hi dev']);
     expect(r.collect.results('bye')[0]!.result.msg).toBe('bye all');
+  });
+
+  it('a template that renders to nothing is an error naming it, never debug\'s default "Hello world!"', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: a
+  vars: {found: {}}
+  tasks:
+    - name: undefined value
+      debug: {msg: "{{ from_run }}"}
+      ignore_errors: true
+    - name: missing key
+      debug:
+        msg: "{{ lookup found 'nope' }}"
+      ignore_errors: true
+    - name: empty text
+      debug: {msg: "{{#if false}}x{{/if}}"}
+`,
+    });
+    expect(r.collect.status('undefined value')).toEqual({ a: 'failed' });
+    expect(r.collect.results('undefined value')[0]!.result.msg).toMatch(/argument `msg` renders to nothing: \{\{ from_run \}\} is undefined/);
+    expect(r.collect.results('missing key')[0]!.result.msg).toMatch(/renders to nothing: \{\{ lookup found 'nope' \}\} is undefined/);
+    expect(r.collect.results('empty text')[0]!.result.msg).toBe('');
+    expect(JSON.stringify(r.collect.events)).not.toContain('Hello world!');
+  });
+
+  it('include_tasks with loop runs the file once per item, per host, with item and loop_var; vars may read the item', async () => {
+    const r = await runYaml({
+      files: {
+        'tasks/svc.yml': '- name: per svc\n  debug: {msg: "{{ inventory_hostname }}:{{ svc }}:{{ x }}:{{ loop_index }}"}\n',
+        'tasks/hz.yml': '- name: region file\n  debug: {msg: "hz {{ inventory_hostname }} {{ item }}"}\n',
+        'tasks/sh.yml': '- name: region file\n  debug: {msg: "sh {{ inventory_hostname }} {{ item }}"}\n',
+      },
+      playbook: `
+- hosts: all
+  tasks:
+    - include_tasks: tasks/svc.yml
+      loop: "{{ services }}"
+      loop_control: {loop_var: svc}
+      vars:
+        services: [store, "{{ region }}-cm"]
+        x: "{{ svc }}!"
+    - include_tasks: "tasks/{{ region }}.yml"
+      loop: [1, 2]
+      when: (ne item 2)
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    const msgs = (task: string) => r.collect.results(task).map((e) => e.result.msg);
+    // Item 1 on every host, then item 2: each host with its own items.
+    expect(msgs('per svc')).toEqual(['a:store:store!:0', 'b:store:store!:0', 'c:store:store!:0', 'a:hz-cm:hz-cm!:1', 'b:hz-cm:hz-cm!:1', 'c:sh-cm:sh-cm!:1']);
+    // The templated name is rendered per host (c is in region sh); `when` is per item.
+    expect(msgs('region file').sort()).toEqual(['hz a 1', 'hz b 1', 'sh c 1']);
   });
 
   it('timeout ends a task that runs too long', async () => {
