@@ -1,9 +1,9 @@
-/** Installs the peers (Ansible, Mitogen) and GNU time from Debian's packages when missing. */
+/** Installs the peers (Ansible, Mitogen), GNU time and chromium (workload report) from Debian's packages when missing. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const PACKAGES = ['ansible-core', 'ansible-mitogen', 'time'];
+export const PACKAGES = ['ansible-core', 'ansible-mitogen', 'time', 'chromium'];
 
 async function installed(pkg: string): Promise<boolean> {
   try {

@@ -7,13 +7,14 @@
  *   npm run bench -- --runners omsplay,raw --hosts 10,200 --workloads a --runs 5
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Lab, startLab } from '../test/lab/lab.js';
 import { dumpBench, round, startup } from './extras.js';
+import { reportBench, reportBenchMarkdown } from './report-render.js';
 import { measure } from './measure.js';
 import { ensurePackages, versions } from './packages.js';
 import { type ConfigWorkload, median, medians, type Results, type RunRecord, targets, writeResults } from './report.js';
@@ -26,7 +27,8 @@ const USAGE = `npm run bench -- [options]
   --smoke                 2 hosts, 3 tasks (a loop of 3 in (b)), every runner, 1 run, no dump (what npm test runs)
   --runners LIST          omsplay,ansible,mitogen,raw,raw-argv (default all; raw-argv = the raw runner sending
                           omsplay's command lines, workload (a) only)
-  --workloads LIST        a,b (default a,b; a runs at every --hosts count, b at --ref-hosts)
+  --workloads LIST        a,b,report (default all; a runs at every --hosts count, b at --ref-hosts; report:
+                          the run report of 200 hosts × 30 tasks opened in headless Chromium, no lab needed)
   --hosts LIST            host counts for workload (a) (default 1,10,20,50,100,200)
   --ansible-max-hosts N   largest count Ansible and Mitogen run (default 50)
   --ref-hosts N           H: hosts of workload (b) and of the "at 20 hosts" targets (default 20)
@@ -76,7 +78,7 @@ const int = (s: string | undefined, dflt: number) => {
 };
 const runners = list(opt.runners, ALL_RUNNERS.join(',')) as RunnerId[];
 for (const r of runners) if (!ALL_RUNNERS.includes(r)) throw new Error(`unknown runner ${r}\n${USAGE}`);
-const workloads = list(opt.workloads, 'a,b');
+const workloads = list(opt.workloads, 'a,b,report');
 const refHosts = int(opt['ref-hosts'], smoke ? 2 : 20);
 const hostCounts = list(opt.hosts, smoke ? '2' : '1,10,20,50,100,200').map((s) => int(s, 0));
 const ansibleMax = int(opt['ansible-max-hosts'], 50);
@@ -149,6 +151,14 @@ async function main(): Promise<void> {
   await mkdir(scratch, { recursive: true });
   await mkdir(outDir, { recursive: true });
 
+  if (workloads.includes('report')) {
+    log('workload report: the run report of 200 hosts × 30 tasks in headless Chromium');
+    const r = await reportBench(repo, { hosts: smoke ? 10 : 200, tasks: smoke ? 3 : 30, runs, log });
+    const date = new Date().toISOString();
+    await writeFile(join(outDir, 'report-render.json'), `${JSON.stringify({ date, commit: gitCommit(), ...r }, null, 2)}\n`);
+    await writeFile(join(outDir, 'report-render.md'), reportBenchMarkdown(r, date, gitCommit()));
+    if (workloads.every((w) => w === 'report')) return;
+  }
   const configs = plan();
   const maxHosts = Math.max(1, ...configs.map((c) => c.hosts));
   log(`starting lab ${labId} with ${maxHosts} hosts${dumpRuns ? ' and MariaDB' : ''}`);

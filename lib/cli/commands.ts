@@ -65,6 +65,11 @@ export const RUNS_OPTIONS = {
   json: { type: 'boolean', help: 'as JSON' },
 } as const;
 
+export const REPORT_OPTIONS = {
+  output: { type: 'string', short: 'o', value: 'FILE', help: 'where to write the HTML page (default: report.html beside the run\'s journal)' },
+  json: { type: 'boolean', help: 'print the report\'s data as JSON instead' },
+} as const;
+
 export const UNLOCK_OPTIONS = {
   inventory: INVENTORY,
   limit: { type: 'string', short: 'l', value: 'PATTERN', help: 'only these hosts' },
@@ -102,9 +107,17 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'runs',
-    summary: 'earlier runs and what they recorded',
+    summary: 'earlier runs: status, duration, report',
     options: RUNS_OPTIONS,
     load: async () => (await import('./runs.js')).runsCommand,
+  },
+  {
+    name: 'report',
+    args: '[RUN_ID|last]',
+    argHelp: { 'RUN_ID|last': 'the run (default: the latest); omsplay runs lists them' },
+    summary: "one self-contained HTML page of a run: timeline, downtime, changes, MetaDB",
+    options: REPORT_OPTIONS,
+    load: async () => (await import('./report.js')).reportCommand,
   },
   {
     name: 'unlock',

@@ -5,8 +5,11 @@ import { loadSshConfig } from '../connection/ssh-config.js';
 import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
+import { manualBreak } from '../engine/lock.js';
 import { ExitCode, OptionsError } from '../errors.js';
-import { maskError } from '../secrets.js';
+import { resolveRun } from '../report/read.js';
+import { writeReport } from '../report/write.js';
+import { type Masker, maskError } from '../secrets.js';
 import { JsonReporter } from '../reporters/json.js';
 import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
@@ -57,7 +60,7 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
   const interactive = !!process.stdin.isTTY && !process.env.CI;
   const reporters: Reporter[] = [
     values.json ? new JsonReporter() : // A terminal that reports no width (some pseudo-terminals) would wrap the tree one character a line.
-    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose >= 1),
+    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose),
   ];
   const controller = new AbortController();
   // The first Ctrl-C ends the running commands and lets the run record where it stopped; a second one quits at once.
@@ -110,16 +113,34 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
         connections,
         signal: controller.signal,
         prompt: interactive ? ask : undefined,
-        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: rm -rf /var/lock/omsplay/${name})`,
+        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: ${manualBreak(name)})`,
       },
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );
+    if (wantsReport(playbook, extraVars)) await reportAfterRun(outcome.runId, masker, !!values.json);
     return outcome.exitCode;
   } catch (e) {
     throw maskError(e, masker);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+/** A play var (or extra var) `run_report: true` asks for the run's HTML report; the shipped upgrade and rollback set it. */
+function wantsReport(playbook: { plays: Array<{ vars: Record<string, unknown> }> }, extraVars: Record<string, unknown>): boolean {
+  const on = (v: unknown) => v === true || v === 'true';
+  return 'run_report' in extraVars ? on(extraVars.run_report) : playbook.plays.some((p) => on(p.vars.run_report));
+}
+
+/** Writes report.html beside the journal and says where; a report that cannot be written never changes the run's outcome. */
+async function reportAfterRun(runId: string, masker: Masker, json: boolean): Promise<void> {
+  const out = json ? process.stderr : process.stdout;
+  try {
+    const file = await writeReport(await resolveRun(runId), { masker });
+    out.write(`Report: ${file}\n`);
+  } catch (e) {
+    process.stderr.write(`warning: the run's report could not be written: ${masker.mask((e as Error).message)}\n  hint: omsplay report ${runId}\n`);
   }
 }
 

@@ -137,3 +137,18 @@ export function envFileContent(env: Record<string, string>): string {
     })
     .join('');
 }
+
+/** Names of every container, running or not, one per line. */
+export function listContainerNames(t?: DockerTarget): string[] {
+  return [...dockerBase(t), 'ps', '-a', '--no-trunc', '--format', '{{.Names}}'];
+}
+
+/** Each container's name and mounts as one JSON line (`{"name":…,"mounts":[…]}`). */
+export function containerMounts(names: string[], t?: DockerTarget): string[] {
+  return [...dockerBase(t), 'container', 'inspect', '--format', '{"name":{{json .Name}},"mounts":{{json .Mounts}}}', '--', ...names];
+}
+
+/** A file of a container (running or stopped) as a tar stream on stdout. */
+export function copyFromContainer(container: string, path: string, t?: DockerTarget): string[] {
+  return [...dockerBase(t), 'cp', '--', `${container}:${path}`, '-'];
+}

@@ -6,11 +6,13 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, chown, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Command, Connection, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
 import { armKillSwitch } from './kill-switch.js';
-import { StderrFilter, remoteCommand } from './ssh-command.js';
+import { becomeRefusal } from './become.js';
+import { DIRECT_NO_PROMPT_MS, type RemoteCommand, StderrFilter, remoteCommand } from './ssh-command.js';
 
 export class LocalConnection implements Connection {
   constructor(readonly host = 'localhost') {}
@@ -22,14 +24,14 @@ export class LocalConnection implements Connection {
     // The same command line and sudo protocol as over ssh (ssh-command.ts): a sudo password is sent only
     // when sudo's marked prompt appears, and the caller's stdin only once the command has started, so
     // a sudo that needs no password never passes the password on to the command.
-    let line: string;
-    let sudoPassword: string | undefined;
+    let rc: RemoteCommand;
     try {
-      ({ line, sudoPassword } = remoteCommand(command, { become: opts.become, env: opts.env, cwd: opts.cwd }));
+      rc = remoteCommand(command, { become: opts.become, env: opts.env, cwd: opts.cwd });
     } catch (e) {
       return Promise.reject(e);
     }
-    return new Promise((resolve) => {
+    const { line, sudoPassword } = rc;
+    return new Promise<ExecResult & { becomeStarted?: boolean }>((resolve) => {
       const child = spawn('/bin/sh', ['-c', line], {
         env: process.env,
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -37,7 +39,7 @@ export class LocalConnection implements Connection {
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      const filter = new StderrFilter(sudoPassword !== undefined);
+      const filter = new StderrFilter(rc.sudoAuth);
       const kill = () => {
         try {
           if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -56,6 +58,8 @@ export class LocalConnection implements Connection {
         else stdin.pipe(child.stdin);
       };
       let prompts = 0;
+      // sudo_direct with a password: no start marker (see ssh.ts).
+      const noPrompt = rc.sudoAuth === 'direct' ? setTimeout(startStdin, DIRECT_NO_PROMPT_MS) : undefined;
       child.stdout.on('data', (c: Buffer) => {
         out.push(c);
         opts.onStdout?.(c);
@@ -65,14 +69,19 @@ export class LocalConnection implements Connection {
         if (text.length) err.push(text);
         for (const ev of events) {
           if (ev === 'authenticated') startStdin();
+          else if (prompts++ === 0 && !stdinStarted) {
+            clearTimeout(noPrompt);
+            child.stdin.write(`${sudoPassword}\n`);
+            if (rc.sudoAuth === 'direct') startStdin();
+          }
           // A second prompt means the password was wrong: end instead of feeding it stdin.
-          else if (prompts++ === 0) child.stdin.write(`${sudoPassword}\n`);
           else kill();
         }
       });
       const done = (result: Omit<ExecResult, 'durationMs' | 'timedOut'>) => {
         killSwitch.disarm();
-        resolve({ ...result, durationMs: performance.now() - started, timedOut: killSwitch.timedOut });
+        clearTimeout(noPrompt);
+        resolve({ ...result, becomeStarted: rc.sudoAuth === 'marked' ? stdinStarted : undefined, durationMs: performance.now() - started, timedOut: killSwitch.timedOut });
       };
       child.on('error', (e) => done({ exitCode: 127, signal: null, stdout: '', stderr: `sh: ${e.message}` }));
       child.on('close', (code, sig) => {
@@ -81,6 +90,12 @@ export class LocalConnection implements Connection {
       });
       child.stdin.on('error', () => {}); // EPIPE when the command does not read stdin
       if (sudoPassword === undefined) startStdin();
+    }).then((r) => {
+      if (rc.become) {
+        const refused = becomeRefusal(r, { host: this.host, user: loginUser(), become: rc.become, ran: rc.sudoRuns, started: r.becomeStarted });
+        if (refused) throw refused;
+      }
+      return r;
     });
   }
 
@@ -142,3 +157,11 @@ async function getGid(group: string): Promise<number> {
   return Number.parseInt(r.stdout.split(':')[2] ?? '-1', 10);
 }
 
+
+function loginUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}

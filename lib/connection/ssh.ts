@@ -23,7 +23,8 @@ import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyType
 import { quoteArgv } from './quote.js';
 import { authHandler, type Credentials, expandHome, gatherCredentials, type Prompt } from './ssh-auth.js';
 import { armKillSwitch } from './kill-switch.js';
-import { remoteCommand, StderrFilter } from './ssh-command.js';
+import { becomeRefusal, isDirect } from './become.js';
+import { DIRECT_NO_PROMPT_MS, killGroupArgv, type RemoteCommand, remoteCommand, StderrFilter } from './ssh-command.js';
 import { loadSsh2 } from './ssh2-module.js';
 import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
 
@@ -378,28 +379,34 @@ export class SshConnection implements Connection {
 
   async exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {
     const client = await this.ready();
-    const { line, sudoPassword } = remoteCommand(command, opts);
-    return this.channels.run(() => this.guarded(() => this.runChannel(client, line, sudoPassword, opts)));
+    const rc = remoteCommand(command, opts);
+    const r = await this.channels.run(() => this.guarded(() => this.runChannel(client, rc, opts)));
+    if (rc.become && rc.become !== null) {
+      const refused = becomeRefusal(r, { host: this.host, user: this.settings.user, become: rc.become, ran: rc.sudoRuns, started: r.becomeStarted });
+      if (refused) throw refused;
+    }
+    return r;
   }
 
   /** Kills a remote process group from a fresh channel, as the same user the command ran as. */
   private async killGroup(pgid: number, become: ExecOptions['become']): Promise<void> {
     if (this.lost || !this.client) return;
-    const { line, sudoPassword } = remoteCommand({ argv: ['kill', '-KILL', '--', `-${pgid}`] }, { become });
-    await this.runChannel(this.client, line, sudoPassword, { timeoutMs: 10_000 }).catch(() => undefined);
+    const rc = remoteCommand({ argv: killGroupArgv(pgid, become) }, { become: isDirect(become) ? false : become });
+    await this.runChannel(this.client, rc, { timeoutMs: 10_000 }).catch(() => undefined);
   }
 
-  private async runChannel(client: Client, line: string, sudoPassword: string | undefined, opts: ExecOptions): Promise<ExecResult> {
+  private async runChannel(client: Client, rc: RemoteCommand, opts: ExecOptions): Promise<ExecResult & { becomeStarted?: boolean }> {
+    const { line, sudoPassword } = rc;
     const started = performance.now();
     if (opts.signal?.aborted) return { exitCode: null, signal: 'SIGKILL', stdout: '', stderr: 'aborted before start', durationMs: 0, timedOut: false };
-    let resolve!: (r: ExecResult) => void;
-    const result = new Promise<ExecResult>((r) => {
+    let resolve!: (r: ExecResult & { becomeStarted?: boolean }) => void;
+    const result = new Promise<ExecResult & { becomeStarted?: boolean }>((r) => {
       resolve = r;
     });
     await this.openChannel(client, line, (ch) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      const filter = new StderrFilter(sudoPassword !== undefined);
+      const filter = new StderrFilter(rc.sudoAuth);
       let exitCode: number | null = null;
       let signal: string | null = null;
       let killed = false;
@@ -411,7 +418,9 @@ export class SshConnection implements Connection {
         err.push(filter.flush());
         killSwitch.disarm();
         clearTimeout(grace);
+        clearTimeout(noPrompt);
         resolve({
+          becomeStarted: rc.sudoAuth === 'marked' ? stdinStarted : undefined,
           exitCode,
           signal: signal ?? (killed && exitCode === null ? 'SIGKILL' : null),
           stdout: Buffer.concat(out).toString('utf8'),
@@ -450,6 +459,9 @@ export class SshConnection implements Connection {
         }
       };
       let prompts = 0;
+      // sudo_direct with a password has no start marker: the caller's stdin follows the password at once,
+      // or, when sudo asks none (NOPASSWD, cached), starts after DIRECT_NO_PROMPT_MS without a prompt.
+      const noPrompt = rc.sudoAuth === 'direct' ? setTimeout(startStdin, DIRECT_NO_PROMPT_MS) : undefined;
       ch.on('data', (c: Buffer) => {
         out.push(c);
         opts.onStdout?.(c);
@@ -459,8 +471,12 @@ export class SshConnection implements Connection {
         if (text.length) err.push(text);
         for (const ev of events) {
           if (ev === 'authenticated') startStdin();
+          else if (prompts++ === 0 && !stdinStarted) {
+            clearTimeout(noPrompt);
+            ch.write(`${sudoPassword}\n`);
+            if (rc.sudoAuth === 'direct') startStdin();
+          }
           // A second prompt means the password was wrong: end stdin so sudo gives up instead of retrying.
-          else if (prompts++ === 0) ch.write(`${sudoPassword}\n`);
           else ch.end();
         }
       });
@@ -529,7 +545,8 @@ export class SshConnection implements Connection {
   private async putVia(client: Client, source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions): Promise<void> {
     const rand = randomBytes(6).toString('hex');
     const mode = opts.mode === undefined ? 0o644 : typeof opts.mode === 'number' ? opts.mode : Number.parseInt(opts.mode, 8);
-    const become = opts.become;
+    // sudo_direct: sudo runs only the become commands (docker), so files are written with the login user's rights.
+    const become = isDirect(opts.become) ? undefined : opts.become;
     // With become the login user may not write the destination directory: stage in /tmp, then sudo moves it.
     const stage = become ? `/tmp/.omsplay-put-${rand}` : posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.omsplay-${rand}`);
     const sftp = await this.sftp(client);

@@ -12,6 +12,10 @@ export interface BecomeOptions {
   user?: string;
   /** Sudo password; sent on stdin, never on the command line. */
   password?: string;
+  /** 'sudo' (default: through an `sh -c` wrapper) or 'sudo_direct' (sudo runs the argv itself; see become.ts). */
+  method?: 'sudo' | 'sudo_direct';
+  /** sudo_direct: the programs run through sudo (default ['docker']); every other command runs as the login user. */
+  commands?: string[];
 }
 
 export interface ExecOptions {
@@ -98,5 +102,9 @@ export interface ConnectionSettings {
   becomeUser?: string;
   /** Name of the environment variable holding the sudo password. */
   becomePasswordEnv?: string;
+  /** 'sudo' (default) or 'sudo_direct' (become.ts). */
+  becomeMethod?: 'sudo' | 'sudo_direct';
+  /** sudo_direct: programs run through sudo (default docker). */
+  becomeCommands?: string[];
   connectTimeoutMs?: number;
 }

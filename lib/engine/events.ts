@@ -29,6 +29,10 @@ export type RunEvent =
       ignored?: boolean;
       delegated_to?: string;
       item?: unknown;
+      /** The module that ran (absent in journals written before it was added). */
+      module?: string;
+      /** When the host's result came in (ISO); the bar of a report ends here. Absent in older journals. */
+      time?: string;
     }
   /** One item of a loop, as it finishes (the task's own task_result, with every item's result, follows). */
   | { type: 'item_result'; play: string; task: string; host: string; status: HostStatus; label: string; result: Record<string, unknown>; ignored?: boolean; delegated_to?: string }

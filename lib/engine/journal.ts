@@ -21,6 +21,10 @@ export interface RunMeta {
   /** Names of values recorded for later runs. */
   recorded: string[];
   from_run?: string;
+  /** Who ran it from where (`user@control-host`), for reports. Absent in older journals. */
+  operator?: string;
+  /** Region -> hosts of the inventory, in inventory order (reports group lanes by region). */
+  regions?: Record<string, string[]>;
 }
 
 export interface RecordedValues {

@@ -4,9 +4,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
-import type { Connection, ExecOptions } from '../connection/types.js';
+import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
+import { renderInventoryVars } from '../inventory/templated.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
@@ -73,7 +74,12 @@ export class TaskExecutor {
     for (const name of inventory.hosts.keys()) {
       Object.defineProperty(this.hostvars, name, {
         enumerable: true,
-        get: () => ({ ...this.inventory.hosts.get(name)!.vars, ...this.currentPlayVars[name], ...this.hosts.get(name)!.facts }),
+        get: () => {
+          const own = this.inventory.hosts.get(name)!.vars;
+          const facts = this.hosts.get(name)!.facts;
+          const rendered = renderInventoryVars(own, { ...own, ...facts, ...this.options.extraVars }, { inventoryFile: this.inventory.file, host: name, masker: this.options.masker });
+          return { ...own, ...rendered, ...this.currentPlayVars[name], ...facts };
+        },
       });
     }
   }
@@ -102,9 +108,19 @@ export class TaskExecutor {
 
   private baseVars(host: string, scope: TaskScope): Vars {
     const inv = hostOrLocalhost(this.inventory, host);
+    const own: Vars = inv?.vars ?? { inventory_hostname: host };
+    const base = this.assembleBase(host, scope, own);
+    // Inventory variables are templates rendered per host (lib/inventory/templated.ts); a higher level that
+    // sets the same name (play vars, facts, -e) keeps its value.
+    const rendered = renderInventoryVars(own, base, { inventoryFile: this.inventory.file, host, masker: this.options.masker });
+    for (const [k, v] of Object.entries(rendered)) if (base[k] === own[k]) base[k] = v;
+    return base;
+  }
+
+  private assembleBase(host: string, scope: TaskScope, own: Vars): Vars {
     const st = this.hosts.get(host)!;
     return {
-      ...(inv?.vars ?? { inventory_hostname: host }),
+      ...own,
       ...scope.playVars[host],
       ...scope.extraPlayVars,
       ...st.facts,
@@ -179,7 +195,7 @@ export class TaskExecutor {
   failTask(task: Task, host: string, scope: TaskScope, msg: string): void {
     const result: ModuleResult = { changed: false, failed: true, msg };
     this.settle(task, host, { status: 'failed', result });
-    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined });
+    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined, module: task.module, time: new Date().toISOString() });
   }
 
   /** Hosts for which a block's `when` holds; the others are reported skipped once. */
@@ -279,6 +295,8 @@ export class TaskExecutor {
       result: shown,
       ignored: outcome.status === 'failed' && task.ignoreErrors ? true : undefined,
       delegated_to: delegatedTo,
+      module: task.module,
+      time: new Date().toISOString(),
     });
     return outcome;
   }
@@ -431,7 +449,7 @@ export class TaskExecutor {
     const becomeUser = task.becomeUser ?? scope.play.becomeUser ?? inv?.becomeUser;
     const becomePassword = inv?.becomePasswordEnv ? process.env[inv.becomePasswordEnv] : undefined;
     if (becomePassword) this.options.masker.add(becomePassword);
-    const become: ExecOptions['become'] = wantBecome ? (becomeUser || becomePassword ? { user: becomeUser, password: becomePassword } : true) : false;
+    const become: ExecOptions['become'] = wantBecome ? becomeFor(inv, becomeUser, becomePassword) : false;
     const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
     const controller = new AbortController();
     const onAbort = () => controller.abort();
@@ -563,4 +581,16 @@ function errorMessage(e: unknown): string {
   if (e instanceof OmsplayError) return e.format();
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** The become options of a task on a host: user, password, and the inventory's become_method / become_commands. */
+function becomeFor(inv: ConnectionSettings | undefined, user: string | undefined, password: string | undefined): ExecOptions['become'] {
+  const method = inv?.becomeMethod;
+  if (!user && !password && !method) return true;
+  return {
+    ...(user ? { user } : {}),
+    ...(password ? { password } : {}),
+    ...(method ? { method } : {}),
+    ...(inv?.becomeCommands ? { commands: inv.becomeCommands } : {}),
+  };
 }

@@ -86,6 +86,8 @@ export function mergeConnection(
   if (merged.become !== undefined) settings.become = merged.become;
   if (merged.become_user !== undefined) settings.becomeUser = merged.become_user;
   if (merged.become_password_env !== undefined) settings.becomePasswordEnv = merged.become_password_env;
+  if (merged.become_method !== undefined) settings.becomeMethod = merged.become_method;
+  if (merged.become_commands !== undefined) settings.becomeCommands = merged.become_commands;
   if (merged.connect_timeout !== undefined) settings.connectTimeoutMs = Math.round(merged.connect_timeout * 1000);
   if (merged.jump !== undefined) {
     const jump = jumpChain(name, merged.jump, from.jump!, ctx);

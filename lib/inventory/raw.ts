@@ -16,6 +16,8 @@ export interface RawConnection {
   become?: boolean;
   become_user?: string;
   become_password_env?: string;
+  become_method?: 'sudo' | 'sudo_direct';
+  become_commands?: string[];
   connect_timeout?: number;
 }
 
@@ -33,6 +35,8 @@ export const CONNECTION_KEYS = [
   'become',
   'become_user',
   'become_password_env',
+  'become_method',
+  'become_commands',
   'connect_timeout',
 ] as const satisfies ReadonlyArray<keyof RawConnection>;
 

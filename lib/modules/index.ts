@@ -24,6 +24,7 @@ import { mysqlQuery } from './mysql/query.js';
 import { mysqlRestore } from './mysql/restore.js';
 import { omsHealth } from './oms/health.js';
 import { omsParam } from './oms/param.js';
+import { omsPlan } from './oms/plan.js';
 import { omsServers } from './oms/servers.js';
 import { omsConfig } from './oms/site-config.js';
 
@@ -51,6 +52,7 @@ const all: ModuleDefinition[] = [
   omsHealth,
   omsServers,
   omsConfig,
+  omsPlan,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

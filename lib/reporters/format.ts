@@ -10,6 +10,10 @@ export function resultSummary(status: HostStatus, result: Record<string, unknown
 export function resultParts(status: HostStatus, result: Record<string, unknown>): string[] {
   const parts: string[] = [];
   if (typeof result.msg === 'string' && result.msg) parts.push(result.msg);
+  // A loop's own messages (debug over a list: a rescue's manual steps), one line each, else only "ok" would show.
+  const items = Array.isArray(result.results) ? (result.results as Array<Record<string, unknown>>) : [];
+  const itemMsgs = items.map((r) => (r && typeof r.msg === 'string' && r.msg && !r.skipped ? r.msg : '')).filter(Boolean);
+  if (status !== 'failed' && itemMsgs.length > 0) parts.push(`\n    - ${itemMsgs.join('\n    - ')}`);
   if (status === 'failed') {
     if (typeof result.rc === 'number' && result.rc !== 0) parts.push(`rc=${result.rc}${result.rc === 127 ? ' (command not found)' : ''}`);
     const command = typeof result.cmd === 'string' ? result.cmd : typeof result.command === 'string' ? result.command : '';

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import YAML from 'yaml';
 import { looksSecret } from '../secrets.js';
+import { compareVersions, normalizeVersion } from '../upgrade/graph.js';
 import { addMinutes, minutesBetween, nowValue } from './time.js';
 import { isTruthy } from './truthy.js';
 import type { TemplateWhere } from './types.js';
@@ -75,6 +76,12 @@ def('lt', 2, 2, 'lt a b', ([a, b]) => compare('lt', a, b) < 0);
 def('le', 2, 2, 'le a b', ([a, b]) => compare('le', a, b) <= 0);
 def('gt', 2, 2, 'gt a b', ([a, b]) => compare('gt', a, b) > 0);
 def('ge', 2, 2, 'ge a b', ([a, b]) => compare('ge', a, b) >= 0);
+def('version_ge', 2, 2, 'version_ge a b', ([a, b]) => {
+  const va = normalizeVersion(a);
+  const vb = normalizeVersion(b);
+  if (va === undefined || vb === undefined) throw new Error(`version_ge: "${String(va === undefined ? a : b)}" is not a version like 4.2.1`);
+  return compareVersions(va, vb) >= 0;
+});
 def('and', 1, INF, 'and a b ...', (args) => args.every(isTruthy));
 def('or', 1, INF, 'or a b ...', (args) => args.some(isTruthy));
 def('not', 1, 1, 'not a', ([a]) => !isTruthy(a));
@@ -291,6 +298,7 @@ const SUMMARIES: Record<string, string> = {
   le: 'less than or equal',
   gt: 'greater than',
   ge: 'greater than or equal',
+  version_ge: 'OMS versions compared part by part (4.2.10 is at least 4.2.9; V4.2.1-CE is 4.2.1); not a version is an error',
   and: 'true when every argument is truthy',
   or: 'true when any argument is truthy',
   not: 'true when the argument is falsy',

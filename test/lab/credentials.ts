@@ -34,6 +34,8 @@ export function newKeyPair(comment: string): KeyPair {
 export const LAB_PASSWORDS = {
   admin: 'omsplay-admin-pw',
   ops: 'omsplay-ops-pw',
+  dockerop: 'omsplay-dockerop-pw',
+  dockerpw: 'omsplay-dockerpw-pw',
   mariadbRoot: 'omsplay-root-pw',
   mariadbUser: 'omsplay-db-pw',
 } as const;
@@ -41,9 +43,9 @@ export const LAB_PASSWORDS = {
 export interface LabCredentials {
   users: LabUsers;
   /** Public key lines per user, for authorized_keys. */
-  publicKeys: { root: string; admin: string; ops: string };
+  publicKeys: { root: string; admin: string; ops: string; dockerop: string; dockerpw: string };
   /** sha512-crypt hashes for /etc/shadow. */
-  shadowHashes: { admin: string; ops: string };
+  shadowHashes: { admin: string; ops: string; dockerop: string; dockerpw: string };
 }
 
 async function writeKey(dir: string, name: string, pair: KeyPair): Promise<string> {
@@ -67,22 +69,30 @@ export async function createCredentials(
   const root = newKeyPair(`omsplay-lab-${id}-root`);
   const admin = newKeyPair(`omsplay-lab-${id}-admin`);
   const ops = newKeyPair(`omsplay-lab-${id}-ops`);
-  const [rootFile, adminFile, opsFile, adminHash, opsHash] = await Promise.all([
+  const dockerop = newKeyPair(`omsplay-lab-${id}-dockerop`);
+  const dockerpw = newKeyPair(`omsplay-lab-${id}-dockerpw`);
+  const [rootFile, adminFile, opsFile, dockeropFile, dockerpwFile, adminHash, opsHash, dockeropHash, dockerpwHash] = await Promise.all([
     writeKey(dir, 'root_ed25519', root),
     writeKey(dir, 'admin_ed25519', admin),
     writeKey(dir, 'ops_ed25519', ops),
+    writeKey(dir, 'dockerop_ed25519', dockerop),
+    writeKey(dir, 'dockerpw_ed25519', dockerpw),
     cryptHash(LAB_PASSWORDS.admin),
     cryptHash(LAB_PASSWORDS.ops),
+    cryptHash(LAB_PASSWORDS.dockerop),
+    cryptHash(LAB_PASSWORDS.dockerpw),
   ]);
   const users: LabUsers = {
     root: { name: 'root', keyFile: rootFile, sudo: 'root' } satisfies LabUser,
     admin: { name: 'admin', keyFile: adminFile, password: LAB_PASSWORDS.admin, sudo: adminSudo },
     ops: { name: 'ops', keyFile: opsFile, password: LAB_PASSWORDS.ops, sudo: 'nopasswd' },
+    dockerop: { name: 'dockerop', keyFile: dockeropFile, password: LAB_PASSWORDS.dockerop, sudo: 'docker-nopasswd' },
+    dockerpw: { name: 'dockerpw', keyFile: dockerpwFile, password: LAB_PASSWORDS.dockerpw, sudo: 'docker-password' },
   };
   return {
     users,
-    publicKeys: { root: root.public, admin: admin.public, ops: ops.public },
-    shadowHashes: { admin: adminHash, ops: opsHash },
+    publicKeys: { root: root.public, admin: admin.public, ops: ops.public, dockerop: dockerop.public, dockerpw: dockerpw.public },
+    shadowHashes: { admin: adminHash, ops: opsHash, dockerop: dockeropHash, dockerpw: dockerpwHash },
   };
 }
 

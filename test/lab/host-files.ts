@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import type { LabCredentials } from './credentials.js';
+import { runOk } from './run.js';
 import type { LabHost } from './types.js';
 
 /** What a host needs to know about the lab to build itself. */
@@ -25,6 +27,28 @@ export interface HostBuild {
 
 export const ADMIN_UID = 1500;
 export const OPS_UID = 1501;
+/** Login users whose sudo allows only /usr/bin/docker (the hostile site profile logs in as them). */
+export const DOCKEROP_UID = 1502;
+export const DOCKERPW_UID = 1503;
+const EXTRA_USERS = [
+  { name: 'dockerop', uid: DOCKEROP_UID, comment: 'omsplay lab dockerop (sudo docker only, NOPASSWD)' },
+  { name: 'dockerpw', uid: DOCKERPW_UID, comment: 'omsplay lab dockerpw (sudo docker only, password)' },
+] as const;
+const LAB_USER_NAMES = ['admin', 'ops', ...EXTRA_USERS.map((u) => u.name)];
+
+/**
+ * The lab's sudoers file. dockerop/dockerpw may run only /usr/bin/docker (any arguments) as root: sudo refuses
+ * `sh -c`, cat, mkdir... for them, as on sites that grant ops users docker alone.
+ */
+export function sudoersFile(adminSudo: 'password' | 'nopasswd' | string): string {
+  return (
+    '# omsplay lab users\n' +
+    `admin ALL=(ALL:ALL) ${adminSudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL\n` +
+    'ops ALL=(ALL:ALL) NOPASSWD: ALL\n' +
+    'dockerop ALL=(root) NOPASSWD: /usr/bin/docker\n' +
+    'dockerpw ALL=(root) /usr/bin/docker\n'
+  );
+}
 
 const PLAIN_BASHRC = `# omsplay lab host: a plain shell on purpose (the machine's pyenv init costs ~90 ms per command).
 [ -z "$PS1" ] && return
@@ -95,7 +119,7 @@ export async function accountFiles(creds: LabCredentials): Promise<AccountFiles>
   const drop = (text: string) =>
     text
       .split('\n')
-      .filter((l) => l && !l.startsWith('admin:') && !l.startsWith('ops:'))
+      .filter((l) => l && !LAB_USER_NAMES.some((n) => l.startsWith(`${n}:`)))
       .join('\n') + '\n';
   const [passwd, group, shadow, gshadow] = await Promise.all([
     read('/etc/passwd'),
@@ -103,7 +127,7 @@ export async function accountFiles(creds: LabCredentials): Promise<AccountFiles>
     read('/etc/shadow'),
     read('/etc/gshadow').catch(() => ''),
   ]);
-  for (const uid of [ADMIN_UID, OPS_UID]) {
+  for (const uid of [ADMIN_UID, OPS_UID, ...EXTRA_USERS.map((u) => u.uid)]) {
     if (new RegExp(`^[^:]*:[^:]*:${uid}:`, 'm').test(drop(passwd))) {
       throw new Error(`uid ${uid} is taken on this machine; the lab users need it`);
     }
@@ -113,10 +137,14 @@ export async function accountFiles(creds: LabCredentials): Promise<AccountFiles>
     passwd:
       drop(passwd) +
       `admin:x:${ADMIN_UID}:${ADMIN_UID}:omsplay lab admin:/home/admin:/bin/bash\n` +
-      `ops:x:${OPS_UID}:${OPS_UID}:omsplay lab ops:/home/ops:/bin/bash\n`,
-    group: drop(group) + `admin:x:${ADMIN_UID}:\nops:x:${OPS_UID}:\n`,
-    shadow: drop(shadow) + `admin:${creds.shadowHashes.admin}:19000:0:99999:7:::\nops:${creds.shadowHashes.ops}:19000:0:99999:7:::\n`,
-    gshadow: drop(gshadow) + 'admin:!::\nops:!::\n',
+      `ops:x:${OPS_UID}:${OPS_UID}:omsplay lab ops:/home/ops:/bin/bash\n` +
+      EXTRA_USERS.map((u) => `${u.name}:x:${u.uid}:${u.uid}:${u.comment}:/home/${u.name}:/bin/bash\n`).join(''),
+    group: drop(group) + `admin:x:${ADMIN_UID}:\nops:x:${OPS_UID}:\n` + EXTRA_USERS.map((u) => `${u.name}:x:${u.uid}:\n`).join(''),
+    shadow:
+      drop(shadow) +
+      `admin:${creds.shadowHashes.admin}:19000:0:99999:7:::\nops:${creds.shadowHashes.ops}:19000:0:99999:7:::\n` +
+      EXTRA_USERS.map((u) => `${u.name}:${creds.shadowHashes[u.name]}:19000:0:99999:7:::\n`).join(''),
+    gshadow: drop(gshadow) + 'admin:!::\nops:!::\n' + EXTRA_USERS.map((u) => `${u.name}:!::\n`).join(''),
     shadowGid: shadowGroup ? Number(shadowGroup[1]) : 0,
   };
 }
@@ -158,6 +186,10 @@ export async function writeHostFiles(
   await chmod(`${d}/roothome`, 0o700);
   await chown(`${d}/home/admin`, ADMIN_UID, ADMIN_UID);
   await chown(`${d}/home/ops`, OPS_UID, OPS_UID);
+  for (const u of EXTRA_USERS) {
+    await mkdir(`${d}/home/${u.name}`, { mode: 0o755 });
+    await chown(`${d}/home/${u.name}`, u.uid, u.uid);
+  }
 
   const h = b.host;
   await Promise.all([
@@ -168,19 +200,14 @@ export async function writeHostFiles(
     put(`${up}/etc/group`, accounts.group, 0o644),
     put(`${up}/etc/shadow`, accounts.shadow, 0o640, 0, accounts.shadowGid),
     put(`${up}/etc/gshadow`, accounts.gshadow, 0o640, 0, accounts.shadowGid),
-    put(
-      `${up}/etc/sudoers.d/omsplay-lab`,
-      `# omsplay lab users\n` +
-        `admin ALL=(ALL:ALL) ${h.users.admin.sudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL\n` +
-        `ops ALL=(ALL:ALL) NOPASSWD: ALL\n`,
-      0o440,
-    ),
+    put(`${up}/etc/sudoers.d/omsplay-lab`, sudoersFile(h.users.admin.sudo), 0o440),
     put(`${up}/etc/ssh/lab/sshd_config`, sshdConfig(h.port), 0o644),
     put(`${up}/etc/ssh/lab/ssh_host_ed25519_key`, hostKey.private, 0o600),
     put(`${up}/etc/ssh/lab/ssh_host_ed25519_key.pub`, `${hostKey.public}\n`, 0o644),
     put(`${up}/etc/ssh/lab/authorized_keys/root`, `${creds.publicKeys.root}\n`, 0o644),
     put(`${up}/etc/ssh/lab/authorized_keys/admin`, `${creds.publicKeys.admin}\n`, 0o644),
     put(`${up}/etc/ssh/lab/authorized_keys/ops`, `${creds.publicKeys.ops}\n`, 0o644),
+    ...EXTRA_USERS.map((u) => put(`${up}/etc/ssh/lab/authorized_keys/${u.name}`, `${creds.publicKeys[u.name]}\n`, 0o644)),
     put(`${up}/etc/ssh/ssh_known_hosts`, b.knownHosts, 0o644),
     put(`${up}/usr/local/sbin/lab-runc`, RUNC_WRAPPER, 0o755),
     put(`${d}/roothome/.bashrc`, PLAIN_BASHRC, 0o644),
@@ -189,8 +216,25 @@ export async function writeHostFiles(
     put(`${d}/home/admin/.profile`, PLAIN_PROFILE, 0o644, ADMIN_UID, ADMIN_UID),
     put(`${d}/home/ops/.bashrc`, PLAIN_BASHRC, 0o644, OPS_UID, OPS_UID),
     put(`${d}/home/ops/.profile`, PLAIN_PROFILE, 0o644, OPS_UID, OPS_UID),
+    ...EXTRA_USERS.flatMap((u) => [
+      put(`${d}/home/${u.name}/.bashrc`, PLAIN_BASHRC, 0o644, u.uid, u.uid),
+      put(`${d}/home/${u.name}/.profile`, PLAIN_PROFILE, 0o644, u.uid, u.uid),
+    ]),
     put(`${d}/init.sh`, initScript(b), 0o755),
+    hideShadowingDocker(up),
   ]);
+}
+
+/**
+ * This machine has a second, newer docker client in /usr/local/bin, ahead of /usr/bin in sudo's secure_path: in
+ * the hosts it would make `sudo docker` run /usr/local/bin/docker, which the rule `NOPASSWD: /usr/bin/docker`
+ * does not allow. An overlay whiteout (char device 0/0 in the upper layer) hides it, and init.sh binds it onto
+ * /usr/bin/docker: the hosts keep the client they always had, at the path sudoers rules name.
+ */
+async function hideShadowingDocker(up: string): Promise<void> {
+  if (!existsSync('/usr/local/bin/docker')) return;
+  await mkdir(`${up}/usr/local/bin`, { recursive: true });
+  if (!existsSync(`${up}/usr/local/bin/docker`)) await runOk('mknod', [`${up}/usr/local/bin/docker`, 'c', '0', '0']);
 }
 
 const DOCKER_KEY_RESET = `# dockerd derives its engine ID from this key: the machine's copy would give every host the same ID.
@@ -236,7 +280,7 @@ mount -t tmpfs -o mode=755 tmpfs $R/run
 mount -t tmpfs -o mode=1777 tmpfs $R/tmp
 mount --bind $D/roothome $R/root
 mount --bind $D/home $R/home
-${b.docker ? 'mount --bind $D/docker $R/var/lib/docker\n' : ''}mount --bind $D/log $R/var/log/omsplay-lab
+${b.docker ? 'mount --bind $D/docker $R/var/lib/docker\n' : ''}${existsSync('/usr/local/bin/docker') ? 'mount --bind /usr/local/bin/docker $R/usr/bin/docker\n' : ''}mount --bind $D/log $R/var/log/omsplay-lab
 mount --bind -o ro ${b.sharedDir} $R/mnt/lab-shared
 # Hide the lab's state (keys of every host) from inside the host.
 mount -t tmpfs -o mode=700,size=1m tmpfs $R${b.labDir}

@@ -27,7 +27,7 @@ export function inventoryDocument(lab: LabDescriptor, opts: InventoryOptions = {
   };
   if (become) {
     connection.become = true;
-    if (user.sudo === 'password') connection.become_password_env = opts.becomePasswordEnv ?? DEFAULT_SUDO_PASSWORD_ENV;
+    if (user.sudo === 'password' || user.sudo === 'docker-password') connection.become_password_env = opts.becomePasswordEnv ?? DEFAULT_SUDO_PASSWORD_ENV;
   }
   Object.assign(connection, opts.connection ?? {});
 

@@ -37,6 +37,7 @@ import { createNetwork, setHostLinks } from './network.js';
 import { ensurePackages } from './packages.js';
 import { LAB_PATH, run } from './run.js';
 import type {
+  LabUserName,
   ExecOptions,
   ExecResult,
   HostSpec,
@@ -189,7 +190,7 @@ export class Lab {
    * argv for the system OpenSSH client reaching the host as `user` with the lab's key and known_hosts only
    * (never ~/.ssh); bastionOnly hosts go through their bastion. Append the remote command.
    */
-  sshArgs(name: string, opts: { user?: 'root' | 'admin' | 'ops'; knownHostsFile?: string } = {}): string[] {
+  sshArgs(name: string, opts: { user?: LabUserName; knownHostsFile?: string } = {}): string[] {
     const h = this.host(name);
     const user = this.users[opts.user ?? 'root'];
     const common = [
@@ -226,7 +227,7 @@ export class Lab {
   ssh(
     name: string,
     command: string,
-    opts: { user?: 'root' | 'admin' | 'ops'; knownHostsFile?: string; stdin?: string; timeoutMs?: number } = {},
+    opts: { user?: LabUserName; knownHostsFile?: string; stdin?: string; timeoutMs?: number } = {},
   ): Promise<ExecResult> {
     const [cmd, ...args] = this.sshArgs(name, opts);
     return run(cmd!, [...args, command], { input: opts.stdin, timeoutMs: opts.timeoutMs ?? 30_000 });
@@ -435,7 +436,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       gateway: gateway(id),
       hosts,
       users: creds.users,
-      keys: { root: creds.users.root.keyFile, admin: creds.users.admin.keyFile, ops: creds.users.ops.keyFile },
+      keys: {
+        root: creds.users.root.keyFile,
+        admin: creds.users.admin.keyFile,
+        ops: creds.users.ops.keyFile,
+        dockerop: creds.users.dockerop.keyFile,
+        dockerpw: creds.users.dockerpw.keyFile,
+      },
       knownHostsFile,
       sharedDir: `${dir}/shared`,
       startupMs: Date.now() - t0,

@@ -19,6 +19,8 @@ const NEEDED = [
   '/usr/bin/openssl',
   '/usr/bin/nsenter',
   '/usr/bin/setpriv',
+  // The run report's tests open it in a real headless Chromium (playwright-core, never a downloaded browser).
+  '/usr/bin/chromium',
 ];
 
 export async function ensurePackages(log: (line: string) => void = () => {}): Promise<void> {

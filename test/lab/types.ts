@@ -39,8 +39,11 @@ export interface LabUser {
   keyFile: string;
   /** Login password (absent for root: root logs in with its key only). */
   password?: string;
-  /** How this user gets root: "root" (already root), "password" (sudo asks users' own password), "nopasswd". */
-  sudo: 'root' | 'password' | 'nopasswd';
+  /**
+   * How this user gets root: "root" (already root), "password" (sudo asks users' own password), "nopasswd";
+   * "docker-nopasswd" / "docker-password": sudo allows only /usr/bin/docker (without / with the user's password).
+   */
+  sudo: 'root' | 'password' | 'nopasswd' | 'docker-nopasswd' | 'docker-password';
 }
 
 export interface LabUsers {
@@ -49,7 +52,13 @@ export interface LabUsers {
   admin: LabUser;
   /** Non-root user with NOPASSWD sudo. */
   ops: LabUser;
+  /** Non-root user whose sudo allows only docker, without a password: `dockerop ALL=(root) NOPASSWD: /usr/bin/docker`. */
+  dockerop: LabUser;
+  /** Non-root user whose sudo allows only docker, with its own password: `dockerpw ALL=(root) /usr/bin/docker`. */
+  dockerpw: LabUser;
 }
+
+export type LabUserName = keyof LabUsers;
 
 export interface LabHost {
   name: string;
@@ -109,7 +118,7 @@ export interface LabDescriptor {
   hosts: LabHost[];
   users: LabUsers;
   /** Shorthand for users.*.keyFile. */
-  keys: { root: string; admin: string; ops: string };
+  keys: { root: string; admin: string; ops: string; dockerop: string; dockerpw: string };
   /** known_hosts for every host (by address, [address]:port and name). Never the machine's ~/.ssh. */
   knownHostsFile: string;
   mariadb?: LabMariadb;
@@ -144,10 +153,10 @@ export interface InventoryOptions {
   /** Override the region of hosts: {hostName: region}. */
   regions?: Record<string, string>;
   /** Login user (default root). */
-  user?: 'root' | 'admin' | 'ops';
+  user?: LabUserName;
   /** connection.become at the "all" level (default false). */
   become?: boolean;
-  /** connection.become_password_env (set when user is admin and become is true; default OMSPLAY_LAB_SUDO_PASS). */
+  /** connection.become_password_env (set when the user's sudo asks a password and become is true; default OMSPLAY_LAB_SUDO_PASS). */
   becomePasswordEnv?: string;
   /** "all"-level vars. */
   vars?: Record<string, unknown>;

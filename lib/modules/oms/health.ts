@@ -2,7 +2,9 @@
  * oms.health: wait until an OMS container is healthy, asked from the OMS host itself (the control
  * node may reach it only through a bastion): the container's last log line is
  * `OMS service start successfully` (as OBD's health_check) and GET /oms/health on the console port
- * answers `data.healthy == true` (HTTPS when the container has the certificate mount).
+ * answers `data.healthy == true`. The scheme is found, not guessed: `auto` asks HTTPS first when the container
+ * mounts the vendor's certificate (else HTTP first) and falls back to the other one, because a site may mount the
+ * certificate yet end TLS elsewhere (its console answers plain HTTP). The result says which scheme answered.
  */
 import { containerLogs } from '../../commands/docker.js';
 import { httpGet } from '../../commands/http.js';
@@ -34,15 +36,17 @@ export interface Probe {
   healthy: boolean;
   health: unknown;
   error: string | null;
+  /** The scheme whose console answered (null: none did). */
+  scheme: 'http' | 'https' | null;
 }
 
 /** `data.healthy == true` of the health endpoint's JSON envelope. */
-export function healthOk(body: string): { ok: boolean; data: unknown } {
+export function healthOk(body: string): { ok: boolean; data: unknown; answered: boolean } {
   try {
     const j = JSON.parse(body) as { data?: { healthy?: unknown } };
-    return { ok: j?.data?.healthy === true, data: j?.data ?? j };
+    return { ok: j?.data?.healthy === true, data: j?.data ?? j, answered: typeof j === 'object' && j !== null };
   } catch {
-    return { ok: false, data: body.slice(0, 200) };
+    return { ok: false, data: body.slice(0, 200), answered: false };
   }
 }
 
@@ -64,7 +68,11 @@ export const omsHealth: ModuleDefinition<HealthArgs> = {
       port: { type: 'integer', minimum: 1, maximum: 65535, default: 8089, description: 'Console (nginx) port, config.yaml nginx_server_port.' },
       address: { type: 'string', default: '127.0.0.1', description: 'Address the host uses to reach its console (the container runs with host network).' },
       path: { type: 'string', default: '/oms/health', description: 'Health path.' },
-      scheme: { enum: ['auto', 'http', 'https'], default: 'auto', description: 'auto: https when the container mounts the certificate at ' + OMS_CERT_DESTINATION + '.' },
+      scheme: {
+        enum: ['auto', 'http', 'https'],
+        default: 'auto',
+        description: `auto: asks https first when the container mounts the certificate at ${OMS_CERT_DESTINATION} (else http first), then the other; the scheme that answered is kept for later probes and reported.`,
+      },
       log_line: { type: 'string', default: 'OMS service start successfully', description: 'The last log line that means "started".' },
       check_logs: { type: 'boolean', default: true, description: 'Also require the log line (as OBD does).' },
       timeout: { type: 'integer', minimum: 0, default: 600, description: 'Seconds to wait before failing.' },
@@ -76,7 +84,9 @@ export const omsHealth: ModuleDefinition<HealthArgs> = {
   changedMeans: 'never (it only reads). In check mode it probes once and reports, without waiting or failing.',
   result: [
     { name: 'healthy', description: 'true when both conditions held.' },
-    { name: 'url', description: 'The URL asked on the host.' },
+    { name: 'url', description: 'The URL that answered (else the first one asked).' },
+    { name: 'scheme', description: '`http` or `https`: the scheme whose console answered; null when none did.' },
+    { name: 'tried', description: 'The schemes asked at the first probe, in order.' },
     { name: 'attempts / elapsed_s', description: 'Probes made and seconds waited.' },
     { name: 'last_log_line', description: 'The container\'s last log line at the last probe.' },
     { name: 'health', description: 'The `data` of the health answer at the last probe.' },
@@ -91,8 +101,10 @@ export const omsHealth: ModuleDefinition<HealthArgs> = {
       if (ctx.check) return { changed: false, healthy: false, msg: `container ${args.container} does not exist (yet)` };
       throw new TaskFailedError(`container ${args.container} does not exist on ${ctx.host}`, { healthy: false });
     }
-    const https = args.scheme === 'https' || ((args.scheme ?? 'auto') === 'auto' && c.mounts.some((m) => m.destination === OMS_CERT_DESTINATION));
-    const url = `${https ? 'https' : 'http'}://${args.address ?? '127.0.0.1'}:${args.port ?? 8089}${args.path ?? '/oms/health'}`;
+    const certMounted = c.mounts.some((m) => m.destination === OMS_CERT_DESTINATION);
+    const tried = schemeOrder(args.scheme ?? 'auto', certMounted);
+    const schemes = [...tried];
+    const urlFor = (s: Scheme) => `${s}://${args.address ?? '127.0.0.1'}:${args.port ?? 8089}${args.path ?? '/oms/health'}`;
     const want = args.log_line ?? 'OMS service start successfully';
     const interval = (args.interval ?? 5) * 1000;
     const deadline = Date.now() + (args.timeout ?? 600) * 1000;
@@ -101,15 +113,20 @@ export const omsHealth: ModuleDefinition<HealthArgs> = {
     let p: Probe;
     for (;;) {
       attempts++;
-      p = await probe(ctx, args, url, want, https, t);
+      p = await probe(ctx, args, schemes, urlFor, want, t);
+      // Once a console answered, ask that scheme first from then on.
+      if (p.scheme && schemes[0] !== p.scheme) schemes.reverse();
       if (p.healthy || ctx.check || Date.now() + interval > deadline || ctx.signal.aborted) break;
       ctx.progress({ done: Math.round((Date.now() - started) / 1000), total: args.timeout ?? 600, unit: 'items', message: `waiting: ${p.error ?? 'not healthy yet'}` });
       await sleep(interval, ctx.signal);
     }
+    const url = urlFor(p.scheme ?? (schemes[0] as Scheme));
     const res: ModuleResult = {
       changed: false,
       healthy: p.healthy,
       url,
+      scheme: p.scheme,
+      tried,
       attempts,
       elapsed_s: Math.round((Date.now() - started) / 1000),
       state: p.status,
@@ -119,16 +136,26 @@ export const omsHealth: ModuleDefinition<HealthArgs> = {
     };
     if (!p.healthy && !ctx.check) {
       throw new TaskFailedError(`${args.container} on ${ctx.host} not healthy after ${res.elapsed_s}s: ${p.error}`, res, {
-        hint: 'docker logs the container on that host; raise `timeout` when the start is slow',
+        hint: p.scheme
+          ? 'docker logs the container on that host; raise `timeout` when the start is slow'
+          : `no console answered on ${tried.join(' or ')}: check the console port and oms_health_scheme (auto asks both); docker logs the container on that host`,
       });
     }
     return res;
   },
 };
 
-async function probe(ctx: ModuleContext, args: HealthArgs, url: string, want: string, https: boolean, t: { dockerHost?: string }): Promise<Probe> {
+type Scheme = 'http' | 'https';
+
+/** The schemes to ask, in order: one when forced; auto asks both, https first when the certificate is mounted. */
+export function schemeOrder(scheme: 'auto' | Scheme, certMounted: boolean): Scheme[] {
+  if (scheme !== 'auto') return [scheme];
+  return certMounted ? ['https', 'http'] : ['http', 'https'];
+}
+
+async function probe(ctx: ModuleContext, args: HealthArgs, schemes: Scheme[], urlFor: (s: Scheme) => string, want: string, t: { dockerHost?: string }): Promise<Probe> {
   const c = await readContainer(ctx, args.container, t);
-  const out: Probe = { running: Boolean(c?.running), status: c?.status ?? 'absent', lastLogLine: null, logOk: false, httpOk: false, healthy: false, health: null, error: null };
+  const out: Probe = { running: Boolean(c?.running), status: c?.status ?? 'absent', lastLogLine: null, logOk: false, httpOk: false, healthy: false, health: null, error: null, scheme: null };
   if (!c?.running) {
     out.error = `container is ${out.status}`;
     return out;
@@ -140,20 +167,27 @@ async function probe(ctx: ModuleContext, args: HealthArgs, url: string, want: st
     out.lastLogLine = lastLine(r.stdout, r.stderr);
     out.logOk = out.lastLogLine === want;
   } else out.logOk = true;
-  const r = await ctx.exec({ argv: httpGet(url, 5) });
-  if (r.exitCode === 127) throw new TaskFailedError(`neither curl nor wget is installed on ${ctx.host}`, {}, { hint: 'install curl on the OMS hosts' });
-  if (r.exitCode === 0) {
-    const h = healthOk(r.stdout);
-    out.httpOk = h.ok;
-    out.health = h.data;
+  const failures: string[] = [];
+  for (const s of schemes) {
+    // The login user's own rights: a plain GET needs no sudo (and a docker-only sudoers rule would refuse curl).
+    const r = await ctx.exec({ argv: httpGet(urlFor(s), 5) }, { become: false });
+    if (r.exitCode === 127) throw new TaskFailedError(`neither curl nor wget is installed on ${ctx.host}`, {}, { hint: 'install curl on the OMS hosts' });
+    const h = r.exitCode === 0 ? healthOk(r.stdout) : undefined;
+    if (h?.answered) {
+      out.scheme = s;
+      out.httpOk = h.ok;
+      out.health = h.data;
+      break;
+    }
+    failures.push(`${urlFor(s)} did not answer (${(r.stderr.trim() || (r.exitCode === 0 ? 'not an OMS health answer' : `exit ${r.exitCode}`)).split('\n').pop()})`);
   }
   out.healthy = out.logOk && out.httpOk;
   if (!out.healthy) {
     out.error = !out.logOk
       ? `last log line is ${JSON.stringify(out.lastLogLine)}, waiting for ${JSON.stringify(want)}`
-      : r.exitCode !== 0
-        ? `${url} did not answer (${(r.stderr.trim() || `exit ${r.exitCode}`).split('\n').pop()})${https ? '' : ''}`
-        : `${url} answered data.healthy != true`;
+      : out.scheme
+        ? `${urlFor(out.scheme)} answered data.healthy != true`
+        : failures.join('; ');
   }
   return out;
 }

@@ -4,12 +4,15 @@
  * rm/cm/heartbeat database names, the region and its cm_nodes. The MetaDB password is returned as
  * a value registered with the masker, so it never reaches output or the journal.
  */
+import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleDefinition } from '../types.js';
+import type { ModuleContext, ModuleDefinition } from '../types.js';
+import { readViaContainer } from './read-via-container.js';
 
 interface Args {
   path: string;
+  container?: string;
 }
 
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
@@ -21,7 +24,14 @@ export const omsConfig: ModuleDefinition<Args> = {
     type: 'object',
     additionalProperties: false,
     required: ['path'],
-    properties: { path: { type: 'string', minLength: 1, description: 'Path of config.yaml on the host (the source of the /home/admin/conf/config.yaml mount)' } },
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'Path of config.yaml on the host (the source of the /home/admin/conf/config.yaml mount)' },
+      container: {
+        type: 'string',
+        minLength: 1,
+        description: 'When the login user cannot read `path` (become_method sudo_direct, sudo for docker only): the container to read it through with `docker cp`. Default: any container that mounts `path`.',
+      },
+    },
   },
   checkMode: 'read_only',
   changedMeans: 'never: it only reads',
@@ -32,6 +42,7 @@ export const omsConfig: ModuleDefinition<Args> = {
     { name: 'region / cm_location / cm_url / cm_is_default', description: 'cm_region, cm_location, cm_url, cm_is_default' },
     { name: 'cm_nodes', description: 'list of node IPs of the region' },
     { name: 'sha256', description: 'checksum of the file (nodes of a region sharing one config have the same)' },
+    { name: 'read_via', description: 'CONTAINER:PATH when the file was read through a container (the login user cannot read it), else absent' },
     { name: 'keys', description: 'every key of the file except passwords' },
   ],
   example: `- name: Read the region's config.yaml
@@ -39,11 +50,10 @@ export const omsConfig: ModuleDefinition<Args> = {
     path: /data/oms/config.yaml
   register: oms_cfg`,
   async run(args, ctx) {
-    const r = await ctx.exec({ argv: ['cat', args.path] });
-    if (r.exitCode !== 0) throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { rc: r.exitCode }, { hint: 'check the path of the config.yaml mount of the old container (docker inspect)' });
+    const { text, via } = await readConfig(args, ctx);
     let doc: Record<string, unknown>;
     try {
-      doc = (parseYaml(r.stdout) ?? {}) as Record<string, unknown>;
+      doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
     } catch (e) {
       throw new TaskFailedError(`${args.path} on ${ctx.host} is not valid YAML: ${(e as Error).message}`);
     }
@@ -52,7 +62,6 @@ export const omsConfig: ModuleDefinition<Args> = {
     for (const [k, v] of Object.entries(doc)) if (/password/i.test(k)) ctx.masker.add(str(v));
     const nodes = doc.cm_nodes;
     const cmNodes = Array.isArray(nodes) ? nodes.map(String) : typeof nodes === 'string' ? nodes.split(/[,\s]+/).filter(Boolean) : [];
-    const sum = await ctx.exec({ argv: ['sha256sum', args.path] });
     const keys = Object.fromEntries(Object.entries(doc).filter(([k]) => !/password/i.test(k)));
     const missing = ['oms_meta_host', 'oms_meta_port', 'oms_meta_user', 'drc_rm_db', 'drc_cm_db', 'drc_cm_heartbeat_db'].filter((k) => doc[k] === undefined);
     if (missing.length) throw new TaskFailedError(`${args.path} on ${ctx.host} lacks ${missing.join(', ')}`, { keys }, { hint: 'is this the OMS config.yaml the container mounts?' });
@@ -71,8 +80,31 @@ export const omsConfig: ModuleDefinition<Args> = {
       cm_url: str(doc.cm_url),
       cm_is_default: str(doc.cm_is_default),
       cm_nodes: cmNodes,
-      sha256: sum.stdout.split(/\s+/)[0] ?? '',
+      // The checksum of the bytes read: what sha256sum prints for the file, without a second read (or sudo).
+      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+      ...(via ? { read_via: via } : {}),
       keys,
     };
   },
 };
+
+/**
+ * The file as the login user (or the become user) reads it; when that is refused for lack of rights and the task
+ * has become, through the container that mounts it (`docker cp`: docker is what a docker-only sudo allows).
+ */
+async function readConfig(args: Args, ctx: ModuleContext): Promise<{ text: string; via?: string }> {
+  const r = await ctx.exec({ argv: ['cat', '--', args.path] });
+  if (r.exitCode === 0) return { text: r.stdout };
+  const why = r.stderr.trim() || `exit ${r.exitCode}`;
+  if (/Permission denied/i.test(r.stderr) && ctx.become) {
+    const v = await readViaContainer(ctx, args.path, args.container ? [args.container] : undefined);
+    if (!('error' in v)) return { text: v.text, via: `${v.container}:${v.inside}` };
+    throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${why}; nor through a container: ${v.error}`, { rc: r.exitCode }, {
+      hint: 'let the login user read the file, or name the container that mounts it (container:), or allow the become user to read it',
+    });
+  }
+  if (/Permission denied/i.test(r.stderr)) {
+    throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${why}`, { rc: r.exitCode }, { hint: 'the login user may not read it: set become (with become_method sudo_direct it is read through the container that mounts it)' });
+  }
+  throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${why}`, { rc: r.exitCode }, { hint: 'check the path of the config.yaml mount of the old container (docker inspect)' });
+}

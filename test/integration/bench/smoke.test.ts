@@ -70,4 +70,12 @@ describe('bench --smoke', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     for (const label of ['omsplay', 'Ansible (tuned)', 'Ansible + Mitogen', 'raw ssh2 limit']) expect(svg).toContain(label);
   });
+
+  it('renders the run report workload in headless Chromium (10 hosts × 3 tasks)', async () => {
+    const r = JSON.parse(await readFile(join(out, 'report-render.json'), 'utf8'));
+    expect(r).toMatchObject({ hosts: 10, tasks: 3, results: 30, barsDrawn: 30 });
+    expect(r.medianRenderMs).toBeGreaterThan(0);
+    expect(r.htmlBytes).toBeGreaterThan(1000);
+    expect(await readFile(join(out, 'report-render.md'), 'utf8')).toContain('| HTML size |');
+  });
 });

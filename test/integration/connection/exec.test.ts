@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConnectionPool } from '../../../lib/connection/pool.js';
 import { remoteSha256, type SshConnection } from '../../../lib/connection/ssh.js';
+import { BecomeRefusedError } from '../../../lib/connection/become.js';
 import { UnreachableError } from '../../../lib/errors.js';
 import { getLab } from '../../lab/context.js';
 import { labPool, rejection, waitForProcesses, waitGone } from './helpers.js';
@@ -63,11 +64,17 @@ describe('exec', () => {
   it('a wrong sudo password fails fast with sudo\'s message; stdin is never fed to sudo', async () => {
     const c = await track(labPool('admin')).get('h2');
     const started = performance.now();
-    const r = await c.exec({ argv: ['cat'] }, { become: { password: 'wrong-password' }, stdin: 'secret payload\n', timeoutMs: 20_000 });
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/incorrect password|no password was provided/);
-    expect(r.stderr).not.toContain('omsplay-sudo-password');
+    const e = await c.exec({ argv: ['cat'] }, { become: { password: 'wrong-password' }, stdin: 'secret payload\n', timeoutMs: 20_000 }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    // A refusal is an error naming what sudo refused, not a result the caller could mistake for the command's.
+    expect(e).toBeInstanceOf(BecomeRefusedError);
+    const msg = (e as BecomeRefusedError).format();
+    expect(msg).toMatch(/did not accept the password for admin to run `sh -c .*cat`/);
+    expect(msg).toMatch(/incorrect password|no password was provided/);
+    expect(msg).not.toContain('omsplay-sudo-password');
+    expect(msg).not.toContain('secret payload');
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 

@@ -8,7 +8,8 @@ import type { ConnectionSettings } from '../../../lib/connection/types.js';
 import { UnreachableError } from '../../../lib/errors.js';
 import { getLab } from '../../lab/context.js';
 
-export type LabUserName = 'root' | 'admin' | 'ops';
+export type { LabUserName } from '../../lab/types.js';
+import type { LabUserName } from '../../lab/types.js';
 
 export function settingsFor(host: string, user: LabUserName = 'root', over: Partial<ConnectionSettings> = {}): ConnectionSettings {
   const lab = getLab();

@@ -7,6 +7,7 @@ let t: Target;
 const OK = 'omsplay_mod_health_ok';
 const BAD = 'omsplay_mod_health_bad';
 const TLS = 'omsplay_mod_health_tls';
+const CERT_HTTP = 'omsplay_mod_health_cert_http';
 const LOG_LATE = 'omsplay_mod_health_log_late';
 const HTTP_LATE = 'omsplay_mod_health_http_late';
 const docker = (...a: string[]) => t.sh(['docker', ...a]);
@@ -26,11 +27,11 @@ function fakeOms(port: number, healthy: boolean, delay: number): string {
 
 beforeAll(async () => {
   t = await getTarget();
-  await docker('rm', '-f', OK, BAD, TLS, LOG_LATE, HTTP_LATE);
+  await docker('rm', '-f', OK, BAD, TLS, CERT_HTTP, LOG_LATE, HTTP_LATE);
   await t.sh(['sh', '-c', 'mkdir -p /tmp/omsplay-mod-4-cert && touch /tmp/omsplay-mod-4-cert/crt']);
 });
 afterAll(async () => {
-  await docker('rm', '-f', OK, BAD, TLS, LOG_LATE, HTTP_LATE);
+  await docker('rm', '-f', OK, BAD, TLS, CERT_HTTP, LOG_LATE, HTTP_LATE);
 });
 
 describe('oms.health', () => {
@@ -84,5 +85,26 @@ describe('oms.health', () => {
     const r = await omsHealth.run({ container: TLS, port: 18096, timeout: 1, interval: 1 }, ctxFor(t, { check: true }));
     expect(r.url).toBe('https://127.0.0.1:18096/oms/health');
     await expect(omsHealth.run({ container: 'omsplay_mod_nope', timeout: 1 }, ctxFor(t))).rejects.toThrow(/does not exist/);
+  });
+
+  it('finds the console that answers: a certificate mount with plain HTTP is healthy over http, and says so', async () => {
+    await dockerContainer.run(
+      {
+        name: CERT_HTTP,
+        image: t.baseImage,
+        network_mode: 'host',
+        volumes: ['/tmp/omsplay-mod-4-cert/crt:/etc/pki/nginx/oms_server.crt'],
+        command: ['sh', '-c', fakeOms(18097, true, 0)],
+      },
+      ctxFor(t),
+    );
+    const r = await omsHealth.run({ container: CERT_HTTP, port: 18097, timeout: 20, interval: 1 }, ctxFor(t));
+    expect(r).toMatchObject({ healthy: true, scheme: 'http', tried: ['https', 'http'], url: 'http://127.0.0.1:18097/oms/health' });
+    // Forced to the wrong scheme, it fails naming what it asked.
+    await expect(omsHealth.run({ container: CERT_HTTP, port: 18097, scheme: 'https', timeout: 2, interval: 1 }, ctxFor(t))).rejects.toThrow(
+      /not healthy after \d+s: https:\/\/127\.0\.0\.1:18097\/oms\/health did not answer/,
+    );
+    const plain = await omsHealth.run({ container: CERT_HTTP, port: 18097, scheme: 'http', timeout: 5, interval: 1 }, ctxFor(t));
+    expect(plain).toMatchObject({ healthy: true, scheme: 'http', tried: ['http'] });
   });
 });

@@ -60,6 +60,31 @@ describe('an HTTPS site (certificate mounts)', () => {
   });
 });
 
+describe('certificate mounts without ssl in config.yaml, and ssl without them', () => {
+  it('a mounted certificate is left unused (plain HTTP) unless config.yaml enables ssl; ssl without the certificate refuses to start', async () => {
+    const site = await deploySite(lab, { regions: [{ name: 'hz', location: 1, hosts: [h1, h2] }], hostTraits: { [h1]: { certs: true } } });
+    expect(site.hosts.map((h) => [h.certs, h.consoleScheme])).toEqual([
+      [true, 'http'],
+      [false, 'http'],
+    ]);
+    const plain = await lab.exec(h1, ['curl', '-sS', '--max-time', '2', 'http://127.0.0.1:8089/oms/health']);
+    expect(plain.stdout).toMatch(/"healthy":true/);
+    const tls = await lab.exec(h1, ['curl', '-ksS', '--max-time', '2', 'https://127.0.0.1:8089/oms/health']);
+    expect(tls.code).not.toBe(0);
+
+    const ssl = await deploySite(lab, { regions: [{ name: 'hz', location: 1, hosts: [h1], consoleSsl: true }], hostTraits: { [h1]: { certs: true } } });
+    expect(ssl.hosts[0]?.consoleScheme).toBe('https');
+    expect((await health(lab, ssl, h1))?.data.healthy).toBe(true);
+    await lab.docker(h1, ['rm', '-f', ssl.containers.old]);
+    const p = ssl.paths;
+    const mounts = [`${p.configPath}:/home/admin/conf/config.yaml`, `${p.logs}:/home/admin/logs`, `${p.store}:/home/ds/store`, `${p.run}:/home/ds/run`];
+    const bare = await lab.docker(h1, runArgs(ssl, h1, { mounts }));
+    expect(bare.code, bare.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await containerLogs(lab, h1, ssl.containers.old)).toMatch(/nginx_ssl_enabled is true but the certificate is not mounted/);
+  });
+});
+
 describe('an older starting version', () => {
   it('deploys a 3.2.2 site (oms_322, feature_3.2.2-ce) that upgrades to 4.0.0 the same way', async () => {
     const site = await deploySite(lab, { oldVersion: '3.2.2', regions: [{ name: 'hz', location: 1, hosts: [h1] }] });

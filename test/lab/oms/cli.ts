@@ -1,6 +1,7 @@
 /**
  * A whole simulated OMS site for trying the upgrade by hand:
- *   npx tsx test/lab/oms/cli.ts up     [--id N] [--https] [--password P]   lab + 3 hosts in 2 regions running 3.3.1
+ *   npx tsx test/lab/oms/cli.ts up     [--id N] [--https] [--password P] [--profile friendly|hostile]
+ *                                                                          lab + 3 hosts in 2 regions running 3.3.1
  *   npx tsx test/lab/oms/cli.ts reset  [--id N]                            back to the pristine 3.3.1 site
  *   npx tsx test/lab/oms/cli.ts status [--id N]
  *   npx tsx test/lab/oms/cli.ts down   [--id N]
@@ -13,10 +14,11 @@ import { defaultLabOptions } from '../default-lab.js';
 import { loadLab, startLab } from '../lab.js';
 import { defaultLabId, labDir } from '../names.js';
 import { writeSiteInventory } from './inventory.js';
+import { HOSTILE_SUDO_PASSWORD_ENV, HOSTILE_USERS, hostileEnv, profileSiteOptions, SITE_PROFILES, type SiteProfile, writeHostileInventory } from './profiles.js';
 import { deploySite, health, lastLogLine, resetSite, schemaVersion } from './site.js';
 import type { Site } from './types.js';
 
-const USAGE = 'usage: cli.ts up|reset|status|down [--id N] [--https] [--password P]';
+const USAGE = 'usage: cli.ts up|reset|status|down [--id N] [--https] [--password P] [--profile friendly|hostile]';
 const siteFile = (id: number) => `${labDir(id)}/oms-site.json`;
 
 async function loadSite(id: number): Promise<Site> {
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
       id: { type: 'string' },
       https: { type: 'boolean', default: false },
       password: { type: 'string' },
+      profile: { type: 'string', default: 'friendly' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,19 +44,33 @@ async function main(): Promise<number> {
     return values.help ? 0 : 5;
   }
   const id = values.id === undefined ? defaultLabId() : Number(values.id);
+  const profile = values.profile as SiteProfile;
+  if (!SITE_PROFILES.includes(profile)) {
+    console.error(`unknown --profile ${values.profile} (friendly or hostile)\n${USAGE}`);
+    return 5;
+  }
   switch (cmd) {
     case 'up': {
       const t0 = Date.now();
       const lab = await startLab({ ...defaultLabOptions(id), log: (l) => console.error(l) });
-      const site = await deploySite(lab, { https: values.https, metaPassword: values.password, log: (l) => console.error(l) });
+      const site = await deploySite(lab, { https: values.https, metaPassword: values.password, ...profileSiteOptions(profile), log: (l) => console.error(l) });
       await writeFile(siteFile(id), `${JSON.stringify(site, null, 2)}\n`);
-      const inv = await writeSiteInventory(lab, site, { file: `${lab.dir}/oms-inventory.yml` });
-      console.log(`simulated OMS ${site.oldVersion} site up in ${((Date.now() - t0) / 1000).toFixed(1)} s (lab ${id}):`);
+      const file = `${lab.dir}/oms-inventory.yml`;
+      const inv = profile === 'hostile' ? await writeHostileInventory(lab, site, { file }) : await writeSiteInventory(lab, site, { file });
+      console.log(`simulated OMS ${site.oldVersion} site (${profile} profile) up in ${((Date.now() - t0) / 1000).toFixed(1)} s (lab ${id}):`);
       for (const r of site.regions) {
         console.log(`  region ${r.name} (cm_hb ${r.heartbeatDb}${r.sharedConfig && r.hosts.length > 1 ? ', one shared config.yaml' : ''}): ${r.hosts.map((n) => `${n} ${site.hosts.find((h) => h.name === n)?.address}`).join(', ')}`);
       }
       console.log(`  MetaDB ${site.metadb.host}:${site.metadb.port} databases ${site.databases.all.join(', ')}`);
-      console.log(`  containers ${site.containers.old} (${site.oldImage}); new image archive on every host: ${site.paths.newImageTar}`);
+      console.log(
+        `  containers ${site.containers.old} (${site.oldImage}); new image archive ${site.stageImageOnHosts ? `on every host: ${site.paths.newImageTar}` : `only on the control node: ${site.controlImageTar}`}`,
+      );
+      if (profile === 'hostile') {
+        for (const h of site.hosts) {
+          console.log(`  ${h.name}: login ${HOSTILE_USERS[h.name]} (sudo: docker only), console ${h.consoleScheme}${h.certs ? ' (certificate mounted)' : ''}, /run/lock ${h.runLock}${h.bastionOnly ? ', SSH only through a bastion' : ''}`);
+        }
+        console.log(`  export ${HOSTILE_SUDO_PASSWORD_ENV}='${hostileEnv(lab)[HOSTILE_SUDO_PASSWORD_ENV]}'   # dockerpw's sudo password (a lab password)`);
+      }
       console.log(`inventory: ${inv}`);
       console.log(`site:      ${siteFile(id)}`);
       console.log('try the upgrade:');

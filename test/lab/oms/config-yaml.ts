@@ -37,6 +37,7 @@ export function renderConfigYaml(site: Site, region: SiteRegion, nodeAddress: st
     '# ports',
     'cm_server_port: 8088',
     `nginx_server_port: ${site.consolePort}`,
+    ...(region.consoleSsl ? ['nginx_ssl_enabled: true'] : []),
     'ghana_server_port: 8090',
     'supervisor_server_port: 9000',
     'sshd_server_port: 2023',

@@ -9,17 +9,36 @@ import { chmod, copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { parseGraph, type UpgradeGraph } from '../../../lib/upgrade/graph.js';
 
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = path.join(HERE, 'image');
+/** The project's upgrade graph: each image enforces its version's documented sources and procedure family. */
+const GRAPH_FILE = path.resolve(HERE, '../../../playbooks/vars/upgrade-graph.yml');
 /** Bumped when the layout of the image changes in a way the hashed inputs do not show. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 export const IMAGE_CACHE_DIR = '/var/tmp/omsplay-oms-images';
 export const DEFAULT_REPOSITORY = 'oms';
 export const OLD_VERSION = '3.3.1';
 export const NEW_VERSION = '4.0.0';
+/** The vendor's image repository from V4.2.0 on (the upgrade guides' `work.oceanbase-dev.com/obartifact-store/oms`). */
+export const REPOSITORY_420 = 'work.oceanbase-dev.com/obartifact-store/oms';
+
+/** The repository of a version's image: the site's (default "oms") before 4.2.0, the vendor's new one from 4.2.0. */
+export function repositoryFor(version: string, repository = DEFAULT_REPOSITORY): string {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > 4 || (a === 4 && b >= 2) ? REPOSITORY_420 : repository;
+}
+
+/** What an image of this version enforces: its procedure family and documented sources ('' / [] when not a target). */
+export async function upgradeRules(version: string): Promise<{ family: string; sources: string[] }> {
+  const graph: UpgradeGraph = parseGraph((parseYaml(await readFile(GRAPH_FILE, 'utf8')) as { oms_upgrade_graph: unknown }).oms_upgrade_graph);
+  const t = graph.targets[version];
+  return { family: t?.family ?? '', sources: t?.from ?? [] };
+}
 
 /** The vendor's tag for a version: feature_4.0.0-ce. */
 export function imageTag(version: string): string {
@@ -54,8 +73,9 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
   const cacheDir = opts.cacheDir ?? IMAGE_CACHE_DIR;
   const files = await hostFiles();
   const scripts = await readScripts();
+  const rules = Object.fromEntries(await Promise.all(versions.map(async (v) => [v, await upgradeRules(v)] as const)));
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ FORMAT, repository, versions: [...versions].sort() }));
+  hash.update(JSON.stringify({ FORMAT, repository, versions: [...versions].sort(), rules }));
   for (const f of files) {
     const s = await stat(f);
     hash.update(`${f}:${s.size}:${s.mtimeMs}\n`);
@@ -79,7 +99,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
     const base = await baseLayer(work, files);
     const out: Record<string, BuiltImage> = {};
     for (const version of versions) {
-      out[version] = await versionImage(work, base, scripts, repository, version);
+      out[version] = await versionImage(work, base, scripts, repository, version, rules[version]!);
     }
     await mkdir(dir, { recursive: true });
     for (const img of Object.values(out)) {
@@ -96,7 +116,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
 }
 
 async function readScripts(): Promise<Record<string, string>> {
-  const names = ['common.sh', 'oms-entrypoint.sh', 'docker_init.sh'];
+  const names = ['common.sh', 'oms-entrypoint.sh', 'docker_init.sh', 'migrate.sh'];
   const out: Record<string, string> = {};
   for (const n of names) out[n] = await readFile(path.join(SCRIPTS, n), 'utf8');
   return out;
@@ -172,6 +192,7 @@ async function versionImage(
   scripts: Record<string, string>,
   repository: string,
   version: string,
+  rules: { family: string; sources: string[] },
 ): Promise<BuiltImage> {
   const root = path.join(work, `v${version}`);
   await mkdir(path.join(root, 'usr/local/lib/oms'), { recursive: true });
@@ -180,13 +201,16 @@ async function versionImage(
   await mkdir(path.join(root, 'root'), { recursive: true });
   await writeFile(path.join(root, 'etc/oms-release'), `${version}\n`);
   await writeFile(path.join(root, 'usr/local/lib/oms/common.sh'), scripts['common.sh'] ?? '');
+  await writeFile(path.join(root, 'usr/local/lib/oms/migrate.sh'), scripts['migrate.sh'] ?? '');
+  await writeFile(path.join(root, 'etc/oms-upgrade'), `FAMILY=${rules.family}\nSOURCES="${rules.sources.join(' ')}"\n`);
   await writeFile(path.join(root, 'usr/local/bin/oms-entrypoint'), scripts['oms-entrypoint.sh'] ?? '', { mode: 0o755 });
-  if (version === NEW_VERSION) {
+  // Families B and C run `bash /root/docker_init.sh`; D's images have none (the container migrates itself).
+  if (rules.family === 'B' || rules.family === 'C') {
     await writeFile(path.join(root, 'root/docker_init.sh'), scripts['docker_init.sh'] ?? '', { mode: 0o755 });
   }
   const layer = await tarLayer(root, path.join(work, `v${version}.tar`));
   const tag = imageTag(version);
-  const ref = `${repository}:${tag}`;
+  const ref = `${repositoryFor(version, repository)}:${tag}`;
   const config = {
     architecture: 'amd64',
     os: 'linux',

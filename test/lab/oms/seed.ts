@@ -4,6 +4,29 @@
 import mysql from 'mysql2/promise';
 import type { Site } from './types.js';
 
+/** a >= b, numerically part by part. */
+export function atLeast(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
+  return true;
+}
+
+/**
+ * Columns a site installed at `version` has beyond the 3.x schema, as the simulated upgrades add them
+ * (image/migrate.sh): 4.0.0's three, and from the later versions one named after the version (schema_4_2_9).
+ */
+export function versionColumns(version: string): { rm: string[]; cm: string[]; heartbeat: string[] } {
+  if (!atLeast(version, '4.0.0')) return { rm: [], cm: [], heartbeat: [] };
+  const own = version === '4.0.0' ? [] : [`${mysql.escapeId(`schema_${version.replace(/\./g, '_')}`)} tinyint NOT NULL DEFAULT 1`];
+  return {
+    rm: ["cm_api_version varchar(16) NOT NULL DEFAULT 'v2'", ...own],
+    cm: ['server_version varchar(32) NULL', ...own],
+    heartbeat: ['server_ip varchar(64) NULL', ...own],
+  };
+}
+const addColumns = (table: string, cols: string[]): string[] => (cols.length ? [`ALTER TABLE ${table} ${cols.map((c) => `ADD COLUMN ${c}`).join(', ')}`] : []);
+
 /** ha.config with every default key (oms-internals.md); `enable` as the site asks. */
 export function defaultHaConfig(enable: boolean): Record<string, unknown> {
   return {
@@ -42,6 +65,7 @@ export function seedStatements(site: Site, opts: Site['seed']): string[] {
   for (const db of site.databases.all) {
     s.push(`DROP DATABASE IF EXISTS ${id(db)}`, `CREATE DATABASE ${id(db)} DEFAULT CHARACTER SET utf8mb4`);
   }
+  const cols = versionColumns(v);
   const installRow = (db: string) => `INSERT INTO ${id(db)}.schema_version (version, applied_by, gmt_created) VALUES (${q(v)}, 'install', ${NOW} - INTERVAL 200 DAY)`;
 
   // rm
@@ -80,6 +104,11 @@ export function seedStatements(site: Site, opts: Site['seed']): string[] {
   for (const r of site.regions) {
     const first = site.hosts.find((h) => h.name === r.hosts[0]);
     s.push(`INSERT INTO cluster_info (region, region_cn, cm_url, code, is_default_cm, gmt_created, gmt_modified) VALUES (${q(r.name)}, ${q(r.nameCn)}, ${q(`http://${first?.address}:8088`)}, ${r.location}, ${r.isDefault ? 1 : 0}, ${NOW} - INTERVAL 200 DAY, ${NOW} - INTERVAL 200 DAY)`);
+  }
+  s.push(...addColumns('cluster_info', cols.rm));
+  if (opts.omsVersionTable) {
+    s.push(`CREATE TABLE oms_version (version varchar(64) NOT NULL PRIMARY KEY, gmt_modified timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+    s.push(`INSERT INTO oms_version (version, gmt_modified) VALUES (${q(`${v}-CE`)}, ${NOW} - INTERVAL 200 DAY)`);
   }
   s.push(`CREATE TABLE oms_datasource (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -157,6 +186,8 @@ export function seedStatements(site: Site, opts: Site['seed']): string[] {
     s.push(`INSERT INTO host (resource_group_id, ip, hostname, gmt_created, gmt_modified)
       SELECT id, ${q(h.address)}, ${q(h.name)}, ${NOW} - INTERVAL 200 DAY, ${NOW} - INTERVAL 200 DAY FROM resource_group WHERE name = ${q(h.region)}`);
   }
+  s.push(...addColumns('host', cols.cm));
+  if (cols.cm.length) s.push(`UPDATE host SET server_version = ${q(v)}`);
   s.push(`CREATE TABLE component (
     id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
     component_id varchar(128) NOT NULL,
@@ -189,6 +220,7 @@ export function seedStatements(site: Site, opts: Site['seed']): string[] {
         SELECT ${NOW} - INTERVAL (${opts.heartbeatRows + 1} - seq) SECOND, ${NOW} - INTERVAL (${opts.heartbeatRows + 1} - seq) SECOND
         FROM mysql.seq_1_to_${opts.heartbeatRows}`);
     }
+    s.push(...addColumns('heatbeat_sequence', cols.heartbeat));
     s.push(`CREATE TABLE host_heartbeat (
       ip varchar(64) NOT NULL PRIMARY KEY,
       version varchar(32) NOT NULL,

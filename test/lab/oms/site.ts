@@ -14,8 +14,8 @@ import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderConfigYaml } from './config-yaml.js';
-import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION } from './image.js';
-import { rootConnection, seedMetaDb } from './seed.js';
+import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION, REPOSITORY_420, repositoryFor } from './image.js';
+import { atLeast, rootConnection, seedMetaDb } from './seed.js';
 import { LAB_SHARED_MOUNT, type RegionSpec, type SimLab, type Site, type SiteHost, type SiteOptions } from './types.js';
 
 export type * from './types.js';
@@ -53,30 +53,47 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     heartbeatDb: `${hbPrefix}${r.location}`,
     hosts: [...r.hosts],
     sharedConfig: r.sharedConfig ?? true,
+    consoleSsl: r.consoleSsl ?? opts.https ?? false,
   }));
   const configPath = `${dataDir}/config.yaml`;
   const hosts: SiteHost[] = regions.flatMap((r) =>
     r.hosts.map((name) => {
       const h = lab.hosts.find((x) => x.name === name);
       if (!h) throw new Error(`region ${r.name}: no lab host ${name}`);
-      return { name, address: h.address, region: r.name, configPath, configSha: '' };
+      const traits = opts.hostTraits?.[name] ?? {};
+      const certs = traits.certs ?? opts.https ?? false;
+      return {
+        name,
+        address: h.address,
+        region: r.name,
+        configPath,
+        configSha: '',
+        certs,
+        consoleScheme: certs && r.consoleSsl ? ('https' as const) : ('http' as const),
+        runLock: traits.runLock ?? 'open',
+        bastionOnly: traits.bastionOnly ?? false,
+      };
     }),
   );
   const oldTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.old.tarPath ?? `oms-${oldVersion}.tar`));
   const newTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.new.tarPath ?? `oms-${newVersion}.tar`));
+  const anyCerts = hosts.some((h) => h.certs);
   const site: Site = {
     labId: lab.id,
     repository,
     oldVersion,
     newVersion,
-    oldImage: `${repository}:${imageTag(oldVersion)}`,
-    newImage: `${repository}:${imageTag(newVersion)}`,
+    oldImage: `${repositoryFor(oldVersion, repository)}:${imageTag(oldVersion)}`,
+    newImage: `${repositoryFor(newVersion, repository)}:${imageTag(newVersion)}`,
     imageTars: { old: oldTar, new: newTar },
     imageIds: { old: images?.old.id ?? '', new: images?.new.id ?? '' },
     hostImageTars: {
       old: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(oldTar)}`,
       new: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(newTar)}`,
     },
+    // The lab's directory (the shared dir's parent) is hidden from the hosts under a tmpfs.
+    controlImageTar: path.join(path.dirname(lab.sharedDir), 'control-only', path.basename(newTar)),
+    stageImageOnHosts: opts.stageImageOnHosts ?? true,
     metadb: {
       host: lab.mariadb.host,
       port: lab.mariadb.port,
@@ -97,10 +114,12 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     consolePort: 8089,
     https: opts.https ?? false,
     restartPolicy: opts.restartPolicy ?? 'always',
+    initWaitSeconds: opts.initWaitSeconds ?? 300,
     seed: {
       haEnabled: opts.haEnabled ?? true,
       heartbeatRows: opts.heartbeatRows ?? 10_000,
       epoch: new Date().toISOString().slice(0, 19).replace('T', ' '),
+      omsVersionTable: opts.omsVersionTable ?? atLeast(oldVersion, '4.1.1'),
     },
     paths: {
       dataDir,
@@ -111,7 +130,8 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
       imageDir: `${dataDir}/images`,
       newImageTar: `${dataDir}/images/oms-${newVersion}.tar`,
       failDockerInitMarker: `${dataDir}/oms_run/FAIL_DOCKER_INIT`,
-      ...(opts.https ? { httpsCrt: `${dataDir}/https_crt`, httpsKey: `${dataDir}/https_key` } : {}),
+      initWaitFile: `${dataDir}/oms_run/SIM_INIT_WAIT_SECONDS`,
+      ...(anyCerts ? { httpsCrt: `${dataDir}/https_crt`, httpsKey: `${dataDir}/https_key` } : {}),
     },
   };
   for (const h of site.hosts) h.configSha = sha256(configYamlFor(site, h.name));
@@ -156,7 +176,7 @@ export function runArgs(
     `${p.logs}:/home/admin/logs`,
     `${p.store}:/home/ds/store`,
     `${p.run}:/home/ds/run`,
-    ...(p.httpsCrt && p.httpsKey ? [`${p.httpsCrt}:/etc/pki/nginx/oms_server.crt`, `${p.httpsKey}:/etc/pki/nginx/oms_server.key`] : []),
+    ...(host.certs && p.httpsCrt && p.httpsKey ? [`${p.httpsCrt}:/etc/pki/nginx/oms_server.crt`, `${p.httpsKey}:/etc/pki/nginx/oms_server.key`] : []),
   ];
   const env: Record<string, string> = { OMS_HOST_IP: host.address, ...(opts.isUpgrade ? { IS_UPGRADE: 'true' } : {}), ...(opts.env ?? {}) };
   return [
@@ -214,7 +234,11 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
     await link(tar, tmp).catch(() => copyFile(tar, tmp));
     await rename(tmp, dest);
   }
-  if (site.https) {
+  const control = path.dirname(site.controlImageTar);
+  await mkdir(control, { recursive: true });
+  await rm(site.controlImageTar, { force: true });
+  await link(site.imageTars.new, site.controlImageTar).catch(() => copyFile(site.imageTars.new, site.controlImageTar));
+  if (site.hosts.some((h) => h.certs)) {
     const crt = path.join(IMAGE_CACHE_DIR, 'https.crt');
     const key = path.join(IMAGE_CACHE_DIR, 'https.key');
     if (!existsSync(crt) || !existsSync(key)) {
@@ -228,11 +252,22 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
 }
 
 const HOST_PREP = `set -eu
-data=$1 tar=$2 hosttar=$3 shared=$4 https=$5
+data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=\${10}
 rm -rf "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images" "$data/https_crt" "$data/https_key"
 mkdir -p "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images"
-cp "$tar" "$hosttar"
+echo "$initwait" > "$data/oms_run/SIM_INIT_WAIT_SECONDS"
+if [ "$stage" = 1 ]; then cp "$tar" "$hosttar"; fi
 if [ "$https" = 1 ]; then cp "$shared/https.crt" "$data/https_crt"; cp "$shared/https.key" "$data/https_key"; fi
+# /run/lock (= /var/lock) as the profile has it: open (Debian), root-only (RHEL family) or missing (minimal host).
+case "$runlock" in
+  open) mkdir -p /run/lock; chown root:root /run/lock; chmod 1777 /run/lock ;;
+  root-only) mkdir -p /run/lock; chown root:root /run/lock; chmod 0755 /run/lock ;;
+  missing) rm -rf /run/lock ;;
+esac
+# Bastion-only: new TCP connections from the control node are refused (replies to the host's own connections pass).
+rule="INPUT -p tcp --syn -s $control -m comment --comment omsplay-bastion-only -j REJECT --reject-with tcp-reset"
+while iptables -D $rule 2>/dev/null; do :; done
+if [ "$bastion_only" = 1 ]; then iptables -I $rule; fi
 cat > "$data/config.yaml.tmp"
 mv -f "$data/config.yaml.tmp" "$data/config.yaml"
 `;
@@ -261,7 +296,8 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
     site.hosts.map(async (h) => {
       await must(
         `[${h.name}] preparing ${site.paths.dataDir}`,
-        lab.exec(h.name, ['bash', '-c', HOST_PREP, 'prep', site.paths.dataDir, site.hostImageTars.new, site.paths.newImageTar, `${LAB_SHARED_MOUNT}/oms-images`, site.https ? '1' : '0'], {
+        lab.exec(h.name, ['bash', '-c', HOST_PREP, 'prep', site.paths.dataDir, site.hostImageTars.new, site.paths.newImageTar, `${LAB_SHARED_MOUNT}/oms-images`,
+          h.certs ? '1' : '0', site.stageImageOnHosts === false ? '0' : '1', h.runLock ?? 'open', h.bastionOnly ? '1' : '0', site.metadb.host, String(site.initWaitSeconds ?? 300)], {
           stdin: configYamlFor(site, h.name),
         }),
       );
@@ -275,11 +311,11 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
 /** Removes the host's simulated OMS containers and every image of the repository but the old one (loads it if needed). */
 async function clearHost(lab: SimLab, site: Site, host: string): Promise<void> {
   await removeSimContainers(lab, host);
-  const refs = (await must(`[${host}] docker images`, lab.docker(host, ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', site.repository])))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.split(' ')[0] as string)
-    .filter((r) => r !== site.oldImage);
+  const refs: string[] = [];
+  for (const repo of new Set([site.repository, REPOSITORY_420])) {
+    const out = await must(`[${host}] docker images`, lab.docker(host, ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', repo]));
+    refs.push(...out.split('\n').filter(Boolean).map((l) => l.split(' ')[0] as string).filter((r) => r !== site.oldImage));
+  }
   if (refs.length > 0) await must(`[${host}] docker rmi`, lab.docker(host, ['rmi', '-f', ...refs]));
   const id = await lab.docker(host, ['image', 'inspect', '-f', '{{.Id}}', site.oldImage]);
   if (id.code !== 0 || id.stdout.trim() !== site.imageIds.old) {
@@ -300,7 +336,8 @@ export async function removeSimContainers(lab: SimLab, host: string): Promise<vo
 
 /** GET /oms/health on the host (from the host itself); undefined when nothing answers. */
 export async function health(lab: SimLab, site: Site, host: string): Promise<{ success: boolean; data: { healthy: boolean; version: string } } | undefined> {
-  const url = `${site.https ? 'https' : 'http'}://127.0.0.1:${site.consolePort}/oms/health`;
+  const scheme = site.hosts.find((h) => h.name === host)?.consoleScheme ?? (site.https ? 'https' : 'http');
+  const url = `${scheme}://127.0.0.1:${site.consolePort}/oms/health`;
   const r = await lab.exec(host, ['curl', '-ksS', '--max-time', '2', url]);
   if (r.code !== 0) return undefined;
   try {

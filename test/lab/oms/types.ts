@@ -34,6 +34,18 @@ export interface RegionSpec {
   /** Whether the region's nodes share one config.yaml (identical file on each node; docker_init.sh once per region).
    *  false: each node gets its own file (cm_url names the node itself), so docker_init.sh must run on every node. Default true. */
   sharedConfig?: boolean;
+  /** config.yaml `nginx_ssl_enabled: true`: the region's consoles serve TLS where the certificate is mounted. Default: SiteOptions.https. */
+  consoleSsl?: boolean;
+}
+
+/** How a host of the site is set up beyond the vendor's spec (the hostile profile's traits; README "Site profiles"). */
+export interface HostTraits {
+  /** /run/lock (= /var/lock): "open" (1777, as Debian), "root-only" (0755 root, as RHEL), "missing" (a minimal host after a reboot). */
+  runLock?: 'open' | 'root-only' | 'missing';
+  /** Mount the vendor's certificate at /etc/pki/nginx/oms_server.{crt,key} (default: SiteOptions.https). */
+  certs?: boolean;
+  /** sshd refuses connections from the control node: the host is reachable only through another host (a bastion). */
+  bastionOnly?: boolean;
 }
 
 export interface SiteOptions {
@@ -63,6 +75,16 @@ export interface SiteOptions {
   https?: boolean;
   /** Restart policy of the old containers (default "always"). */
   restartPolicy?: string;
+  /** Seconds a family C container (4.2.9) must be up before docker_init.sh accepts to run: the site's wait, which
+   *  the guide gives as `sleep 300` (default 300). Kept in the run mount, not in the inventory. */
+  initWaitSeconds?: number;
+  /** Whether rm has the oms_version table (default: when the old version is 4.1.1 or later). false on a 4.2.x site
+   *  is the legacy rm database for which 4.2.9's docker_init.sh says "Version before 4.1.1 is not allowed to upgrade". */
+  omsVersionTable?: boolean;
+  /** Per-host traits, by lab host name. */
+  hostTraits?: Record<string, HostTraits>;
+  /** Stage the new image archive on every host at paths.newImageTar (default true). false: only on the control node (controlImageTar). */
+  stageImageOnHosts?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -76,6 +98,13 @@ export interface SiteHost {
   configPath: string;
   /** sha256 of its config.yaml (equal across a region's nodes that share one config). */
   configSha: string;
+  /** The certificate is mounted in its containers. */
+  certs: boolean;
+  /** What its console answers: https only when the certificate is mounted and its region's config.yaml enables ssl. */
+  consoleScheme: 'http' | 'https';
+  runLock: 'open' | 'root-only' | 'missing';
+  /** Reachable only through a bastion (sshd refuses the control node). */
+  bastionOnly: boolean;
 }
 
 export interface SiteRegion {
@@ -86,6 +115,7 @@ export interface SiteRegion {
   heartbeatDb: string;
   hosts: string[];
   sharedConfig: boolean;
+  consoleSsl: boolean;
 }
 
 export interface Site {
@@ -100,8 +130,11 @@ export interface Site {
   imageTars: { old: string; new: string };
   /** Image ids (sha256:...) docker reports once they are loaded. */
   imageIds: { old: string; new: string };
-  /** Image archives as every host sees them (the new one is also copied to paths.newImageTar). */
+  /** Image archives as every host sees them (the new one is also copied to paths.newImageTar unless stageImageOnHosts is false). */
   hostImageTars: { old: string; new: string };
+  /** The new image archive where only the control node sees it (hidden from the hosts). */
+  controlImageTar: string;
+  stageImageOnHosts: boolean;
   metadb: { host: string; port: number; user: string; password: string; rootUser: string; rootPassword: string };
   databases: { rm: string; cm: string; heartbeat: Record<string, string>; all: string[] };
   regions: SiteRegion[];
@@ -110,8 +143,17 @@ export interface Site {
   consolePort: number;
   https: boolean;
   restartPolicy: string;
+  /** Seconds a family C container must be up before its docker_init.sh runs (host file paths.initWaitFile). */
+  initWaitSeconds: number;
   /** How resetSite reseeds the MetaDB. */
-  seed: { haEnabled: boolean; heartbeatRows: number; /** 'YYYY-MM-DD HH:MM:SS': seeded timestamps are relative to it. */ epoch: string };
+  seed: {
+    haEnabled: boolean;
+    heartbeatRows: number;
+    /** 'YYYY-MM-DD HH:MM:SS': seeded timestamps are relative to it. */
+    epoch: string;
+    /** rm has oms_version (holding "<old version>-CE"). */
+    omsVersionTable: boolean;
+  };
   paths: {
     dataDir: string;
     configPath: string;
@@ -123,6 +165,8 @@ export interface Site {
     newImageTar: string;
     /** Create this file on a host (content: rm | cm | cm_hb) to make docker_init.sh fail before that step. */
     failDockerInitMarker: string;
+    /** Holds initWaitSeconds, in the run mount (the container reads /home/ds/run/SIM_INIT_WAIT_SECONDS). */
+    initWaitFile: string;
     httpsCrt?: string;
     httpsKey?: string;
   };

@@ -91,6 +91,12 @@ describe('mistakes get a did-you-mean, exit 5, and run nothing', () => {
     const r = await cli(['valdate', pb()]);
     expect(r.code).toBe(5);
     expect(r.err).toMatch(/unknown command "valdate"\n {2}hint: did you mean validate\?/);
+    const withHelp = await cli(['valdate', '--help']);
+    expect(withHelp.code).toBe(5);
+    expect(withHelp.err).toMatch(/unknown command "valdate"\n {2}hint: did you mean validate\?/);
+    const help = await cli(['help', 'nosuch']);
+    expect(help.code).toBe(5);
+    expect(help.err).toMatch(/unknown command "nosuch"\n {2}hint: the commands: run, validate/);
   });
 
   it('an unknown tag: --tags prefligth -> preflight (and --skip-tags too), before any journal', async () => {

@@ -1,7 +1,7 @@
 /** Pure parts of the lab: names, known_hosts text, inventory document, sshd config, host init script. */
 import { describe, expect, it } from 'vitest';
 import { knownHostsText, newKeyPair } from '../../lab/credentials.js';
-import { initScript, sshdConfig } from '../../lab/host-files.js';
+import { initScript, sshdConfig, sudoersFile } from '../../lab/host-files.js';
 import { inventoryDocument } from '../../lab/inventory.js';
 import { checkHostName, checkLabId, netnsPrefix, vethPattern } from '../../lab/names.js';
 import type { LabDescriptor, LabHost, LabUsers } from '../../lab/types.js';
@@ -10,6 +10,8 @@ const users: LabUsers = {
   root: { name: 'root', keyFile: '/k/root', sudo: 'root' },
   admin: { name: 'admin', keyFile: '/k/admin', password: 'pw', sudo: 'password' },
   ops: { name: 'ops', keyFile: '/k/ops', password: 'pw2', sudo: 'nopasswd' },
+  dockerop: { name: 'dockerop', keyFile: '/k/dockerop', password: 'pw3', sudo: 'docker-nopasswd' },
+  dockerpw: { name: 'dockerpw', keyFile: '/k/dockerpw', password: 'pw4', sudo: 'docker-password' },
 };
 
 function host(name: string, index: number, extra: Partial<LabHost> = {}): LabHost {
@@ -41,11 +43,23 @@ const lab: LabDescriptor = {
     host('h4', 2, { address: '10.78.1.12', internalAddress: '10.78.1.12', bastionOnly: true, bastion: 'h1', region: 'sh' }),
   ],
   users,
-  keys: { root: '/k/root', admin: '/k/admin', ops: '/k/ops' },
+  keys: { root: '/k/root', admin: '/k/admin', ops: '/k/ops', dockerop: '/k/dockerop', dockerpw: '/k/dockerpw' },
   knownHostsFile: '/var/tmp/omsplay-lab-1/known_hosts',
   sharedDir: '/var/tmp/omsplay-lab-1/shared',
   startupMs: 1,
 };
+
+describe('lab sudoers', () => {
+  it('gives dockerop and dockerpw /usr/bin/docker only (NOPASSWD / with password), and the inventory asks dockerpw\'s password', () => {
+    const text = sudoersFile('password');
+    expect(text).toContain('dockerop ALL=(root) NOPASSWD: /usr/bin/docker\n');
+    expect(text).toContain('dockerpw ALL=(root) /usr/bin/docker\n');
+    const inv = inventoryDocument(lab, { user: 'dockerpw', become: true }) as { connection: Record<string, unknown> };
+    expect(inv.connection).toMatchObject({ user: 'dockerpw', become: true, become_password_env: 'OMSPLAY_LAB_SUDO_PASS' });
+    const np = inventoryDocument(lab, { user: 'dockerop', become: true }) as { connection: Record<string, unknown> };
+    expect(np.connection.become_password_env).toBeUndefined();
+  });
+});
 
 describe('lab names', () => {
   it('never match another lab id', () => {

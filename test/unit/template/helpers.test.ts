@@ -312,3 +312,12 @@ describe('helperDocs', () => {
     }
   });
 });
+
+describe('version_ge', () => {
+  it('compares OMS versions part by part', () => {
+    expect(r('{{ version_ge "4.2.10" "4.2.9" }}')).toBe(true);
+    expect(r('{{ version_ge "4.1.0" "4.1.1" }}')).toBe(false);
+    expect(r('{{ version_ge "V4.1.1-CE" "4.1.1" }}')).toBe(true);
+    fails('{{ version_ge "latest" "4.1.1" }}', 'version_ge: "latest" is not a version');
+  });
+});

@@ -6,6 +6,29 @@ OMS_CONF=${OMS_CONF:-/home/admin/conf/config.yaml}
 OMS_LOG_DIR=/home/admin/logs
 OMS_VERSION=$(cat /etc/oms-release 2>/dev/null)
 export OMS_VERSION
+# The upgrade this version's guide documents (from the project's upgrade graph, written at build time):
+# FAMILY (B, C, D; empty when nothing upgrades to this version) and SOURCES (the versions it upgrades from).
+FAMILY=
+SOURCES=
+[ -f /etc/oms-upgrade ] && . /etc/oms-upgrade
+
+# ver_cmp A B: -1, 0 or 1 comparing dotted versions numerically (an empty version is the oldest).
+ver_cmp() {
+  local IFS=. i x y
+  local -a a=(${1:-0}) b=(${2:-0})
+  for i in 0 1 2; do
+    x=${a[i]:-0} y=${b[i]:-0}
+    ((10#$x < 10#$y)) && { echo -1; return; }
+    ((10#$x > 10#$y)) && { echo 1; return; }
+  done
+  echo 0
+}
+ver_lt() { [ "$(ver_cmp "$1" "$2")" = -1 ]; }
+ver_gt() { [ "$(ver_cmp "$1" "$2")" = 1 ]; }
+# is_source V: V is a version this one's guide upgrades from.
+is_source() { case " $SOURCES " in *" $1 "*) return 0 ;; esac; return 1; }
+# schema_col VERSION: the column each version's schema change adds (4.2.9 -> schema_4_2_9).
+schema_col() { printf 'schema_%s' "${1//./_}"; }
 
 # log MESSAGE: plain line on stdout (docker logs; health checks compare the last line exactly) and a dated line in
 # the logs mount.
@@ -85,6 +108,9 @@ load_conf() {
   HB_DB=$(conf_get drc_cm_heartbeat_db)
   REGION=$(conf_get cm_region)
   CONSOLE_PORT=$(conf_get nginx_server_port 2>/dev/null || echo 8089)
+  # The console's nginx listens with ssl only when the site enables it; a certificate mounted on a site that ends
+  # TLS in front of OMS (a load balancer) is left unused and the console answers plain HTTP.
+  CONSOLE_SSL=$(conf_get nginx_ssl_enabled 2>/dev/null || echo false)
   CM_NODES=$(conf_list cm_nodes)
   # Nodes sharing one config.yaml share this fingerprint; docker_init.sh runs once per fingerprint.
   CONF_SHA=$(sha256sum "$OMS_CONF" | awk '{print $1}')
@@ -114,7 +140,7 @@ schema_version() {
 
 # hb_initialized: whether docker_init.sh ran for this config.yaml in the region's heartbeat database.
 hb_init_row() {
-  sql "$HB_DB" "SELECT CONCAT(applied_by, ' at ', gmt_created) FROM schema_version WHERE version = '4.0.0' AND config_sha = $(sqlstr "$CONF_SHA") LIMIT 1" 2>/dev/null
+  sql "$HB_DB" "SELECT CONCAT(applied_by, ' at ', gmt_created) FROM schema_version WHERE version = $(sqlstr "$OMS_VERSION") AND config_sha = $(sqlstr "$CONF_SHA") LIMIT 1" 2>/dev/null
 }
 
 is_mount() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }

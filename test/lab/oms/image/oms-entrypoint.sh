@@ -26,6 +26,7 @@ on_term() {
 trap on_term TERM INT
 
 set_health false
+date +%s >/tmp/oms-started
 log "OMS $OMS_VERSION starting on ${OMS_HOST_IP:-<unset>}"
 
 # --- the run spec -------------------------------------------------------------------------------------------------
@@ -42,7 +43,9 @@ printf '%s\n' "$CM_NODES" | grep -qxF "$OMS_HOST_IP" || die "OMS_HOST_IP=$OMS_HO
 
 # --- the console port: one OMS per host -----------------------------------------------------------------------------
 port_busy "$CONSOLE_PORT" && die "port $CONSOLE_PORT is already in use on this host: another OMS container is running here"
-if [ -f /etc/pki/nginx/oms_server.crt ] && [ -f /etc/pki/nginx/oms_server.key ]; then
+if [ "$CONSOLE_SSL" = true ]; then
+  [ -f /etc/pki/nginx/oms_server.crt ] && [ -f /etc/pki/nginx/oms_server.key ] ||
+    die "nginx_ssl_enabled is true but the certificate is not mounted at /etc/pki/nginx/oms_server.crt and /etc/pki/nginx/oms_server.key"
   command -v openssl >/dev/null || die "HTTPS certificate mounted but this simulated image was built without openssl (install openssl on the build machine)"
   (cd "$WWW" && exec openssl s_server -quiet -accept "$CONSOLE_PORT" -cert /etc/pki/nginx/oms_server.crt \
     -key /etc/pki/nginx/oms_server.key -WWW) >>"$OMS_LOG_DIR/nginx.log" 2>&1 &
@@ -73,40 +76,48 @@ versions() { printf 'rm=%s cm=%s cm_hb=%s' "$(schema_version "$RM_DB")" "$(schem
 metadb_is() {
   [ "$(schema_version "$RM_DB")" = "$1" ] && [ "$(schema_version "$CM_DB")" = "$1" ] && [ "$(schema_version "$HB_DB")" = "$1" ]
 }
-# metadb_newer: any of them went past this (old) version.
+# metadb_newer: any of them went past this version.
 metadb_newer() {
-  local db v
+  local db
   for db in "$RM_DB" "$CM_DB" "$HB_DB"; do
-    v=$(schema_version "$db")
-    [ "$v" = 4.0.0 ] && return 0
+    ver_gt "$(schema_version "$db")" "$OMS_VERSION" && return 0
   done
   return 1
 }
 
-UPGRADE_PENDING=
-if [ "$OMS_VERSION" = 4.0.0 ]; then
-  if ! metadb_is 4.0.0; then
-    [ "${IS_UPGRADE:-}" = true ] || die "MetaDB schema is older than 4.0.0 ($(versions)): start the container with -e IS_UPGRADE=true and run /root/docker_init.sh"
-    UPGRADE_PENDING=1
+# Any version is an "old" OMS on a MetaDB at its own version, and an upgrade on an older one: then it needs
+# IS_UPGRADE=true, and every database still older than it must be at a version its guide upgrades from.
+UPGRADE=
+[ "${IS_UPGRADE:-}" = true ] && UPGRADE=1
+metadb_newer && die "MetaDB schema ($(versions)) is newer than this OMS $OMS_VERSION: refusing to start"
+if ! metadb_is "$OMS_VERSION"; then
+  [ -n "$UPGRADE" ] || die "MetaDB schema is older than $OMS_VERSION ($(versions)): start the container with -e IS_UPGRADE=true$([ "$FAMILY" = D ] || printf ' and run /root/docker_init.sh')"
+  [ -n "$FAMILY" ] || die "OMS $OMS_VERSION cannot be upgraded to ($(versions)): install it fresh"
+  for db in "$RM_DB" "$CM_DB" "$HB_DB"; do
+    v=$(schema_version "$db")
+    [ "$v" = "$OMS_VERSION" ] || is_source "$v" || die "upgrading $db from ${v:-<none>} to $OMS_VERSION is not supported: OMS $OMS_VERSION upgrades only from $SOURCES"
+  done
+fi
+if [ -n "$UPGRADE" ]; then
+  # The data mounts must be the old container's: each holds something the previous OMS left on this host.
+  lost=
+  cp="/home/ds/store/checkpoint-$OMS_HOST_IP"
+  if [ -f "$cp" ]; then
+    log "upgrade: found store checkpoint of the previous OMS: $(tr '\n' ' ' <"$cp")"
+  else
+    lost="store ($cp)"
   fi
-  if [ "${IS_UPGRADE:-}" = true ]; then
-    # The data mounts must be the old container's: each holds something the previous OMS left on this host.
-    lost=
-    cp="/home/ds/store/checkpoint-$OMS_HOST_IP"
-    if [ -f "$cp" ]; then
-      log "upgrade: found store checkpoint of the previous OMS: $(tr '\n' ' ' <"$cp")"
-    else
-      lost="store ($cp)"
-    fi
-    [ -f "/home/ds/run/oms-node-$OMS_HOST_IP" ] || lost="$lost run (/home/ds/run/oms-node-$OMS_HOST_IP)"
-    grep -q 'OMS service start successfully' "$OMS_LOG_DIR/oms-service.log" 2>/dev/null || lost="$lost logs ($OMS_LOG_DIR/oms-service.log)"
-    if [ -n "$lost" ]; then
-      MOUNTS_LOST=1
-      log "ERROR: upgrade: files of the previous OMS not found in the mounts: ${lost# }: the data mounts must be the old container's"
-    fi
+  [ -f "/home/ds/run/oms-node-$OMS_HOST_IP" ] || lost="$lost run (/home/ds/run/oms-node-$OMS_HOST_IP)"
+  grep -q 'OMS service start successfully' "$OMS_LOG_DIR/oms-service.log" 2>/dev/null || lost="$lost logs ($OMS_LOG_DIR/oms-service.log)"
+  if [ -n "$lost" ]; then
+    MOUNTS_LOST=1
+    log "ERROR: upgrade: files of the previous OMS not found in the mounts: ${lost# }: the data mounts must be the old container's"
   fi
-else
-  metadb_newer && die "MetaDB schema ($(versions)) is newer than this OMS $OMS_VERSION: refusing to start"
+  # Family D has no docker_init.sh: the container initializes the metadata itself on start.
+  if [ "$FAMILY" = D ] && [ -z "${MOUNTS_LOST:-}" ]; then
+    log "upgrade: initializing the metadata ($(versions))"
+    MIGRATE_ON_START=1 OMS_LOG_NAME=oms-service.log bash /usr/local/lib/oms/migrate.sh || die "metadata initialization failed ($(versions))"
+  fi
 fi
 
 # --- register the host (idempotent: the cm tables stay unchanged once every host is registered) -------------------
@@ -115,7 +126,7 @@ rg_id=$(sql "$CM_DB" "SELECT id FROM resource_group WHERE name = $(sqlstr "$REGI
 sql "$CM_DB" "INSERT INTO host (resource_group_id, ip, hostname, gmt_created, gmt_modified)
   SELECT $rg_id, $(sqlstr "$OMS_HOST_IP"), $(sqlstr "$(hostname)"), NOW(), NOW() FROM DUAL
   WHERE NOT EXISTS (SELECT 1 FROM host WHERE ip = $(sqlstr "$OMS_HOST_IP"))" || die "cannot register host $OMS_HOST_IP in $CM_DB.host"
-[ "$OMS_VERSION" = 4.0.0 ] && [ -z "$(hb_init_row)" ] && log "waiting for metadata initialization: run bash /root/docker_init.sh in this container ($(versions))"
+[ -n "$UPGRADE" ] && [ -z "$(hb_init_row)" ] && log "waiting for metadata initialization: run bash /root/docker_init.sh in this container ($(versions))"
 
 # --- main loop ------------------------------------------------------------------------------------------------------
 write_checkpoint() {
@@ -125,22 +136,22 @@ write_checkpoint() {
 
 heartbeat() {
   local ipcol= ipval=
-  [ "$OMS_VERSION" = 4.0.0 ] && ipcol=', server_ip' && ipval=", $(sqlstr "$OMS_HOST_IP")"
+  ver_lt "$OMS_VERSION" 4.0.0 || { ipcol=', server_ip' && ipval=", $(sqlstr "$OMS_HOST_IP")"; }
   sql "$HB_DB" "INSERT INTO heatbeat_sequence (gmt_created, gmt_modified$ipcol) VALUES (NOW(), NOW()$ipval);
     INSERT INTO host_heartbeat (ip, version, gmt_heartbeat) VALUES ($(sqlstr "$OMS_HOST_IP"), '$OMS_VERSION', NOW(3))
     ON DUPLICATE KEY UPDATE version = VALUES(version), gmt_heartbeat = VALUES(gmt_heartbeat);
     $HA_SQL" 2>&1
 }
 
-# The 4.0.0 service serves only once docker_init.sh ran with this node's config.yaml (once per shared config).
+# An upgrading service serves only once the metadata initialization ran with this node's config.yaml (once per
+# shared config).
 INIT_OK=
-[ "$OMS_VERSION" = 4.0.0 ] || INIT_OK=1
+[ -n "$UPGRADE" ] || INIT_OK=1
 ready() {
   [ -n "$INIT_OK" ] && return 0
-  metadb_is 4.0.0 || return 1
+  metadb_is "$OMS_VERSION" || return 1
   [ -n "$(hb_init_row)" ] || return 1
   INIT_OK=1
-  UPGRADE_PENDING=
   log "metadata initialization found ($(versions))"
   return 0
 }
@@ -166,9 +177,9 @@ while [ "$RUNNING" = 1 ]; do
     die "console server on port $CONSOLE_PORT exited"
   fi
   if [ -n "${MOUNTS_LOST:-}" ] || ! ready; then
-    if [ -z "$INIT_OK" ] && [ -z "$announced_wait" ] && metadb_is 4.0.0; then
+    if [ -z "$INIT_OK" ] && [ -z "$announced_wait" ] && metadb_is "$OMS_VERSION"; then
       announced_wait=1
-      log "ERROR: the MetaDB is at 4.0.0 but docker_init.sh never ran with this node's config.yaml (sha256 $CONF_SHA)"
+      log "ERROR: the MetaDB is at $OMS_VERSION but docker_init.sh never ran with this node's config.yaml (sha256 $CONF_SHA)"
     fi
   elif out=$(heartbeat); then
     fails=0
@@ -180,7 +191,7 @@ while [ "$RUNNING" = 1 ]; do
       HA_BAD=$out
     elif [ -z "$healthy" ]; then
       HA_BAD=
-      [ "$OMS_VERSION" = 4.0.0 ] || write_checkpoint
+      [ -n "$UPGRADE" ] || write_checkpoint
       printf 'version=%s\n' "$OMS_VERSION" >"/home/ds/run/oms-node-$OMS_HOST_IP"
       set_health true
       healthy=1
@@ -196,7 +207,7 @@ while [ "$RUNNING" = 1 ]; do
   fi
   tick=$((tick + 1))
   if [ $((tick % 5)) = 0 ]; then
-    if [ "$OMS_VERSION" != 4.0.0 ] && metadb_newer; then
+    if metadb_newer; then
       set_health false
       die "MetaDB schema changed under this OMS $OMS_VERSION ($(versions)): stopping"
     fi
