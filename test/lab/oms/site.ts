@@ -252,7 +252,7 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
 }
 
 const HOST_PREP = `set -eu
-data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=${10}
+data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=\${10}
 rm -rf "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images" "$data/https_crt" "$data/https_key"
 mkdir -p "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images"
 echo "$initwait" > "$data/oms_run/SIM_INIT_WAIT_SECONDS"
