@@ -38,6 +38,15 @@ async function dockerInit(site: Site, host: string) {
   return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
+/** Waits until the container's logs match (its service is up and waiting, e.g.). */
+async function waitLog(host: string, name: string, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(await containerLogs(lab, host, name))) {
+    if (Date.now() > deadline) throw new Error(`[${host}] ${name}: no log line ${pattern}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 /** Waits until the container has exited; returns its exit code and logs. */
 async function exited(host: string, name: string, timeoutMs = 20_000): Promise<{ code: number; logs: string }> {
   const deadline = Date.now() + timeoutMs;
@@ -103,13 +112,14 @@ describe('family B from 4.2.0: the new image repository', () => {
 
 describe('family C (4.2.9)', () => {
   it('refuses docker_init.sh before the site\'s required wait, then upgrades', async () => {
-    const site = await deploySite(lab, { oldVersion: '4.2.8', newVersion: '4.2.9', initWaitSeconds: 4, regions: [{ name: 'hz', location: 1, hosts: [h1] }] });
+    const site = await deploySite(lab, { oldVersion: '4.2.8', newVersion: '4.2.9', initWaitSeconds: 12, regions: [{ name: 'hz', location: 1, hosts: [h1] }] });
     await upgradeStart(site, h1);
+    await waitLog(h1, site.containers.new, /waiting for metadata initialization/);
     const early = await dockerInit(site, h1);
     expect(early.code).not.toBe(0);
-    expect(early.out).toMatch(/OMS 4\.2\.9 has been up for [0-3]s only; wait 4s after the container starts before running docker_init\.sh/);
+    expect(early.out).toMatch(/OMS 4\.2\.9 has been up for \d+s only; wait 12s after the container starts before running docker_init\.sh/);
     expect(await schemaVersion(site)).toEqual(allAt('4.2.8', site));
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 12_500));
     const init = await dockerInit(site, h1);
     expect(init.code, init.out).toBe(0);
     await waitHealthy(lab, site, h1, site.containers.new, 10_000);
@@ -120,7 +130,8 @@ describe('family C (4.2.9)', () => {
   it('on a legacy rm database without oms_version, says "Version before 4.1.1 is not allowed to upgrade" until the fix-up', async () => {
     const site = await deploySite(lab, { oldVersion: '4.2.8', newVersion: '4.2.9', initWaitSeconds: 1, omsVersionTable: false, regions: [{ name: 'hz', location: 1, hosts: [h1] }] });
     await upgradeStart(site, h1);
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitLog(h1, site.containers.new, /waiting for metadata initialization/);
+    await new Promise((r) => setTimeout(r, 1500));
     const refused = await dockerInit(site, h1);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toContain('Version before 4.1.1 is not allowed to upgrade');

@@ -10,7 +10,8 @@ OMS_LOG_NAME=docker_init.log
 
 if [ "$FAMILY" = C ]; then
   wait_s=$(cat /home/ds/run/SIM_INIT_WAIT_SECONDS 2>/dev/null || echo 300)
-  started=$(cat /tmp/oms-started 2>/dev/null || echo 0)
+  # No start mark yet: the service has only just started.
+  started=$(cat /tmp/oms-started 2>/dev/null || date +%s)
   up=$(($(date +%s) - started))
   [ "$up" -ge "$wait_s" ] || die "docker_init.sh: OMS $OMS_VERSION has been up for ${up}s only; wait ${wait_s}s after the container starts before running docker_init.sh"
   load_conf
