@@ -19,12 +19,12 @@ describe('mysql builders', () => {
   });
 
   it('runs the dump under umask 077 with values as positional parameters', () => {
-    const argv = dumpCommand({ args: ['--defaults-extra-file=f', 'db'], partial: '/b/x y.sql.partial', rcFile: '/tmp/d/rc' });
+    const argv = dumpCommand({ args: ['--defaults-extra-file=/tmp/omsplay.x/my.cnf', 'db'], dest: '/b/x y.sql', privDir: '/tmp/omsplay.x' });
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(argv[2]).toMatch(/^umask 077\n/);
     expect(argv[2]).toContain('mysqldump mariadb-dump');
-    expect(argv.slice(3)).toEqual(['sh', '/b/x y.sql.partial', '/tmp/d/rc', '--defaults-extra-file=f', 'db']);
-    expect(dumpCommand({ args: [], partial: 'p', rcFile: 'r', gzip: true })[2]).toContain('gzip -c > "$part"');
+    expect(argv.slice(3)).toEqual(['sh', '/b/x y.sql', '/tmp/omsplay.x', '0', '--defaults-extra-file=/tmp/omsplay.x/my.cnf', 'db']);
+    expect(dumpCommand({ args: [], dest: 'p', privDir: 'd', overwrite: true }).slice(3, 6)).toEqual(['sh', 'p', 'd']);
   });
 
   it('restores through stdin with the file as a parameter', () => {
