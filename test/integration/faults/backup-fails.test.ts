@@ -113,7 +113,7 @@ describe('mysqldump fails during the upgrade', () => {
       const r = await live.done;
       expect(r.code, explain(r)).toBe(2);
       const failed = backupFailure(r);
-      expect(failed.result.msg).toMatch(/^4 of 4 items failed — oms_rm: command failed: mysqldump of oms_rm failed \(exit \d+\): mysqldump: Got errno 28 on write\n {2}hint: the filesystem the file is written to is full/);
+      expect(failed.result.msg).toMatch(/^4 of 4 items failed — oms_rm: command failed: mysqldump of oms_rm failed \(exit \d+\): tee: \S+\/oms_rm\.sql\.partial: No space left on device\n {2}hint: the filesystem the file is written to is full/);
       await expectSiteBack(r, before, haBefore);
       const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
       const left = await readdir(join(mnt, runId));
