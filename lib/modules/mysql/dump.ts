@@ -101,7 +101,7 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
       await stopProgress();
       // Normally the command removed both itself. Through the connection, not ctx.exec: after Ctrl-C the
       // task's signal is aborted, and the option file and the partial dump must still go.
-      if (!r || r.exitCode !== 0) {
+      if (r?.exitCode !== 0) {
         await ctx.conn.exec({ argv: ['rm', '-rf', '--', privDir, partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
       }
     }
