@@ -3,7 +3,7 @@
  * (3 hosts in 2 regions running 3.3.1): real sshd, dockerd, MariaDB and mysqldump.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { appendFile, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
@@ -210,6 +210,27 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     const restored = r.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
     expect(restored.map((e) => e.status)).toEqual(['changed']);
     await onOldVersion(lab, site, haBefore, before);
+  });
+
+  it('the rollback verifies every dump before its parallel restores: one altered dump and nothing is dropped', async () => {
+    const inv = await inventory();
+    await lab.exec('h3', ['sh', '-c', `echo cm_hb > ${site.paths.failDockerInitMarker}`], { check: true });
+    const r = await upgrade(inv, '--no-on-failure');
+    expect(r.code).toBe(2);
+    await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
+    const dumps = (await records(r)).vars.dumps.results as Array<{ path: string; databases: string[] }>;
+    const cmHb = dumps.find((d) => d.databases[0] === Object.values(site.databases.heartbeat)[0])!;
+    await appendFile(cmHb.path, '-- changed after the backup\n');
+    const upgraded = await metadbState();
+    const back = await rollback(inv);
+    expect(back.code).toBe(2);
+    const failed = back.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
+    expect(failed.task, explain(back)).toBe('Rollback: verify every dump before anything is dropped');
+    expect(JSON.stringify(failed.result)).toContain(`checksum mismatch: ${cmHb.path}`);
+    expect(back.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database')).toBe(false);
+    // Nothing dropped or restored: the MetaDB is as the failed upgrade left it.
+    expect((await schemaVersion(site)).rm).toBe(site.newVersion);
+    expect(await metadbState()).toEqual(upgraded);
   });
 
   it('--no-on-failure stops half-way and prints the rollback command; rollback.yml --from-run last restores the site, twice', async () => {
