@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
 import { writeSiteInventory } from '../../lab/oms/inventory.js';
-import { checksumTables, dockerInitRuns, haConfig, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
+import { checksumTables, dockerInitRuns, haConfig, health, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 import type { Lab } from '../../lab/lab.js';
 import { type CliResult, omsplay } from '../../support/omsplay.js';
@@ -92,6 +92,11 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
 
     const up = await upgrade(inv);
     expect(up.code, explain(up)).toBe(0);
+    // The image was loaded before T1 (stage); procedure step 3, inside the outage, found it present on every host.
+    const order = up.events.filter((e) => e.type === 'task_start').map((e) => String(e.task));
+    expect(order.indexOf('Stage: docker load the new image while the old OMS runs')).toBeLessThan(order.indexOf('Stop old containers: record T1'));
+    const step3 = up.events.filter((e) => e.type === 'task_result' && e.task === 'Load image: docker load -i');
+    expect(step3.map((e) => [e.status, e.result.present_before])).toEqual(site.hosts.map(() => ['ok', true]));
 
     // New containers: same mounts, IS_UPGRADE=true, per-host OMS_HOST_IP; old ones stopped with restart policy no.
     for (const h of site.hosts) {
@@ -138,6 +143,26 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     await onOldVersion(lab, site, haBefore, before);
     const haAfter = await haConfig(site);
     expect(haAfter.enable).toBe(haBefore.enable);
+  });
+
+  it('stage loads the new image before T1: the old container keeps running and healthy, nothing else changes', async () => {
+    const inv = await inventory();
+    const started: Record<string, unknown> = {};
+    for (const h of site.hosts) started[h.name] = (await inspectContainer(lab, h.name, site.containers.old)).State.StartedAt;
+    const r = await upgrade(inv, '--tags', 'stage');
+    expect(r.code, explain(r)).toBe(0);
+    const loads = r.events.filter((e) => e.type === 'task_result' && e.task === 'Stage: docker load the new image while the old OMS runs');
+    expect(loads.map((e) => [e.status, e.result.present_before])).toEqual(site.hosts.map(() => ['changed', false]));
+    for (const h of site.hosts) {
+      expect((await lab.docker(h.name, ['image', 'inspect', site.newImage])).code, `${site.newImage} on ${h.name}`).toBe(0);
+      const old = await inspectContainer(lab, h.name, site.containers.old);
+      expect(old.State.Running).toBe(true);
+      expect(old.State.StartedAt, `${site.containers.old} on ${h.name} was not restarted`).toBe(started[h.name]);
+      const hl = await health(lab, site, h.name);
+      expect(hl?.data.healthy, `${site.containers.old} on ${h.name} healthy`).toBe(true);
+      expect(hl?.data.version).toBe(site.oldVersion);
+    }
+    expect(r.events.some((e) => e.type === 'task_start' && /^(Disable HA|Stop old)/.test(String(e.task)))).toBe(false);
   });
 
   it('--check prints the whole plan and changes nothing', async () => {
