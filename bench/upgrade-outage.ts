@@ -19,40 +19,19 @@ import { writeSiteInventory } from '../test/lab/oms/inventory.js';
 import { deploySite, resetSite } from '../test/lab/oms/site.js';
 import { round } from './extras.js';
 import { measure } from './measure.js';
+import { type Ev, type RunFigures, stepTimes } from './outage.js';
 
-const { values: opt } = parseArgs({ options: { 'lab-id': { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, 'no-build': { type: 'boolean' } } });
-const repo = resolve(import.meta.dirname, '..');
+const { values: opt } = parseArgs({
+  options: { 'lab-id': { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, 'no-build': { type: 'boolean' }, repo: { type: 'string' }, label: { type: 'string' } },
+});
+// --repo: another checkout whose omsplay (built) and playbooks run instead (e.g. main, for a before/after figure).
+const repo = resolve(opt.repo ?? join(import.meta.dirname, '..'));
+const label = opt.label ?? 'upgrade-outage';
 const labId = Number(opt['lab-id'] ?? process.env.LAB_ID ?? 7);
 const runs = Number(opt.runs ?? 1);
 const outDir = resolve(opt.out ?? join(repo, 'bench/results'));
 const log = (s: string) => process.stderr.write(`[upgrade-outage] ${s}\n`);
 const load = () => os.loadavg().map((x) => round(x, 2));
-
-type Ev = Record<string, any>;
-
-export interface RunFigures {
-  wallMs: number;
-  outageMs: number;
-  load: number[];
-  /** Step (the task name before its colon) -> milliseconds, summed over its tasks; `inOutage`: the part between the outage's ends. */
-  steps: Array<{ step: string; ms: number; inOutage: boolean }>;
-}
-
-/** Per step, the time of its tasks (task_start .. next task_start or play end, tasks run one after another). */
-export function stepTimes(events: Ev[], from: number, to: number): RunFigures['steps'] {
-  const starts = events.filter((e) => e.type === 'task_start').map((e) => ({ task: String(e.task), at: Date.parse(e.time) }));
-  const end = Date.parse(events.find((e) => e.type === 'run_end')?.time ?? events.at(-1)?.time ?? new Date().toISOString());
-  const out = new Map<string, { ms: number; inOutage: boolean }>();
-  starts.forEach((s, i) => {
-    const next = starts[i + 1]?.at ?? end;
-    const step = s.task.includes(':') ? s.task.slice(0, s.task.indexOf(':')) : s.task;
-    const cur = out.get(step) ?? { ms: 0, inOutage: false };
-    cur.ms += Math.max(0, next - s.at);
-    if (s.at >= from && s.at < to) cur.inOutage = true;
-    out.set(step, cur);
-  });
-  return [...out.entries()].map(([step, v]) => ({ step, ...v }));
-}
 
 function events(stdout: string): Ev[] {
   return stdout
@@ -101,7 +80,7 @@ async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
   const doc = { ...started, commit, loadAtEnd: load(), cpus: os.cpus().length, hosts: site.hosts.length, regions: site.regions.length, runs, upgrades, rollbacks };
-  await writeFile(join(outDir, 'upgrade-outage.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  await writeFile(join(outDir, `${label}.json`), `${JSON.stringify(doc, null, 2)}\n`);
   const table = (name: string, r: RunFigures) => [
     `### ${name}: outage ${(r.outageMs / 1000).toFixed(1)} s of ${(r.wallMs / 1000).toFixed(1)} s (load average ${r.load[0]} at its start)`,
     '',
@@ -111,14 +90,14 @@ async function main(): Promise<void> {
     '',
   ];
   const md = [
-    '# Upgrade and rollback outage on the simulated site',
+    `# Upgrade and rollback outage on the simulated site (${label})`,
     '',
     `${started.date}, commit ${commit}, ${os.cpus().length} cores, ${site.hosts.length} hosts in ${site.regions.length} regions, the lab's own MetaDB and image (small: not the issue's 1 GB), ${runs} run(s). Load average (1 min) at the start ${started.load[0]}, at the end ${doc.loadAtEnd[0]}.`,
     '',
     ...upgrades.flatMap((r, i) => table(`Upgrade run ${i + 1}`, r)),
     ...rollbacks.flatMap((r, i) => table(`Rollback run ${i + 1}`, r)),
   ].join('\n');
-  await writeFile(join(outDir, 'upgrade-outage.md'), md);
+  await writeFile(join(outDir, `${label}.md`), md);
   log(`results in ${outDir}`);
 }
 
