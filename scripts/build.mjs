@@ -37,6 +37,16 @@ try {
   process.exit(1);
 }
 
+/** handlebars loads the source-map library for precompiling templates to files, which omsplay never does;
+ * without it handlebars uses its own small stand-in (its code-gen.js catches the missing module). */
+const noSourceMap = {
+  name: 'no-source-map',
+  setup(b) {
+    b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
@@ -55,6 +65,7 @@ await esbuild.build({
   // CommonJS packages bundled into ES modules still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __omsplayCreateRequire } from 'node:module';\nconst require = __omsplayCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  plugins: [noSourceMap],
   logLevel: 'warning',
 });
 

@@ -8,10 +8,11 @@ import { playbookProblems } from '../playbook/check.js';
 import { resolveTemplatedVarsFiles } from '../playbook/vars-files.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
-import { Masker } from '../secrets.js';
+import { registerPlaybookSecrets } from '../engine/playbook-secrets.js';
+import { Masker, maskError } from '../secrets.js';
 import { findPlaybook } from './find-playbook.js';
 import { parseExtraVars } from './extra-vars.js';
-import { OptionsError, ValidationErrors } from '../errors.js';
+import { type OmsplayError, OptionsError, ValidationErrors } from '../errors.js';
 
 export interface Loaded {
   inventory: Inventory;
@@ -20,18 +21,27 @@ export interface Loaded {
   masker: Masker;
 }
 
-export async function loadAll(opts: { playbook: string; inventory?: string; extraVars: string[]; fromRun?: boolean }): Promise<Loaded> {
+export async function loadAll(opts: {
+  playbook: string;
+  inventory?: string;
+  extraVars: string[];
+  fromRun?: boolean;
+  /** `validate`: a missing key file is a warning (it connects to nothing), pushed here. */
+  warnings?: OmsplayError[];
+}): Promise<Loaded> {
   if (!opts.inventory) throw new OptionsError('an inventory is required', { hint: 'add -i inventories/prod.yml' });
   const masker = new Masker();
   const extraVars = await parseExtraVars(opts.extraVars);
   masker.addFromVars(extraVars);
-  const inventory = await loadInventory(resolve(opts.inventory), { masker });
+  const inventory = await loadInventory(resolve(opts.inventory), { masker, ...(opts.warnings ? { checkKeyFiles: 'warn' as const, warnings: opts.warnings } : {}) });
   const playbook = await loadPlaybook(findPlaybook(opts.playbook), { modules });
+  // The pre-run checks below may quote values (a rendered vars_files name): the playbook's secrets are known first.
+  registerPlaybookSecrets(playbook, masker);
   // Templated vars_files names are read now, for every host, so a missing file stops the run before it starts.
   const early = await resolveTemplatedVarsFiles(playbook, inventory, extraVars);
   const problems = sortByLocation([...early, ...playbookProblems(playbook, inventory, extraVars, { fromRun: opts.fromRun ?? false, modules })]);
-  if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) throw new ValidationErrors(problems);
+  if (problems.length === 1) throw maskError(problems[0], masker);
+  if (problems.length > 1) throw maskError(new ValidationErrors(problems), masker);
   return { inventory, playbook, extraVars, masker };
 }
 

@@ -4,6 +4,7 @@
  * Every parsing mistake becomes an OptionsError (exit 5) with a hint; `--help` and `--version` exit 0.
  */
 import { Command, type CommanderError, Option } from 'commander';
+import { closest, distance } from 'fastest-levenshtein';
 import { OptionsError } from '../errors.js';
 import type { OptionSpec, OptionSpecs, Parsed } from './args.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
@@ -37,7 +38,11 @@ export function usageOf(c: CommandSpec): string {
   return `omsplay ${c.name}${c.args ? ` ${c.args}` : ''}${Object.keys(c.options).length ? ' [options]' : ''}`;
 }
 
-export function buildProgram(version: () => string, onRun: (spec: CommandSpec, input: Parsed<OptionSpecs>) => Promise<void>): Command {
+/**
+ * The program. With `only`, the other commands get their name and summary but not their flags: parsing ~40 flag
+ * definitions costs a few milliseconds of every start, and a run only needs its own.
+ */
+export function buildProgram(version: () => string, onRun: (spec: CommandSpec, input: Parsed<OptionSpecs>) => Promise<void>, only?: string): Command {
   const program = new Command('omsplay')
     .description(PROGRAM_SUMMARY)
     .usage('COMMAND [options]')
@@ -49,6 +54,10 @@ export function buildProgram(version: () => string, onRun: (spec: CommandSpec, i
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s), outputError: () => {} })
     .addHelpText('after', '\nomsplay COMMAND --help shows every flag of a command.');
   for (const c of COMMANDS) {
+    if (only && c.name !== only) {
+      program.command(c.name).description(c.summary);
+      continue;
+    }
     const cmd = program
       .command(c.name)
       .description(c.summary)
@@ -67,6 +76,17 @@ export function buildProgram(version: () => string, onRun: (spec: CommandSpec, i
     });
   }
   return program;
+}
+
+/** `omsplay nosuch ...`: refused before commander, which would answer `nosuch --help` with the overview. */
+export function unknownCommand(name: string): OptionsError | undefined {
+  const names = COMMANDS.map((c) => c.name);
+  if (name.startsWith('-') || name === 'help' || names.includes(name)) return undefined;
+  const near = closest(name, names);
+  const suggestion = distance(name, near) <= Math.max(1, Math.floor(name.length / 3)) ? near : undefined;
+  return new OptionsError(`unknown command "${name}"`, {
+    hint: `${suggestion ? `did you mean ${suggestion}? ` : ''}the commands: ${names.join(', ')} (omsplay --help)`,
+  });
 }
 
 /** A commander mistake as an OptionsError: its message, and a hint with the did-you-mean it found. */

@@ -5,6 +5,7 @@ import { loadSshConfig } from '../connection/ssh-config.js';
 import type { Reporter } from '../engine/events.js';
 import { executeRun } from '../engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../engine/journal.js';
+import { manualBreak } from '../engine/lock.js';
 import { ExitCode, OptionsError } from '../errors.js';
 import { resolveRun } from '../report/read.js';
 import { writeReport } from '../report/write.js';
@@ -59,7 +60,7 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
   const interactive = !!process.stdin.isTTY && !process.env.CI;
   const reporters: Reporter[] = [
     values.json ? new JsonReporter() : // A terminal that reports no width (some pseudo-terminals) would wrap the tree one character a line.
-    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose >= 1),
+    values.plain || !process.stdout.isTTY || !process.stdout.columns || process.env.CI ? new PlainReporter(process.stdout, values.verbose) : new ListrReporter(values.verbose),
   ];
   const controller = new AbortController();
   // The first Ctrl-C ends the running commands and lets the run record where it stopped; a second one quits at once.
@@ -112,7 +113,7 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
         connections,
         signal: controller.signal,
         prompt: interactive ? ask : undefined,
-        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: rm -rf /var/lock/omsplay/${name})`,
+        unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: ${manualBreak(name)})`,
       },
       { resumeCommand: `omsplay run ${positionals[0]} -i ${values.inventory}` },
     );

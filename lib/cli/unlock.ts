@@ -33,7 +33,10 @@ export async function unlockCommand({ values, positionals }: Parsed<typeof UNLOC
           const conn = await pool.get(h);
           const r = await conn.exec({ argv: breakCommand(name) }, { timeoutMs: 30_000 });
           if (r.exitCode === 3) process.stdout.write(`${h}: not locked\n`);
-          else if (r.exitCode === 0) process.stdout.write(`${h}: removed ${lockPath(name)}, held by ${describeOwner(parseOwner(r.stdout))}\n`);
+          else if (r.exitCode === 0) {
+            const o = parseOwner(r.stdout);
+            process.stdout.write(`${h}: removed ${o.at ?? lockPath(name)}, held by ${describeOwner(o)}\n`);
+          }
           else {
             failed++;
             process.stdout.write(`${h}: could not remove ${lockPath(name)}: ${masker.mask(r.stderr.trim()) || `exit ${r.exitCode}`}\n`);

@@ -1,5 +1,9 @@
 /** `omsplay validate PLAYBOOK -i INVENTORY`: every check a run makes before it starts, connecting to nothing. */
-import { ExitCode, OptionsError } from '../errors.js';
+import { access } from 'node:fs/promises';
+import { ExitCode, type OmsplayError, OptionsError, ValidationError, ValidationErrors } from '../errors.js';
+import { CONTROL_NODE_PATH_VARS, renderInventoryVars } from '../inventory/templated.js';
+import type { Inventory, Vars } from '../inventory/types.js';
+import type { Masker } from '../secrets.js';
 import type { Parsed } from './args.js';
 import type { VALIDATE_OPTIONS } from './commands.js';
 import { loadAll } from './load.js';
@@ -8,7 +12,18 @@ const USAGE = 'omsplay validate PLAYBOOK -i INVENTORY [-e VARS] [--from-run]';
 
 export async function validateCommand({ values, positionals }: Parsed<typeof VALIDATE_OPTIONS>): Promise<number> {
   if (positionals.length !== 1) throw new OptionsError('validate takes exactly one playbook', { hint: USAGE });
-  const { playbook } = await loadAll({ playbook: positionals[0]!, inventory: values.inventory, extraVars: values['extra-vars'] ?? [], fromRun: !!values['from-run'] });
+  const warnings: OmsplayError[] = [];
+  const { playbook, inventory, extraVars, masker } = await loadAll({
+    playbook: positionals[0]!,
+    inventory: values.inventory,
+    extraVars: values['extra-vars'] ?? [],
+    fromRun: !!values['from-run'],
+    warnings,
+  });
+  const problems = await checkInventorySettings(inventory, extraVars, masker, warnings);
+  for (const w of warnings) process.stderr.write(`warning: ${masker.mask(w.format())}\n`);
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new ValidationErrors(problems);
   const tasks = playbook.plays.reduce((n, p) => n + countTasks(p.tasks) + p.onFailure.reduce((m, f) => m + countTasks(f.tasks), 0), 0);
   process.stdout.write(`${playbook.file}: valid (${playbook.plays.length} plays, ${tasks} tasks)\n`);
   return ExitCode.ok;
@@ -16,4 +31,40 @@ export async function validateCommand({ values, positionals }: Parsed<typeof VAL
 
 function countTasks(nodes: import('../playbook/types.js').TaskNode[]): number {
   return nodes.reduce((n, t) => n + (t.kind === 'block' ? countTasks(t.block) + countTasks(t.rescue) + countTasks(t.always) : 1), 0);
+}
+
+/**
+ * Every host's inventory variables rendered as a run would (templates, control-node paths): a setting that
+ * cannot resolve (an unset environment variable, bad syntax) is an error; a control-node file that is not
+ * there is a warning (it may be made before the run). Variables naming facts set later stay unrendered.
+ */
+async function checkInventorySettings(inv: Inventory, extraVars: Vars, masker: Masker, warnings: OmsplayError[]): Promise<OmsplayError[]> {
+  const problems = new Map<string, OmsplayError>();
+  const missing = new Map<string, string[]>();
+  for (const h of inv.hosts.values()) {
+    let rendered: Vars;
+    try {
+      rendered = renderInventoryVars(h.vars, { ...h.vars, ...extraVars }, { inventoryFile: inv.file, host: h.name, masker });
+    } catch (e) {
+      const err = e as OmsplayError;
+      // One report per variable and reason, not one per host.
+      const key = err.message.replace(` of host ${h.name}`, '').replace(` of ${h.name}`, '');
+      if (!problems.has(key)) problems.set(key, err instanceof ValidationError ? new ValidationError(err.message, { location: h.location, hint: err.hint }) : err);
+      continue;
+    }
+    for (const k of CONTROL_NODE_PATH_VARS) {
+      const v = k in extraVars ? extraVars[k] : k in rendered ? rendered[k] : h.vars[k];
+      if (typeof v !== 'string' || v === '' || v.includes('{{')) continue;
+      const exists = await access(v).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) missing.set(`${k}\0${v}`, [...(missing.get(`${k}\0${v}`) ?? []), h.name]);
+    }
+  }
+  for (const [key, hosts] of missing) {
+    const [k, v] = key.split('\0') as [string, string];
+    warnings.push(new ValidationError(`${k} is ${v}, which does not exist on this machine (hosts ${hosts.join(', ')})`, { hint: 'a relative path is relative to the inventory file\'s directory; the file must be there when the run copies it' }));
+  }
+  return [...problems.values()];
 }

@@ -8,7 +8,7 @@ import type { Playbook } from '../playbook/types.js';
 import { LocalConnection } from '../connection/local.js';
 import { ExitCode, isOmsplayError } from '../errors.js';
 import { Journal, newRunId } from './journal.js';
-import { RunLocks, currentOwner, lockPath } from './lock.js';
+import { RunLocks, currentOwner, manualBreak } from './lock.js';
 import type { RunOptions } from './options.js';
 import { PlaybookRunner } from './runner.js';
 
@@ -40,8 +40,12 @@ export async function executeRun(
   await journal.open();
   const started = performance.now();
   const local = new LocalConnection();
-  const locks = new RunLocks(runId, playbook.file, (h) => (h === 'localhost' || h === '127.0.0.1' ? Promise.resolve(local) : options.connections.get(h)));
-  const runner = new PlaybookRunner(playbook, inventory, options, journal, locks);
+  let runner: PlaybookRunner | undefined;
+  const locks = new RunLocks(runId, playbook.file, (h) => (h === 'localhost' || h === '127.0.0.1' ? Promise.resolve(local) : options.connections.get(h)), {
+    fromRun: options.fromRun?.run_id,
+    notify: (message) => runner?.emit({ type: 'warning', message }),
+  });
+  runner = new PlaybookRunner(playbook, inventory, options, journal, locks);
   runner.emit({ type: 'run_start', run_id: runId, playbook: playbook.file, inventory: inventory.file, check: options.check, time: new Date().toISOString(), from_run: options.fromRun?.run_id });
   let exitCode: number = ExitCode.unexpected;
   let stoppedAt: string | undefined;
@@ -66,7 +70,7 @@ export async function executeRun(
     for (const r of await locks.releaseAll()) {
       runner.emit({ type: 'lock', name: r.name, hosts: r.hosts, state: 'released', time: new Date().toISOString(), failed: r.failed.length ? r.failed : undefined });
       if (r.failed.length > 0)
-        runner.emit({ type: 'warning', message: `the lock "${r.name}" could not be released on ${r.failed.join(', ')} (unreachable); once they are back: ${options.unlockHint?.(r.name) ?? `rm -rf ${lockPath(r.name)}`}` });
+        runner.emit({ type: 'warning', message: `the lock "${r.name}" could not be released on ${r.failed.join(', ')} (unreachable); once they are back: ${options.unlockHint?.(r.name) ?? manualBreak(r.name)}` });
     }
     runner.emit({ type: 'run_end', run_id: runId, exit_code: exitCode, time: new Date().toISOString(), duration_ms: Math.round(performance.now() - started), journal: journal.file });
     await journal.close(exitCode);

@@ -17,7 +17,7 @@ import type { Journal } from './journal.js';
 import type { RunOptions } from './options.js';
 import { batches } from './serial.js';
 import { anyTaskSelected, tagSelected } from './tags.js';
-import { LockError, type RunLocks, lockPath } from './lock.js';
+import { LockError, type RunLocks, manualBreak } from './lock.js';
 import { TaskExecutor, type TaskScope } from './task-executor.js';
 import { registerPlaybookSecrets } from './playbook-secrets.js';
 
@@ -138,7 +138,7 @@ export class PlaybookRunner {
   private async takeLock(play: Play, hosts: string[]): Promise<void> {
     if (!play.lock || this.options.check || !this.locks || hosts.length === 0) return;
     try {
-      const taken = await this.locks.acquire(play.lock, hosts, this.options.unlockHint?.(play.lock) ?? `rm -rf ${lockPath(play.lock)} on each host`);
+      const taken = await this.locks.acquire(play.lock, hosts, this.options.unlockHint?.(play.lock) ?? `${manualBreak(play.lock)} on each host`);
       if (taken.length > 0) this.emit({ type: 'lock', name: play.lock, hosts: hosts.filter((h) => taken.includes(h)), state: 'acquired', time: new Date().toISOString() });
     } catch (e) {
       if (e instanceof LockError) this.emit({ type: 'play_end', play: play.name, failed: true, reason: e.format(), time: new Date().toISOString() });

@@ -7,6 +7,7 @@ import { LocalConnection } from '../connection/local.js';
 import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
+import { renderInventoryVars } from '../inventory/templated.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
@@ -73,7 +74,12 @@ export class TaskExecutor {
     for (const name of inventory.hosts.keys()) {
       Object.defineProperty(this.hostvars, name, {
         enumerable: true,
-        get: () => ({ ...this.inventory.hosts.get(name)!.vars, ...this.currentPlayVars[name], ...this.hosts.get(name)!.facts }),
+        get: () => {
+          const own = this.inventory.hosts.get(name)!.vars;
+          const facts = this.hosts.get(name)!.facts;
+          const rendered = renderInventoryVars(own, { ...own, ...facts, ...this.options.extraVars }, { inventoryFile: this.inventory.file, host: name, masker: this.options.masker });
+          return { ...own, ...rendered, ...this.currentPlayVars[name], ...facts };
+        },
       });
     }
   }
@@ -102,9 +108,19 @@ export class TaskExecutor {
 
   private baseVars(host: string, scope: TaskScope): Vars {
     const inv = hostOrLocalhost(this.inventory, host);
+    const own: Vars = inv?.vars ?? { inventory_hostname: host };
+    const base = this.assembleBase(host, scope, own);
+    // Inventory variables are templates rendered per host (lib/inventory/templated.ts); a higher level that
+    // sets the same name (play vars, facts, -e) keeps its value.
+    const rendered = renderInventoryVars(own, base, { inventoryFile: this.inventory.file, host, masker: this.options.masker });
+    for (const [k, v] of Object.entries(rendered)) if (base[k] === own[k]) base[k] = v;
+    return base;
+  }
+
+  private assembleBase(host: string, scope: TaskScope, own: Vars): Vars {
     const st = this.hosts.get(host)!;
     return {
-      ...(inv?.vars ?? { inventory_hostname: host }),
+      ...own,
       ...scope.playVars[host],
       ...scope.extraPlayVars,
       ...st.facts,
@@ -440,7 +456,7 @@ export class TaskExecutor {
     if (!module) throw new TaskFailedError(`unknown module ${task.module}`);
     // A `!secret` literal in the arguments reaches the module as its plain value, registered for masking.
     const rendered = renderValue(task.args, vars, this.where(task));
-    refuseUndefinedArgs(task.args, rendered);
+    if (!module.keepsUndefined) refuseUndefinedArgs(task.args, rendered);
     const args = revealSecrets(rendered, this.options.masker);
     const check = task.checkMode ?? this.options.check;
     if (check && module.checkMode === 'none' && !module.runsInCheckMode) {

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadYamlFile } from '../config/yaml.js';
-import { formatLocation, ValidationError } from '../errors.js';
+import { formatLocation, type OmsplayError, ValidationError } from '../errors.js';
 import type { Masker } from '../secrets.js';
 import { buildInventory } from './build.js';
 import { checkKeyFiles } from './connection.js';
@@ -18,8 +18,13 @@ import type { Inventory } from './types.js';
 export interface LoadInventoryOptions {
   /** Receives every secret value the inventory holds (`!secret` values, secret-looking variable names). */
   masker?: Masker;
-  /** Skip the existence check of key files (for `omsplay validate` on another machine). Default: checked. */
-  checkKeyFiles?: boolean;
+  /**
+   * The existence check of key files: true (default: a missing one is an error), false (skipped), or 'warn'
+   * (`omsplay validate`, which connects to nothing: a missing key file goes to `warnings`).
+   */
+  checkKeyFiles?: boolean | 'warn';
+  /** Receives the problems that are only warnings (with checkKeyFiles 'warn'). */
+  warnings?: OmsplayError[];
 }
 
 const EXAMPLE = 'regions: {hangzhou: {hosts: {oms-hz-1: {address: 10.0.0.11}}}}';
@@ -63,7 +68,11 @@ export async function loadInventory(file: string, opts: LoadInventoryOptions = {
   problems.throwIfAny();
 
   const built = buildInventory(value as RawInventory, file, locate, problems, opts.masker);
-  if (opts.checkKeyFiles !== false) await checkKeyFiles(built.connections, problems);
+  if (opts.checkKeyFiles === 'warn') {
+    const keyProblems = new Problems();
+    await checkKeyFiles(built.connections, keyProblems);
+    opts.warnings?.push(...keyProblems.list);
+  } else if (opts.checkKeyFiles !== false) await checkKeyFiles(built.connections, problems);
   problems.throwIfAny();
   // Passwords the inventory reads from the environment are secrets from the start, for every command and every
   // output (not only once a connection used them): a variable that happens to hold one is masked too.

@@ -3,9 +3,10 @@
  * `test -e`) and turning an ExecResult into the Ansible-shaped result a task registers.
  */
 import { posix } from 'node:path';
+import { effectiveBecome } from '../connection/become.js';
 import { quote } from '../connection/quote.js';
 import type { Command, ExecResult } from '../connection/types.js';
-import { ValidationError } from '../errors.js';
+import { TaskFailedError, ValidationError } from '../errors.js';
 import type { ModuleContext, ModuleResult, ResultField } from './types.js';
 
 export interface GuardArgs {
@@ -113,6 +114,13 @@ export async function execWithEnv(
   if (secret.length === 0) return ctx.exec(command, opts);
   for (const [k] of secret) {
     if (!ENV_NAME.test(k)) throw new ValidationError(`invalid environment variable name ${JSON.stringify(k)}`, { hint: 'names are letters, digits and _, not starting with a digit' });
+  }
+  // The wrapper runs as the login user under sudo_direct (it is a shell): the command it execs would then miss
+  // sudo, and sudo itself could only take the value on its command line.
+  if (effectiveBecome(ctx.become, command)?.method === 'sudo_direct') {
+    throw new TaskFailedError(`a secret env value (${secret.map(([k]) => k).join(', ')}) cannot reach ${'argv' in command ? command.argv[0] : 'the command'} through sudo with become_method sudo_direct`, {}, {
+      hint: 'pass it to the container with docker.container / docker.exec `env` (written to a 0600 env file), or use become_method sudo',
+    });
   }
   const plain = Object.fromEntries(entries.filter(([, v]) => !isSecret(v)));
   const block = secret.map(([k, v]) => `export ${k}=${quote(v)}\n`).join('');

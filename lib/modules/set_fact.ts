@@ -12,6 +12,7 @@ export const setFact: ModuleDefinition<Vars> = {
     propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', errorMessage: 'a variable name (letters, digits, _; not starting with a digit)' },
   },
   checkMode: 'read_only',
+  keepsUndefined: true,
   changedMeans: 'Never changed: it only sets variables.',
   result: [{ name: 'facts', description: 'The variables that were set.' }],
   example: `- name: Remember when the upgrade started

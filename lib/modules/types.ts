@@ -88,6 +88,11 @@ export interface ModuleDefinition<A = any> {
    * it returns a skipped result itself. Without it the engine skips 'none' modules in check mode.
    */
   runsInCheckMode?: boolean;
+  /**
+   * Arguments may render to undefined (set_fact: an undefined fact is what `defined` tests later). For the
+   * other modules an argument template that renders to nothing fails the task (engine/undefined-args.ts).
+   */
+  keepsUndefined?: boolean;
   /** Arguments that hold conditions (assert's `that`): validation reads their variables as condition expressions. */
   conditionArgs?: string[];
   /** What `changed` means for this module. */

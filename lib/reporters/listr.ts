@@ -16,8 +16,10 @@ const loadListr = () => (listr2 ??= import('listr2'));
 
 interface HostResult {
   status: HostStatus;
-  /** What the row says after the status and time (delegation, ignored). */
-  suffix: string;
+  /** ` -> host` of a delegated task. */
+  via: string;
+  /** ` (ignored)` of an ignored failure. */
+  ignored: string;
   /** Lines shown under the row. */
   details: string;
   duration: number;
@@ -39,8 +41,30 @@ function deferred(): Deferred {
 export class ListrReporter implements Reporter {
   private chain: Promise<void> = Promise.resolve();
   private hosts = new Map<string, Deferred>();
+  /** Lines for a host's row that come before its result: loop items, -vvv connection details. */
+  private pending = new Map<string, string[]>();
+  /** Hosts of the running task whose row has its result (later lines are printed on their own). */
+  private settled = new Set<string>();
 
-  constructor(private readonly verbose = false) {}
+  /** 1 (-v): whole results; 2 (-vv): also each task's file:line; 3 (-vvv): also connection and become details. */
+  constructor(private readonly verbosity: number | boolean = 0) {}
+
+  private get level(): number {
+    return Number(this.verbosity);
+  }
+
+  private resultLines(status: HostStatus, result: Record<string, unknown>): string[] {
+    const lines = this.level >= 1 ? [JSON.stringify(result, null, 2)] : resultParts(status, result).map((p) => p.replace(/\n {4}/g, '\n  '));
+    const diff = result.diff as { before?: string; after?: string; header?: string } | undefined;
+    if (diff && (diff.before !== undefined || diff.after !== undefined)) lines.push(unifiedDiff(diff));
+    return lines.filter(Boolean);
+  }
+
+  private addPending(host: string, line: string): void {
+    const lines = this.pending.get(host) ?? [];
+    lines.push(line);
+    this.pending.set(host, lines);
+  }
 
   private queue(f: () => void | Promise<void>): void {
     this.chain = this.chain.then(f).catch(() => undefined);
@@ -54,19 +78,21 @@ export class ListrReporter implements Reporter {
       case 'task_start': {
         const hosts = new Map(e.hosts.map((h) => [h, deferred()] as const));
         this.hosts = hosts;
+        this.pending = new Map();
+        this.settled = new Set();
         const started = performance.now();
         const rows: ListrTask[] = [...hosts.entries()].map(([host, d]) => ({
           title: host,
           task: async (_ctx, row) => {
             const r = await d.promise;
-            row.title = `${host}${r.suffix} ${r.status} ${ms(r.duration)}`;
+            row.title = `${host}${r.via} ${r.status} ${ms(r.duration)}${r.ignored}`;
             if (r.status === 'failed' || r.status === 'unreachable') throw new Error(r.details || r.status);
             if (r.details) row.output = r.details;
             if (r.status === 'skipped') row.skip(row.title);
           },
           rendererOptions: { outputBar: Number.POSITIVE_INFINITY, persistentOutput: true },
         }));
-        const title = `${e.handler ? 'HANDLER' : 'TASK'} ${e.task}`;
+        const title = `${e.handler ? 'HANDLER' : 'TASK'} ${e.task}${this.level >= 2 && e.location ? ` (${e.location})` : ''}`;
         this.queue(async () => {
           const { Listr } = await loadListr();
           const list = new Listr(
@@ -85,13 +111,26 @@ export class ListrReporter implements Reporter {
         break;
       }
       case 'task_result': {
-        const details = this.verbose ? [JSON.stringify(e.result, null, 2)] : resultParts(e.status, e.result).map((p) => p.replace(/\n {4}/g, '\n  '));
-        const diff = e.result.diff as { before?: string; after?: string; header?: string } | undefined;
-        if (diff && (diff.before !== undefined || diff.after !== undefined)) details.push(unifiedDiff(diff));
-        const suffix = `${e.delegated_to ? ` -> ${e.delegated_to}` : ''}${e.ignored ? ' (ignored)' : ''}`;
-        this.hosts.get(e.host)?.resolve({ status: e.status, suffix, details: details.filter(Boolean).join('\n'), duration: e.duration_ms });
+        // A loop's result holds every item again: its items were shown one by one, only its message (a failure's summary) is added.
+        const own = e.result.results && !this.level ? resultParts(e.status, { msg: e.result.msg }) : this.resultLines(e.status, e.result);
+        const details = [...(this.pending.get(e.host) ?? []), ...own];
+        const via = e.delegated_to ? ` -> ${e.delegated_to}` : '';
+        this.hosts.get(e.host)?.resolve({ status: e.status, via, ignored: e.ignored ? ' (ignored)' : '', details: details.join('\n'), duration: e.duration_ms });
+        this.pending.delete(e.host);
+        this.settled.add(e.host);
         break;
       }
+      case 'item_result': {
+        const text = this.resultLines(e.status, e.result).join('\n');
+        const via = e.delegated_to ? ` -> ${e.delegated_to}` : '';
+        this.addPending(e.host, `${e.status}${via} (item=${e.label})${e.ignored ? ' (ignored)' : ''}${text ? ` => ${text}` : ''}`);
+        break;
+      }
+      case 'detail':
+        if (this.level < 3) break;
+        if (this.hosts.has(e.host) && !this.settled.has(e.host)) this.addPending(e.host, `<${e.host}> ${e.message}`);
+        else this.queue(() => console.log(`<${e.host}> ${e.message}`));
+        break;
       case 'play_end':
         if (e.failed && e.reason) this.queue(() => console.log(`✖ play ${e.play} stopped: ${e.reason}`));
         break;

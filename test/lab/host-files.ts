@@ -226,9 +226,10 @@ export async function writeHostFiles(
 }
 
 /**
- * This machine has a second docker client in /usr/local/bin, ahead of /usr/bin in sudo's secure_path: in the
- * hosts it would make `sudo docker` run /usr/local/bin/docker, which the rule `NOPASSWD: /usr/bin/docker` does
- * not allow. An overlay whiteout (char device 0/0 in the upper layer) hides it, so /usr/bin/docker is the docker.
+ * This machine has a second, newer docker client in /usr/local/bin, ahead of /usr/bin in sudo's secure_path: in
+ * the hosts it would make `sudo docker` run /usr/local/bin/docker, which the rule `NOPASSWD: /usr/bin/docker`
+ * does not allow. An overlay whiteout (char device 0/0 in the upper layer) hides it, and init.sh binds it onto
+ * /usr/bin/docker: the hosts keep the client they always had, at the path sudoers rules name.
  */
 async function hideShadowingDocker(up: string): Promise<void> {
   if (!existsSync('/usr/local/bin/docker')) return;
@@ -279,7 +280,7 @@ mount -t tmpfs -o mode=755 tmpfs $R/run
 mount -t tmpfs -o mode=1777 tmpfs $R/tmp
 mount --bind $D/roothome $R/root
 mount --bind $D/home $R/home
-${b.docker ? 'mount --bind $D/docker $R/var/lib/docker\n' : ''}mount --bind $D/log $R/var/log/omsplay-lab
+${b.docker ? 'mount --bind $D/docker $R/var/lib/docker\n' : ''}${existsSync('/usr/local/bin/docker') ? 'mount --bind /usr/local/bin/docker $R/usr/bin/docker\n' : ''}mount --bind $D/log $R/var/log/omsplay-lab
 mount --bind -o ro ${b.sharedDir} $R/mnt/lab-shared
 # Hide the lab's state (keys of every host) from inside the host.
 mount -t tmpfs -o mode=700,size=1m tmpfs $R${b.labDir}

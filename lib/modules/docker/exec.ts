@@ -66,8 +66,9 @@ export const dockerExec: ModuleDefinition<ExecArgs> = {
       return { argv, r: await ctx.exec({ argv }) };
     };
     const { argv, r } = secretEnv ? await withPrivateDir(ctx, async (d) => go(await d.write('env', envFileContent(env ?? {})))) : await go();
-    // docker's own failures (no CLI, no daemon, no such container) are told apart from the command's.
-    if (r.exitCode !== 0 && /Error response from daemon: (No such container|Container .* is not running)/i.test(r.stderr)) {
+    // docker's own failures (no CLI, no daemon, no such container) are told apart from the command's
+    // (clients before 23 say "Error: No such container", later ones "Error response from daemon: …").
+    if (r.exitCode !== 0 && /(?:Error response from daemon|Error): (No such container|Container .* is not running)/i.test(r.stderr)) {
       const why = /No such container/i.test(r.stderr) ? 'does not exist' : 'is not running';
       throw failed(`container ${args.container} ${why} on ${ctx.host}`, { rc: r.exitCode, stderr: r.stderr });
     }

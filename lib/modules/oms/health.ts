@@ -173,7 +173,7 @@ async function probe(ctx: ModuleContext, args: HealthArgs, schemes: Scheme[], ur
     const r = await ctx.exec({ argv: httpGet(urlFor(s), 5) }, { become: false });
     if (r.exitCode === 127) throw new TaskFailedError(`neither curl nor wget is installed on ${ctx.host}`, {}, { hint: 'install curl on the OMS hosts' });
     const h = r.exitCode === 0 ? healthOk(r.stdout) : undefined;
-    if (h && h.answered) {
+    if (h?.answered) {
       out.scheme = s;
       out.httpOk = h.ok;
       out.health = h.data;

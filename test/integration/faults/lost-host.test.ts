@@ -112,7 +112,7 @@ describe('a host lost after the backup', () => {
     expect((await schemaVersion(site)).rm).toBe(site.oldVersion);
     const ha = await haConfig(site);
     for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
-  });
+  }, 400_000);
 
   it('after docker_init.sh, h3 cut off from the control node while its OMS keeps writing: no restore until it is stopped', async () => {
     await resetSite(lab, site);
@@ -179,5 +179,5 @@ describe('a host lost after the backup', () => {
     for (const h of site.hosts) expect((await inspectContainer(lab, h.name, site.containers.old))?.State.Running, h.name).toBe(true);
     const ha = await haConfig(site);
     for (const [k, v] of Object.entries(haBefore)) if (k !== 'refetchStoreIntervalMin') expect(ha[k], `ha.config ${k}`).toEqual(v);
-  });
+  }, 400_000);
 });

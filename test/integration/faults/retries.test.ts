@@ -93,7 +93,7 @@ describe('retries / until and wait_for against a service that comes up late', ()
 
     // What a person reads.
     expect(r.stdout).toMatch(/failed: \[h1\] .*\(ignored\) => timed out after 3s waiting for port 127\.0\.0\.1:17312 to open; last output: .*Connection refused/);
-    expect(r.stdout).toContain(`gave up after 4 attempts: until condition never held | ${gaveUp.result.stdout}`);
+    expect(r.stdout).toContain(`gave up after 4 attempts: until condition never held | command: ${gaveUp.result.cmd} | stdout: ${gaveUp.result.stdout}`);
     expect(elapsed).toBeLessThan(30_000);
   });
 });

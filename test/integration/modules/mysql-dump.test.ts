@@ -1,8 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../lib/connection/local.js';
 import { mysqlDump } from '../../../lib/modules/mysql/dump.js';
 import { mysqlRestore } from '../../../lib/modules/mysql/restore.js';
+import { getLab } from '../../lab/context.js';
+import { omsplay } from '../../support/omsplay.js';
 import { type Target, ctxFor, getTarget } from './target.js';
 
 // A password with every shell-special character the issue names, spaces and a comment sign.
@@ -189,16 +193,41 @@ describe('mysql.dump and mysql.restore', () => {
     expect((await t.sh(['pgrep', '-f', 'interrupted.sql'])).exitCode).not.toBe(0);
   });
 
-  it('dumps on the control node too (delegate_to: localhost)', async () => {
+  it('dumps on the control node too (delegate_to: localhost, through the engine)', async () => {
+    const lab = getLab();
     const local = new LocalConnection();
-    const dir = `/tmp/omsplay-mod-4-local-${process.pid}`;
+    const dest = `/tmp/omsplay-mod-4-local-${process.pid}/db.sql`;
+    const inv = await lab.inventory({ file: join(lab.dir, 'mod-dump-delegate.yml'), hosts: [t.host], vars: { db_login: login() } });
+    const pb = join(lab.dir, 'mod-dump-delegate-pb.yml');
+    await writeFile(
+      pb,
+      `- hosts: ${t.host}
+  tasks:
+    - name: dump on the control node
+      mysql.dump:
+        login_host: "{{ db_login.login_host }}"
+        login_port: "{{ db_login.login_port }}"
+        login_user: "{{ db_login.login_user }}"
+        login_password: "{{ db_login.login_password }}"
+        databases: ${DB}
+        dest: ${dest}
+        triggers: false
+      delegate_to: localhost
+`,
+    );
+    await t.sh(['rm', '-rf', dest]);
     try {
-      const r = await mysqlDump.run({ ...login(), databases: DB, dest: `${dir}/db.sql`, triggers: false }, { ...ctxFor(t, { conn: local }), host: 'localhost' });
-      expect(r).toMatchObject({ completed: true });
-      const sha = await local.exec({ argv: ['sha256sum', `${dir}/db.sql`] });
-      expect(sha.stdout.split(' ')[0]).toBe(r.sha256);
+      const r = await omsplay(['run', pb, '-i', inv, '--json'], { env: { OMSPLAY_HOME: join(lab.dir, 'omsplay-home-mod-dump') } });
+      expect(r.code, r.stderr).toBe(0);
+      const res = r.events.find((e) => e.type === 'task_result' && e.task === 'dump on the control node')!;
+      expect(res).toMatchObject({ host: t.host, delegated_to: 'localhost', status: 'changed' });
+      expect(res.result).toMatchObject({ completed: true, path: dest });
+      // The dump is on the control node, and not on the task's host.
+      const sha = await local.exec({ argv: ['sha256sum', dest] });
+      expect(sha.stdout.split(' ')[0]).toBe(res.result.sha256);
+      expect((await t.sh(['test', '-e', dest])).exitCode).not.toBe(0);
     } finally {
-      await local.exec({ argv: ['rm', '-rf', dir] });
+      await local.exec({ argv: ['rm', '-rf', dirname(dest)] });
     }
   });
 

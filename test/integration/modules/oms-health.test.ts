@@ -8,6 +8,8 @@ const OK = 'omsplay_mod_health_ok';
 const BAD = 'omsplay_mod_health_bad';
 const TLS = 'omsplay_mod_health_tls';
 const CERT_HTTP = 'omsplay_mod_health_cert_http';
+const LOG_LATE = 'omsplay_mod_health_log_late';
+const HTTP_LATE = 'omsplay_mod_health_http_late';
 const docker = (...a: string[]) => t.sh(['docker', ...a]);
 
 /** A stand-in OMS: serves /oms/health with busybox httpd after a delay, then logs the start line. */
@@ -25,11 +27,11 @@ function fakeOms(port: number, healthy: boolean, delay: number): string {
 
 beforeAll(async () => {
   t = await getTarget();
-  await docker('rm', '-f', OK, BAD, TLS, CERT_HTTP);
+  await docker('rm', '-f', OK, BAD, TLS, CERT_HTTP, LOG_LATE, HTTP_LATE);
   await t.sh(['sh', '-c', 'mkdir -p /tmp/omsplay-mod-4-cert && touch /tmp/omsplay-mod-4-cert/crt']);
 });
 afterAll(async () => {
-  await docker('rm', '-f', OK, BAD, TLS, CERT_HTTP);
+  await docker('rm', '-f', OK, BAD, TLS, CERT_HTTP, LOG_LATE, HTTP_LATE);
 });
 
 describe('oms.health', () => {
@@ -41,6 +43,30 @@ describe('oms.health', () => {
     expect(r.attempts).toBeGreaterThan(1);
     expect(r.health).toEqual({ healthy: true });
     expect(ctx.events.length).toBeGreaterThan(0);
+  });
+
+  it('a healthy answer without the log line is not started: it waits for the line', async () => {
+    // The health endpoint answers at once; the start line is logged 8 s later.
+    const script = ['mkdir -p /www/oms', `echo '{"success":true,"data":{"healthy":true}}' > /www/oms/health`, 'httpd -p 127.0.0.1:18097 -h /www', 'echo starting', 'sleep 8', 'echo "OMS service start successfully"', 'exec sleep 3600'].join('; ');
+    await dockerContainer.run({ name: LOG_LATE, image: t.baseImage, network_mode: 'host', command: ['sh', '-c', script] }, ctxFor(t));
+    const early = await omsHealth.run({ container: LOG_LATE, port: 18097, timeout: 2, interval: 1 }, ctxFor(t)).catch((e) => e);
+    expect(early.message).toMatch(/not healthy after \d+s: last log line is "starting", waiting for "OMS service start successfully"/);
+    expect(early.result).toMatchObject({ healthy: false, health: { healthy: true } });
+    const r = await omsHealth.run({ container: LOG_LATE, port: 18097, timeout: 30, interval: 1 }, ctxFor(t));
+    expect(r).toMatchObject({ healthy: true, last_log_line: 'OMS service start successfully', health: { healthy: true } });
+    expect(r.attempts).toBeGreaterThan(1);
+  });
+
+  it('the log line without a health answer is not started: it waits for the answer', async () => {
+    // The start line is logged at once; the health endpoint answers 8 s later.
+    const script = ['mkdir -p /www/oms', `echo '{"success":true,"data":{"healthy":true}}' > /www/oms/health`, 'echo "OMS service start successfully"', 'sleep 8', 'httpd -p 127.0.0.1:18098 -h /www', 'exec sleep 3600'].join('; ');
+    await dockerContainer.run({ name: HTTP_LATE, image: t.baseImage, network_mode: 'host', command: ['sh', '-c', script] }, ctxFor(t));
+    const early = await omsHealth.run({ container: HTTP_LATE, port: 18098, timeout: 2, interval: 1 }, ctxFor(t)).catch((e) => e);
+    expect(early.message).toMatch(/not healthy after \d+s: http:\/\/127\.0\.0\.1:18098\/oms\/health did not answer/);
+    expect(early.result).toMatchObject({ healthy: false, last_log_line: 'OMS service start successfully' });
+    const r = await omsHealth.run({ container: HTTP_LATE, port: 18098, timeout: 30, interval: 1 }, ctxFor(t));
+    expect(r).toMatchObject({ healthy: true, last_log_line: 'OMS service start successfully', health: { healthy: true } });
+    expect(r.attempts).toBeGreaterThan(1);
   });
 
   it('fails after the timeout when data.healthy is not true, saying why', async () => {

@@ -120,6 +120,32 @@ describe.each(profiles)('the $name site profile', (profile) => {
   });
   const run = (...args: string[]) => omsplay(['run', ...args, '-i', inv, '--json'], { env: runEnv });
 
+  if (profile.name === 'hostile') {
+    it('is hostile: docker-only sudo, /run/lock root-only and missing, a certificate on a plain-HTTP console, SSH through a bastion, the tar only here', async () => {
+      const sh = async (host: string, script: string, user?: string) => (await lab.exec(host, ['bash', '-c', script], user ? { user } : {})).code;
+      // sudo allows docker only (dockerpw: and asks its password).
+      expect(await sh('h1', 'sudo -n true', 'dockerop')).not.toBe(0);
+      expect(await sh('h1', 'sudo -n /usr/bin/docker ps -q >/dev/null', 'dockerop')).toBe(0);
+      expect(await sh('h2', 'sudo -n /usr/bin/docker ps -q', 'dockerpw')).not.toBe(0);
+      expect((await lab.exec('h2', ['bash', '-c', `printf '%s\n' "$P" | sudo -S -p '' /usr/bin/docker ps -q >/dev/null`], { user: 'dockerpw', env: { P: lab.users.dockerpw.password ?? '' } })).code).toBe(0);
+      // /run/lock: root-only on h1, missing on h2.
+      expect((await lab.exec('h1', ['stat', '-c', '%a %U', '/run/lock'])).stdout.trim()).toBe('755 root');
+      expect(await sh('h2', 'test -e /run/lock')).not.toBe(0);
+      // Consoles: h1 mounts the certificate but answers plain HTTP; h3 answers HTTPS only.
+      const answers = async (host: string, scheme: string) => /"healthy":true/.test((await lab.exec(host, ['curl', '-ksS', '--max-time', '2', `${scheme}://127.0.0.1:8089/oms/health`])).stdout);
+      expect([await answers('h1', 'http'), await answers('h1', 'https'), await answers('h3', 'https'), await answers('h3', 'http')]).toEqual([true, false, true, false]);
+      for (const h of ['h1', 'h3']) expect((await inspectContainer(lab, h, site.containers.old)).HostConfig.Binds.join(' '), h).toContain(':/etc/pki/nginx/oms_server.crt');
+      // SSH: h2 on 2222; h3 refuses the control node, answers its bastion h1.
+      expect(lab.host('h2').port).toBe(2222);
+      expect((await lab.ssh('h3', 'true', { timeoutMs: 10_000 })).code).not.toBe(0);
+      expect((await lab.exec('h1', ['bash', '-c', `exec 3<>/dev/tcp/${lab.host('h3').address}/22 && head -c 7 <&3`])).stdout).toBe('SSH-2.0');
+      // The new image tar: only on the control node.
+      for (const h of site.hosts) expect(await sh(h.name, `test -e ${site.paths.newImageTar}`), h.name).not.toBe(0);
+      expect(site.stageImageOnHosts).toBe(false);
+      expect((await lab.exec('h1', ['test', '-e', site.controlImageTar])).code).not.toBe(0);
+    });
+  }
+
   it('validates', async () => {
     for (const book of ['upgrade.yml', 'rollback.yml']) {
       const r = await omsplay(['validate', book, '-i', inv], { env: runEnv });
@@ -158,7 +184,7 @@ describe.each(profiles)('the $name site profile', (profile) => {
       const kept = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: the new container as it is (kept in the journal before it goes)');
       expect(kept.map((e) => e.result.exists)).toEqual(site.hosts.map(() => true));
     }
-  });
+  }, 600_000); // four playbook runs: minutes on a loaded 2-core machine
 });
 
 describe('on the friendly site', () => {

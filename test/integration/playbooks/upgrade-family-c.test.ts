@@ -4,36 +4,21 @@
  * before docker_init.sh; then rollback.yml back to the MetaDB of backup time. And the init run too early: refused by
  * the container, the rescue restores the site.
  */
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
 import { REPOSITORY_420 } from '../../lab/oms/image.js';
-import { writeSiteInventory } from '../../lab/oms/inventory.js';
 import { rootConnection } from '../../lab/oms/seed.js';
-import { checksumTables, deploySite, dockerInitRuns, haConfig, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
+import { deploySite, dockerInitRuns, haConfig, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
-import { type CliResult, omsplay } from '../../support/omsplay.js';
+import type { CliResult } from '../../support/omsplay.js';
+import { explain, metadbState, runOnSite } from './site-run.js';
 
 const { lab, site: defaultSite } = getSite();
-const env = { OMSPLAY_HOME: join(lab.dir, 'omsplay-home-family-c') };
 
 afterAll(() => resetSite(lab, defaultSite));
 
-async function run(site: Site, playbook: string, vars: Record<string, unknown>, ...args: string[]): Promise<CliResult> {
-  const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, 'upgrade-family-c.yml'), vars: { oms_health_timeout: 60, ...vars } });
-  return omsplay(['run', playbook, '-i', inv, '--json', ...args], { env });
-}
-
-function explain(r: CliResult): string {
-  const failed = r.events.filter((e) => e.type === 'task_result' && (e.status === 'failed' || e.status === 'unreachable'));
-  return `exit ${r.code}\n${r.stderr}\n${failed.map((e) => `${e.host} ${e.task}: ${JSON.stringify(e.result).slice(0, 600)}`).join('\n')}`;
-}
-
-const written = (table: string) => table.endsWith('.heatbeat_sequence') || table.endsWith('.host_heartbeat');
-
-async function metadbState(site: Site): Promise<Record<string, number | null>> {
-  const all = await checksumTables(site);
-  return Object.fromEntries(Object.entries(all).filter(([t]) => !written(t) && !t.endsWith('.oms_normal_config')));
+function run(site: Site, playbook: string, vars: Record<string, unknown>, ...args: string[]): Promise<CliResult> {
+  return runOnSite(lab, site, { playbook, inventoryName: 'upgrade-family-c.yml', home: 'omsplay-home-family-c', vars, args });
 }
 
 async function hasOmsVersionTable(site: Site): Promise<boolean> {

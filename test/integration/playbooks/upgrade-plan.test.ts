@@ -3,28 +3,22 @@
  * the reason, what the vendor does not document or the inventory cannot supply: through `omsplay run upgrade.yml`
  * on the lab's simulated OMS sites.
  */
-import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
-import { writeSiteInventory } from '../../lab/oms/inventory.js';
 import { checksumTables, deploySite, haConfig, inspectContainer, resetSite } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
-import { type CliResult, omsplay } from '../../support/omsplay.js';
+import type { CliResult } from '../../support/omsplay.js';
+import { runOnSite, written } from './site-run.js';
 
 const { lab, site: defaultSite } = getSite();
 const [h1] = defaultSite.hosts.map((h) => h.name) as [string];
-const env = { OMSPLAY_HOME: join(lab.dir, 'omsplay-home-plan') };
 const PLAN_TASK = 'Preflight: plan the upgrade path';
 
 afterAll(() => resetSite(lab, defaultSite));
 
 function upgrade(site: Site, vars: Record<string, unknown>, ...args: string[]): Promise<CliResult> {
-  return writeSiteInventory(lab, site, { file: join(lab.dir, 'upgrade-plan-test.yml'), vars: { oms_health_timeout: 60, ...vars } }).then((inv) =>
-    omsplay(['run', 'upgrade.yml', '-i', inv, '--json', ...args], { env }),
-  );
+  return runOnSite(lab, site, { playbook: 'upgrade.yml', inventoryName: 'upgrade-plan-test.yml', home: 'omsplay-home-plan', vars, args });
 }
-
-const written = (table: string) => table.endsWith('.heatbeat_sequence') || table.endsWith('.host_heartbeat');
 
 async function state(site: Site): Promise<{ tables: Record<string, number | null>; ha: Record<string, unknown> }> {
   const all = await checksumTables(site);

@@ -2,17 +2,14 @@
  * The shipped upgrade.yml at a terminal (a pseudo-terminal, as an operator runs it) on the lab's simulated OMS
  * site: the final report — an ok result with a message — reaches the terminal view, whole, under its host row.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quoteArgv } from '../../../lib/connection/quote.js';
 import { getSite } from '../../lab/oms/context.js';
 import { writeSiteInventory } from '../../lab/oms/inventory.js';
 import { resetSite } from '../../lab/oms/site.js';
+import { inTerminal } from '../../support/terminal.js';
 
 const { lab, site } = getSite();
-const ENTRY = join(import.meta.dirname, '..', '..', 'support', 'cli-entry.ts');
 
 afterAll(async () => {
   await resetSite(lab, site);
@@ -22,14 +19,8 @@ describe('upgrade.yml in the terminal view', () => {
   it("shows the upgrade's final report: browser cache, where the backups are, the rollback command", async () => {
     await resetSite(lab, site);
     const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, 'upgrade-terminal.yml'), vars: { oms_health_timeout: 60 } });
-    const cmd = quoteArgv([process.execPath, '--import', 'tsx', ENTRY, 'run', 'upgrade.yml', '-i', inv]);
-    const r = spawnSync('script', ['-qec', `stty cols 200 rows 50; ${cmd}`, '/dev/null'], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: '', OMSPLAY_HOME: join(lab.dir, 'omsplay-home-upgrade-terminal'), TERM: 'xterm' },
-      timeout: 600_000,
-      maxBuffer: 256 << 20,
-    });
-    const screen = stripVTControlCharacters(r.stdout).replace(/\r/g, '');
+    const r = inTerminal(['run', 'upgrade.yml', '-i', inv], { home: join(lab.dir, 'omsplay-home-upgrade-terminal'), cols: 200, timeoutMs: 600_000 });
+    const screen = r.screen;
     expect(r.status, screen.slice(-3000)).toBe(0);
     const last = screen.slice(screen.lastIndexOf('✔ TASK Report: what is left to do'));
     const first = site.hosts[0]!.name;

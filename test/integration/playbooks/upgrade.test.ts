@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
 import { writeSiteInventory } from '../../lab/oms/inventory.js';
+import { rootConnection } from '../../lab/oms/seed.js';
 import { checksumTables, dockerInitRuns, haConfig, health, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 import type { Lab } from '../../lab/lab.js';
@@ -45,6 +46,17 @@ async function records(r: CliResult): Promise<{ vars: Record<string, any>; hosts
     out.hosts[e.host]![e.name] = e.value;
   }
   return out;
+}
+
+/** Every database and table of the MetaDB server (a --check run must create none). */
+async function schemas(): Promise<string[]> {
+  const db = await rootConnection(site);
+  try {
+    const [rows] = await db.query("SELECT CONCAT(s.schema_name, '.', COALESCE(t.table_name, '')) AS n FROM information_schema.schemata s LEFT JOIN information_schema.tables t ON t.table_schema = s.schema_name ORDER BY 1");
+    return (rows as Array<{ n: string }>).map((r) => r.n);
+  } finally {
+    await db.end();
+  }
 }
 
 /** The heartbeat tables the running containers keep writing. */
@@ -168,15 +180,38 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
   it('--check prints the whole plan and changes nothing', async () => {
     const inv = await inventory();
     const before = await checksumTables(site);
+    const schemasBefore = await schemas();
     const haBefore = await haConfig(site);
     const r = await upgrade(inv, '--check');
     expect(r.code, explain(r)).toBe(0);
-    const tasks = new Set(r.events.filter((e) => e.type === 'task_start').map((e) => e.task));
-    for (const step of ['Disable HA: set ha.config enable=false', 'Stop old containers: docker stop, restart policy no', 'Back up: mysqldump --triggers=false each database', 'Start new containers: docker run', 'docker_init.sh: once per region (shared config.yaml)'])
-      expect(tasks, step).toContain(step);
-    const stop = r.events.find((e) => e.type === 'task_result' && e.task === 'Stop old containers: docker stop, restart policy no')!;
-    expect(JSON.stringify(stop.result)).toMatch(/stop/);
+    const { old: oldC, new: newC } = site.containers;
+    const all = site.hosts.map((h) => h.name);
+    // Each step that would change something says so, per host, with what it would do.
+    const plan = (task: string) => Object.fromEntries(r.events.filter((e) => e.type === 'task_result' && e.task === task).map((e) => [e.host, [e.status, e.result.msg]]));
+    const each = (status: string, msg: string, hosts = all) => Object.fromEntries(hosts.map((h) => [h, [status, msg]]));
+    expect(plan('Disable HA: set ha.config enable=false')).toEqual(each('changed', 'would change ha.config: enable', ['h1']));
+    expect(plan('Stop old containers: docker stop, restart policy no')).toEqual(each('changed', `would update_restart_policy, stop ${oldC}`));
+    for (const h of all) expect(plan('Start new containers: docker run')[h]).toEqual(['changed', expect.stringMatching(new RegExp(`^would create ${newC} from `))]);
+    expect(plan('docker_init.sh: once per region (shared config.yaml)')).toEqual(each('skipped', 'check mode: would run docker.exec', ['h1', 'h3']));
+    expect(plan('Enable HA: enable with refetchStoreIntervalMin = ceil(T2 - T1) + margin')).toEqual(each('changed', 'would change ha.config: refetchStoreIntervalMin', ['h1']));
+    const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
+    const dumps = r.events.filter((e) => e.type === 'item_result' && e.task === 'Back up: mysqldump --triggers=false each database');
+    // One dump per database, on the control node (delegate_to: localhost), each planned and none taken.
+    expect(dumps.map((e) => e.label).sort()).toEqual([...site.databases.all].sort());
+    for (const e of dumps) expect([e.host, e.delegated_to, e.status]).toEqual(['h1', 'localhost', 'changed']);
+    for (const e of dumps) expect(e.result.msg).toMatch(new RegExp(`^would dump ${e.label} from .* to .*/${runId}/${e.label}\\.sql$`));
+    // The same plan, printed for a person (plain output).
+    const printed = await omsplay(['run', 'upgrade.yml', '-i', inv, '--plain', '--check'], { env });
+    expect(printed.code, printed.stderr).toBe(0);
+    for (const h of all) expect(printed.stdout).toMatch(new RegExp(`^changed: \\[${h}\\] \\d+ ms => would update_restart_policy, stop ${oldC}$`, 'm'));
+    expect(printed.stdout).toMatch(/^changed: \[h1 -> localhost\] \(item=oms_rm\) => would dump oms_rm from /m);
+    expect(printed.stdout).toMatch(/^changed: \[h1\] \d+ ms => would change ha\.config: enable$/m);
+    expect(printed.stdout).toMatch(/^TASK \[Start new containers: docker run\]\n(changed: \[h\d\] \d+ ms => would create .*\n){3}/m);
+    expect(printed.stdout).toMatch(/^h1\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0/m);
+    // Nothing changed: no table's content, no new database or table, HA, containers, backups.
     const after = await checksumTables(site);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    expect(await schemas()).toEqual(schemasBefore);
     for (const [t, sum] of Object.entries(before)) if (!written(t)) expect(after[t], t).toBe(sum);
     expect(await haConfig(site)).toEqual(haBefore);
     for (const h of site.hosts) {
@@ -184,7 +219,6 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
       expect(await inspectContainer(lab, h.name, site.containers.new)).toBeUndefined();
     }
     const backups = await readdir(join(lab.dir, 'oms-backups')).catch(() => [] as string[]);
-    const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
     expect(backups).not.toContain(runId);
   });
 
@@ -218,6 +252,23 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     expect(failed.task).toBe('Load image: docker load -i');
     expect(failed.host).toBe('h2');
     expect(r.events.some((e) => e.type === 'on_failure')).toBe(true);
+    await onOldVersion(lab, site, haBefore, before);
+  });
+
+  it('--tags: a step run alone that fails is still put back by the (untagged) rescue', async () => {
+    const inv = await inventory();
+    const before = await metadbState();
+    const haBefore = await haConfig(site);
+    await lab.exec('h2', ['truncate', '-s', '100000', site.paths.newImageTar], { check: true });
+    const r = await upgrade(inv, '--tags', 'preflight,stage,stop,load_image');
+    expect(r.code, explain(r)).toBe(2);
+    const failed = r.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
+    expect([failed.task, failed.host]).toEqual(['Load image: docker load -i', 'h2']);
+    // The old containers were stopped by the selected step; the rescue, whose tasks carry no tags, runs anyway.
+    expect(r.events.some((e) => e.type === 'on_failure')).toBe(true);
+    const rescued = r.events.filter((e) => e.type === 'task_result' && e.play !== 'Upgrade OMS');
+    expect(rescued.length).toBeGreaterThan(0);
+    expect(rescued.filter((e) => e.status === 'failed')).toEqual([]);
     await onOldVersion(lab, site, haBefore, before);
   });
 

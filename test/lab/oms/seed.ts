@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import type { Site } from './types.js';
 
 /** a >= b, numerically part by part. */
-function atLeast(a: string, b: string): boolean {
+export function atLeast(a: string, b: string): boolean {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);

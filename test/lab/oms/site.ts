@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { renderConfigYaml } from './config-yaml.js';
 import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION, REPOSITORY_420, repositoryFor } from './image.js';
-import { rootConnection, seedMetaDb } from './seed.js';
+import { atLeast, rootConnection, seedMetaDb } from './seed.js';
 import { LAB_SHARED_MOUNT, type RegionSpec, type SimLab, type Site, type SiteHost, type SiteOptions } from './types.js';
 
 export type * from './types.js';
@@ -138,14 +138,6 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
   return site;
 }
 
-/** a >= b, numerically part by part. */
-export function atLeast(a: string, b: string): boolean {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
-  return true;
-}
-
 /** hz = the first two hosts (one shared config), sh = the third; fewer hosts: one region. */
 export function defaultRegions(hostNames: string[]): RegionSpec[] {
   if (hostNames.length === 0) return [];
@@ -260,7 +252,7 @@ async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; n
 }
 
 const HOST_PREP = `set -eu
-data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=${10}
+data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8 control=$9 initwait=\${10}
 rm -rf "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images" "$data/https_crt" "$data/https_key"
 mkdir -p "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images"
 echo "$initwait" > "$data/oms_run/SIM_INIT_WAIT_SECONDS"

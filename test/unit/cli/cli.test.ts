@@ -3,32 +3,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../lib/cli/main.js';
+import { cli } from '../../support/cli-in-process.js';
 
 let dir: string;
 const inv = () => join(dir, 'inv.yml');
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'omsplay-cli-'));
@@ -123,7 +101,7 @@ describe('omsplay CLI', () => {
     expect(first.out).toMatch(/changed: \[a\]/);
     expect(first.out).toMatch(/-v1\n\+v2/);
     expect(await readFile(join(dir, 'out-a.txt'), 'utf8')).toBe('v2\n');
-    await expect(readFile(join(dir, 'dry-a.txt'))).rejects.toThrow();
+    await expect(readFile(join(dir, 'dry-a.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
     const second = await cli(['run', join(dir, 'pb.yml'), '-i', inv(), '--json', '-l', 'a', '-t', 'files']);
     const write = second.out.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'task_result' && e.task === 'write');
     expect(write.status).toBe('ok');

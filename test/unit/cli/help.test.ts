@@ -11,31 +11,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, RUN_OPTIONS } from '../../../lib/cli/commands.js';
 import { bashCompletion } from '../../../lib/cli/completion.js';
-import { main } from '../../../lib/cli/main.js';
+import { cli } from '../../support/cli-in-process.js';
 import { describeSettings } from '../../../lib/cli/trace.js';
 
 let dir: string;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  process.stdout.write = ((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 const pb = () => join(dir, 'pb.yml');
 const inv = () => join(dir, 'inv.yml');
@@ -112,6 +91,12 @@ describe('mistakes get a did-you-mean, exit 5, and run nothing', () => {
     const r = await cli(['valdate', pb()]);
     expect(r.code).toBe(5);
     expect(r.err).toMatch(/unknown command "valdate"\n {2}hint: did you mean validate\?/);
+    const withHelp = await cli(['valdate', '--help']);
+    expect(withHelp.code).toBe(5);
+    expect(withHelp.err).toMatch(/unknown command "valdate"\n {2}hint: did you mean validate\?/);
+    const help = await cli(['help', 'nosuch']);
+    expect(help.code).toBe(5);
+    expect(help.err).toMatch(/unknown command "nosuch"\n {2}hint: the commands: run, validate/);
   });
 
   it('an unknown tag: --tags prefligth -> preflight (and --skip-tags too), before any journal', async () => {

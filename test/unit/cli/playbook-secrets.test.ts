@@ -5,17 +5,14 @@
  * plain -v, --json, the terminal view in a pseudo-terminal, stderr, a failed command's stderr, a failed
  * assert's message, --diff, an error that ends the run) and in every file the runs left in the state dir.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quoteArgv } from '../../../lib/connection/quote.js';
 import { filesUnder } from '../../integration/security/helpers.js';
 import { type CliResult, omsplay } from '../../support/omsplay.js';
+import { inTerminal } from '../../support/terminal.js';
 
-const ENTRY = join(import.meta.dirname, '..', '..', 'support', 'cli-entry.ts');
 const CANARY = /CANARY/;
 let dir: string;
 let home: string;
@@ -78,13 +75,6 @@ function expectMasked(r: CliResult | { stdout: string; stderr: string }, label: 
   return all;
 }
 
-/** The terminal view: a real pseudo-terminal through script(1), as an operator's shell. */
-function inTerminal(args: string[], input: string): { status: number | null; stdout: string; stderr: string } {
-  const cmd = quoteArgv([process.execPath, '--import', 'tsx', ENTRY, ...args]);
-  const r = spawnSync('script', ['-qec', `stty cols 160 rows 50; ${cmd}`, '/dev/null'], { input, encoding: 'utf8', env: { ...process.env, CI: '', OMSPLAY_HOME: home, TERM: 'xterm' }, timeout: 120_000 });
-  return { status: r.status, stdout: stripVTControlCharacters(r.stdout), stderr: r.stderr };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'omsplay-pbsecrets-'));
   home = join(dir, 'state');
@@ -94,7 +84,7 @@ beforeAll(async () => {
 
 describe('secrets defined in a playbook', () => {
   it('are masked in plain, -v, --json, the terminal view, error messages, failed commands, --diff and every journal file', async () => {
-    const runs: Record<string, CliResult | { stdout: string; stderr: string; status: number | null }> = {};
+    const runs: Record<string, CliResult | { stdout: string; stderr: string }> = {};
     let nr = 0;
     const pb = async () => {
       const file = join(dir, `pb-${++nr}.yml`);
@@ -106,7 +96,8 @@ describe('secrets defined in a playbook', () => {
     runs.verbose = await omsplay(['run', await pb(), '-i', join(dir, 'inv.yml'), '--plain', '-v', '--diff'], { env });
     runs.json = await omsplay(['run', await pb(), '-i', join(dir, 'inv.yml'), '--json', '--diff'], { env });
     // At the terminal the question is asked (and answered yes); elsewhere the task fails saying what it needed.
-    runs.terminal = inTerminal(['run', await pb(), '-i', join(dir, 'inv.yml'), '-v', '--diff'], 'y\n');
+    const tty = inTerminal(['run', await pb(), '-i', join(dir, 'inv.yml'), '-v', '--diff'], { home, input: 'y\n', cols: 160 });
+    runs.terminal = { stdout: tty.screen, stderr: tty.stderr };
     runs.runs = await omsplay(['runs', '--json'], { env });
 
     const plain = expectMasked(runs.plain, 'plain output');
@@ -150,4 +141,14 @@ describe('secrets defined in a playbook', () => {
     expect(journal).toContain('play=******** tagged=********');
     expect(journal).toContain('{"type":"record","host":"a","name":"fact_secret","value":"********"}');
   }, 240_000);
+
+  it('are masked in errors of the checks made before a run (a templated vars_files name), by run and validate', async () => {
+    const file = join(dir, 'vf.yml');
+    await writeFile(file, '- name: vf\n  hosts: all\n  vars: {api_token: "CANARY-vf-77"}\n  vars_files: ["missing-{{ api_token }}.yml"]\n  tasks:\n    - debug: {msg: hi}\n');
+    for (const command of ['run', 'validate']) {
+      const r = await omsplay([command, file, '-i', join(dir, 'inv.yml')], { env: { OMSPLAY_HOME: home } });
+      expect(r.code, command).toBe(4);
+      expect(expectMasked(r, command)).toContain('vars file `missing-{{ api_token }}.yml` (missing-********.yml) does not exist');
+    }
+  }, 60_000);
 });

@@ -3,22 +3,15 @@
  * and under each host what the plain output says of it: ok messages (a final report), --diff hunks, -v results,
  * a failure's command and last stderr lines, and why a play stopped.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quoteArgv } from '../../../lib/connection/quote.js';
+import { inTerminal as run } from '../../support/terminal.js';
 
 let dir: string;
 
-/** Runs omsplay in a real pseudo-terminal (script(1)), as an operator's shell would; returns the screen text. */
-function inTerminal(args: string[]): { status: number | null; screen: string; stderr: string } {
-  const cmd = quoteArgv([process.execPath, '--import', 'tsx', join(import.meta.dirname, '..', '..', 'support', 'cli-entry.ts'), ...args]);
-  const r = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: '', OMSPLAY_HOME: join(dir, 'state'), TERM: 'xterm' }, timeout: 60_000 });
-  return { status: r.status, screen: stripVTControlCharacters(r.stdout).replace(/\r/g, ''), stderr: r.stderr };
-}
+const inTerminal = (args: string[]) => run(args, { home: join(dir, 'state') });
 
 async function playbook(name: string, text: string): Promise<string> {
   await writeFile(join(dir, name), text);
@@ -30,7 +23,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'inv.yml'), 'connection: {connection: local}\nregions: {hz: {hosts: {a: {}, b: {}}}}\n');
 });
 
-describe('terminal display', () => {
+describe('terminal display', { timeout: 120_000 }, () => {
   it('renders the listr2 tree in a pseudo-terminal', async () => {
     const pb = await playbook(
       'pb.yml',
@@ -104,6 +97,32 @@ describe('terminal display', () => {
     expect(r.screen).not.toContain('pw-canary-778');
   });
 
+  it('a loop shows one line per item under its host (label, failure text); -vv the task file:line; -vvv each command', async () => {
+    const pb = await playbook(
+      'loop.yml',
+      `- name: Loops
+  hosts: a
+  tasks:
+    - name: each
+      shell: "echo bad {{ item.n }} >&2; test {{ item.n }} != two"
+      loop: [{n: one, x: 1}, {n: two, x: 2}]
+      loop_control: {label: "{{ item.n }}"}
+      ignore_errors: true
+`,
+    );
+    const plain = inTerminal(['run', pb, '-i', join(dir, 'inv.yml')]);
+    expect(plain.status, plain.stderr).toBe(0);
+    const each = plain.screen.slice(plain.screen.lastIndexOf('TASK each'));
+    expect(each).toMatch(
+      /✖ a failed \d+ ms \(ignored\)\n\s+› changed \(item=one\)\n\s+failed \(item=two\) \(ignored\) => non-zero return code 1\n\s+rc=1\n\s+command: echo bad two >&2; test two != two\n\s+stderr: bad two\n\s+1 of 2 items failed — two: non-zero return code 1\n/,
+    );
+    const traced = inTerminal(['run', pb, '-i', join(dir, 'inv.yml'), '-vvv']);
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(traced.screen).toContain(`TASK each (${pb}:4:7)`);
+    expect(traced.screen).toMatch(/<a> connecting: local \(the control node\)/);
+    expect(traced.screen).toMatch(/<a> EXEC: sh -c "echo bad one >&2; test one != two"\n\s+changed \(item=one\) => {\n\s+"changed": true,/);
+  });
+
   it('-v shows every result in full; max_fail_percentage says why the play stopped', async () => {
     const pb = await playbook(
       'verbose.yml',
@@ -124,5 +143,25 @@ describe('terminal display', () => {
     expect(look).toMatch(/✔ a ok \d+ ms\n\s+› {\n\s+"changed": false,\n\s+"msg": "hello a"\n\s+}\n/);
     expect(r.screen).toMatch(/✖ b failed \d+ ms\n\s+› {\n\s+"changed": false,\n\s+"failed": true,\n\s+"msg": "b is not ready"/);
     expect(r.screen).toContain('✖ play Batches stopped: 1 of 2 hosts failed, above max_fail_percentage 0');
+  });
+
+  it('a loop shows one line per item under the host, with loop_control.label', async () => {
+    const pb = await playbook(
+      'loop.yml',
+      `- name: Loops
+  hosts: a
+  tasks:
+    - name: per service
+      shell: "test {{ svc.port }} -lt 9000"
+      loop: [{name: store, port: 8080}, {name: ghana, port: 9090}]
+      loop_control: {loop_var: svc, label: "{{ svc.name }}"}
+      ignore_errors: true
+`,
+    );
+    const r = inTerminal(['run', pb, '-i', join(dir, 'inv.yml')]);
+    expect(r.status, r.stderr).toBe(0);
+    const loop = r.screen.slice(r.screen.lastIndexOf('TASK per service'));
+    expect(loop).toMatch(/✖ a failed \d+ ms \(ignored\)\n\s+› changed \(item=store\)\n\s+failed \(item=ghana\) \(ignored\) => non-zero return code 1\n\s+rc=1\n\s+command: test 9090 -lt 9000\n\s+1 of 2 items failed — ghana: non-zero return code 1/);
+    expect(r.screen).toMatch(/RECAP[\s\S]*a\s+: ok=0\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=1/);
   });
 });

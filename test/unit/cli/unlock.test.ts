@@ -3,33 +3,12 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../lib/cli/main.js';
+import { cli } from '../../support/cli-in-process.js';
 import { lockPath } from '../../../lib/engine/lock.js';
 
 let dir: string;
 // A name of this test run only: /var/lock/omsplay is the control node's real lock directory.
 const NAME = `unit-unlock-${process.pid}-${Date.now()}`;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 /** A lock as a run leaves it when killed: the directory and its owner file. */
 async function leaveLock(): Promise<void> {

@@ -134,7 +134,7 @@ describe('engine: failure handling, unreachable hosts, check mode, tags', () => 
     expect(String(r.collect.results('would touch')[0]!.result.msg)).toMatch(/would run/);
     expect(r.collect.results('forced')[0]!.result.stdout).toBe('forced');
     expect(String(r.collect.results('mode')[0]!.result.msg)).toBe('true');
-    await expect(readFile(`${dir}/touched`)).rejects.toThrow();
+    await expect(readFile(`${dir}/touched`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('tags: --tags selects, always always runs, never only when named, --skip-tags excludes', async () => {
@@ -239,6 +239,9 @@ regions: {hz: {hosts: {a: {}}}}
       expect(text).not.toContain('tok-canary');
     }
     expect(r.collect.results('leaks')[0]!.result.stdout).toBe('******** ********');
+    // The failing command's output is there, masked (not merely absent).
+    expect(r.collect.results('failing leak')[0]!.result.stderr).toBe('********');
+    expect(journal).toContain('"stdout":"******** ********"');
     expect(r.collect.results('hidden')[0]!.result.censored).toMatch(/no_log/);
     expect(JSON.stringify(r.collect.results('hidden'))).not.toContain('plain-but-hidden');
     expect(r.collect.results('still usable')[0]!.result.msg).toBe('plain-but-hidden');

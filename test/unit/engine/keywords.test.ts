@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Reporter, RunEvent } from '../../../lib/engine/events.js';
+import { runsDir } from '../../../lib/engine/state-dir.js';
 import { runYaml, workdir } from './harness.js';
 
 describe('engine: task keywords', () => {
@@ -255,12 +259,19 @@ describe('engine: task keywords', () => {
 - hosts: all
   serial: [1, "100%"]
   tasks:
-    - name: t
+    - name: t1
+      debug: {msg: x}
+    - name: t2
       debug: {msg: x}
 `,
     });
     const plays = r.collect.events.filter((e) => e.type === 'play_start');
     expect(plays.map((p) => (p as { hosts: string[] }).hosts)).toEqual([['a'], ['b', 'c']]);
+    // In event order: batch 1 (a) runs every task before batch 2 (b, c) starts its first.
+    const order = r.collect.events.flatMap((e) => (e.type === 'play_start' ? ['play'] : e.type === 'task_result' ? [`${e.host}:${e.task}`] : []));
+    expect(order.slice(0, 4)).toEqual(['play', 'a:t1', 'a:t2', 'play']);
+    expect(order.slice(4).sort()).toEqual(['b:t1', 'b:t2', 'c:t1', 'c:t2']);
+    expect(order.indexOf('b:t2')).toBeGreaterThan(order.indexOf('c:t1'));
   });
 
   it("delegate_to runs on the control node (localhost) or another host, with the task host's variables", async () => {
@@ -318,6 +329,8 @@ describe('engine: task keywords', () => {
       command: ["true"]
       changed_when: false
       notify: other
+    - name: last task
+      debug: {msg: last}
   handlers:
     - name: restart
       debug: {msg: restarted}
@@ -328,6 +341,11 @@ describe('engine: task keywords', () => {
     });
     expect(r.collect.status('restart')).toEqual({ a: 'ok', b: 'ok' });
     expect(r.collect.status('other handler')).toEqual({});
+    // At the end of the play: after its last task, before the play ends; once per host.
+    const order = r.collect.events.flatMap((e) => (e.type === 'task_result' ? [`${e.task}:${e.host}`] : e.type === 'play_end' ? ['end'] : []));
+    expect(order.slice(-3)).toEqual(['restart:a', 'restart:b', 'end']);
+    expect(order.indexOf('restart:a')).toBeGreaterThan(order.lastIndexOf('last task:c'));
+    expect(order.filter((x) => x.startsWith('restart:'))).toHaveLength(2);
   });
 
   it('import_tasks and include_tasks pass their vars', async () => {
@@ -364,12 +382,19 @@ describe('engine: task keywords', () => {
       ignore_errors: true
     - name: empty text
       debug: {msg: "{{#if false}}x{{/if}}"}
+    - name: an undefined fact is allowed
+      set_fact: {maybe: "{{ dig found 'nope' }}"}
+    - name: tested with defined
+      debug: {msg: "defined={{ defined maybe }}"}
 `,
     });
     expect(r.collect.status('undefined value')).toEqual({ a: 'failed' });
     expect(r.collect.results('undefined value')[0]!.result.msg).toMatch(/argument `msg` renders to nothing: \{\{ from_run \}\} is undefined/);
     expect(r.collect.results('missing key')[0]!.result.msg).toMatch(/renders to nothing: \{\{ lookup found 'nope' \}\} is undefined/);
     expect(r.collect.results('empty text')[0]!.result.msg).toBe('');
+    // set_fact keeps an undefined value: `defined` tests it (the shipped rollback relies on this).
+    expect(r.collect.status('an undefined fact is allowed')).toEqual({ a: 'ok' });
+    expect(r.collect.results('tested with defined')[0]!.result.msg).toBe('defined=false');
     expect(JSON.stringify(r.collect.events)).not.toContain('Hello world!');
   });
 
@@ -430,11 +455,39 @@ describe('engine: task keywords', () => {
     expect(yes.collect.status('confirm')).toEqual({ a: 'ok' });
   });
 
-  it('writes a journal flushed per task, with every event', async () => {
-    const r = await runYaml({ playbook: '- hosts: all\n  tasks:\n    - debug: {msg: hi}\n' });
+  it('writes the journal as tasks finish: a recorded value is on disk before the next task starts; every event, in order', async () => {
+    // Reads the journal file at the moment the next task starts (reporters hear events synchronously).
+    let journalAtNextTask = '';
+    let runId = '';
+    const events: RunEvent[] = [];
+    const spy: Reporter = {
+      event(e) {
+        events.push(e);
+        if (e.type === 'run_start') runId = e.run_id;
+        if (e.type === 'task_start' && e.task === 'next') journalAtNextTask = readFileSync(join(runsDir(), runId, 'journal.jsonl'), 'utf8');
+      },
+      async close() {},
+    };
+    const r = await runYaml({
+      options: { reporters: [spy] },
+      playbook: `
+- hosts: a
+  tasks:
+    - name: remember
+      set_fact: {backup_dir: /data/b-1}
+      record: true
+    - name: next
+      debug: {msg: "{{ backup_dir }}"}
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    const seen = journalAtNextTask.trim().split('\n').map((l) => JSON.parse(l));
+    expect(seen).toContainEqual({ type: 'record', host: 'a', name: 'backup_dir', value: '/data/b-1' });
+    expect(seen.some((e) => e.type === 'task_result' && e.task === 'remember')).toBe(true);
+    // The whole journal: every event of the run, in the order reporters heard them (records beside them).
     const lines = (await readFile(r.journalFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type !== 'record').map((l) => l.type)).toEqual(events.map((e) => e.type));
     expect(lines[0].type).toBe('run_start');
     expect(lines.at(-1).type).toBe('run_end');
-    expect(lines.filter((l) => l.type === 'task_result')).toHaveLength(3);
   });
 });

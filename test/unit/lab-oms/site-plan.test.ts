@@ -119,7 +119,9 @@ describe('config.yaml', () => {
     expect(await imageRead(hand, 'conf_get', 'oms_meta_password')).toBe(doc.oms_meta_password);
     expect(await imageRead(hand, 'conf_get', 'oms_meta_user')).toBe(doc.oms_meta_user);
     expect((await imageRead(hand, 'conf_list', 'cm_nodes')).split('\n')).toEqual(doc.cm_nodes);
-    await expect(imageRead(hand, 'conf_get', 'drc_rm_db')).rejects.toThrow();
+    // A missing key (undefined in YAML) is a failure (exit 1) with nothing printed, not an empty value.
+    expect(doc.drc_rm_db).toBeUndefined();
+    await expect(imageRead(hand, 'conf_get', 'drc_rm_db')).rejects.toMatchObject({ code: 1, stdout: '' });
   });
 });
 

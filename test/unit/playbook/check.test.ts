@@ -55,6 +55,23 @@ describe('variables that are defined', () => {
     ).toEqual([]);
   });
 
+  it('by a loop for the vars of the looped task or include (item, loop_var, loop_index)', async () => {
+    const tasks = [
+      '- include_tasks: t.yml',
+      '  loop: [a, b]',
+      '  vars: {x: "{{ item }}", i: "{{ loop_index }}"}',
+      '- debug: {msg: "{{ y }}"}',
+      '  loop: [1]',
+      '  loop_control: {loop_var: n}',
+      '  vars: {y: "{{ n }}"}',
+    ].join('\n');
+    expect(await problems(play(tasks), {}, { 't.yml': '- debug: {msg: "{{ x }} {{ item }} {{ i }}"}\n' })).toEqual([]);
+    // Without a loop, `item` is what it is: undefined.
+    expect(await problems(play('- include_tasks: t.yml\n  vars: {x: "{{ item }}"}'), {}, { 't.yml': '- debug: {msg: "{{ x }}"}\n' })).toEqual([
+      'site.yml:5:17 undefined variable `item` in task `include_tasks`',
+    ]);
+  });
+
   it('by play vars, vars_files and -e', async () => {
     expect(await problems(play('- debug: {msg: "{{ a }} {{ b }} {{ c }}"}', '  vars: {a: 1}\n  vars_files: [v.yml]\n'), { c: 3 }, { 'v.yml': 'b: 2\n' })).toEqual([]);
   });

@@ -1,0 +1,32 @@
+/** Shared by the upgrade tests on variant sites: run a shipped playbook on a site, explain a failure, the MetaDB's state. */
+import { join } from 'node:path';
+import type { Lab } from '../../lab/lab.js';
+import { writeSiteInventory } from '../../lab/oms/inventory.js';
+import { checksumTables } from '../../lab/oms/site.js';
+import type { Site } from '../../lab/oms/types.js';
+import { type CliResult, omsplay } from '../../support/omsplay.js';
+
+/** `omsplay run <playbook> --json` on the site, with an inventory written for it (health timeout 60 s, plus vars). */
+export async function runOnSite(
+  lab: Lab,
+  site: Site,
+  opts: { playbook: string; inventoryName: string; home: string; vars?: Record<string, unknown>; args?: string[] },
+): Promise<CliResult> {
+  const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, opts.inventoryName), vars: { oms_health_timeout: 60, ...(opts.vars ?? {}) } });
+  return omsplay(['run', opts.playbook, '-i', inv, '--json', ...(opts.args ?? [])], { env: { OMSPLAY_HOME: join(lab.dir, opts.home) } });
+}
+
+/** The exit code, stderr and every failed task's result: the message of a failed expectation. */
+export function explain(r: CliResult): string {
+  const failed = r.events.filter((e) => e.type === 'task_result' && (e.status === 'failed' || e.status === 'unreachable'));
+  return `exit ${r.code}\n${r.stderr}\n${failed.map((e) => `${e.host} ${e.task}: ${JSON.stringify(e.result).slice(0, 600)}`).join('\n')}`;
+}
+
+/** The heartbeat tables the running containers keep writing. */
+export const written = (table: string): boolean => table.endsWith('.heatbeat_sequence') || table.endsWith('.host_heartbeat');
+
+/** Table checksums without the heartbeat tables, nor ha.config's table (checked on its own). */
+export async function metadbState(site: Site): Promise<Record<string, number | null>> {
+  const all = await checksumTables(site);
+  return Object.fromEntries(Object.entries(all).filter(([t]) => !written(t) && !t.endsWith('.oms_normal_config')));
+}
