@@ -78,7 +78,10 @@ async function main(): Promise<void> {
     log(`rollback: ${(rb.ms / 1000).toFixed(1)} s, outage ${((t4 - t3) / 1000).toFixed(1)} s (load ${before[0]})`);
   }
   await mkdir(outDir, { recursive: true });
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+  let commit = opt.repo ? `${opt.repo} (no git)` : 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {}
   const doc = { ...started, commit, loadAtEnd: load(), cpus: os.cpus().length, hosts: site.hosts.length, regions: site.regions.length, runs, upgrades, rollbacks };
   await writeFile(join(outDir, `${label}.json`), `${JSON.stringify(doc, null, 2)}\n`);
   const table = (name: string, r: RunFigures) => [
