@@ -5,6 +5,12 @@ export function makePrivateTempDir(prefix = 'omsplay'): string[] {
   return ['mktemp', '-d', `/tmp/${prefix}.XXXXXXXX`];
 }
 
+/** A private (0700) temporary directory holding one 0600 file `name` written from stdin; prints the directory's path. */
+export function makePrivateTempDirWithFile(name: string, prefix = 'omsplay'): string[] {
+  const script = `umask 077; d=$(mktemp -d /tmp/${prefix}.XXXXXXXX) || exit 1; cat > "$d/$1" || { rm -rf -- "$d"; exit 1; }; echo "$d"`;
+  return ['sh', '-c', script, 'sh', name];
+}
+
 export function removeTree(path: string): string[] {
   return ['rm', '-rf', '--', path];
 }

@@ -75,23 +75,51 @@ export function mysqldumpArgs(o: DumpOptions): string[] {
 const PICK = 'pick() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { echo "$c"; return 0; }; done; return 1; }';
 
 /**
- * The dump command: `umask 077` so the file is created 0600, then mysqldump into `partial`.
- * With gzip, mysqldump's own exit status is kept through the pipe in `rcFile`.
- * Positional parameters carry every value, so nothing is re-quoted by hand.
+ * The whole dump in one command, so a dump costs one round trip (plus the rename after verification):
+ * refuse an existing `dest` (unless overwrite), `mkdir -p` its directory (0700), create the private
+ * directory `privDir` (0700, refused if it exists) and write the option file there from stdin (the
+ * password never reaches a command line), run mysqldump, and hash the stream while it is written
+ * (`tee` into `dest.partial` and `sha256sum`: one pass, no re-read). With gzip the uncompressed
+ * stream's last bytes are kept through a FIFO so the completion trailer is checked without
+ * decompressing the file again. Prints the `fileSummary` sections (@@size, @@sha256, @@tail) on
+ * success; a refusal prints `@@refused <why>` and exits 2. The private directory is removed on exit.
+ * `args` are mysqldump's arguments with `--defaults-extra-file=privDir/my.cnf` first.
  */
-export function dumpCommand(o: { args: string[]; partial: string; gzip?: boolean; rcFile: string }): string[] {
+export function dumpCommand(o: { args: string[]; dest: string; privDir: string; overwrite?: boolean; gzip?: boolean; tailBytes?: number }): string[] {
+  const tail = o.tailBytes ?? 512;
+  const run = '{ "$bin" "$@"; echo $? > "$d/rc"; }';
+  const keep = '{ tee -- "$part" || echo "$?" > "$d/teerc"; }';
   const lines = [
     'umask 077',
     PICK,
-    'part=$1; rcf=$2; shift 2',
+    'dest=$1; d=$2; ow=$3; shift 3; part=$dest.partial',
+    'if [ "$ow" != 1 ] && [ -e "$dest" ]; then echo "@@refused exists"; exit 2; fi',
+    'mkdir -p -m 0700 -- "$(dirname -- "$dest")" || { echo "@@refused mkdir"; exit 2; }',
+    'mkdir -m 0700 -- "$d" || { echo "@@refused private directory"; exit 2; }',
+    `trap 'rm -rf -- "$d"' EXIT`,
+    "trap 'exit 130' INT TERM HUP",
+    'cat > "$d/my.cnf" || exit 1',
     'bin=$(pick mysqldump mariadb-dump) || { echo "neither mysqldump nor mariadb-dump is installed" >&2; exit 127; }',
   ];
   if (o.gzip) {
-    lines.push('{ "$bin" "$@"; echo $? > "$rcf"; } | gzip -c > "$part" || exit 1', 'exit "$(cat "$rcf")"');
+    lines.push(
+      'mkfifo "$d/t" || exit 1',
+      `tail -c ${tail} < "$d/t" > "$d/tail" & tp=$!`,
+      `${run} | tee -- "$d/t" | gzip -c | ${keep} | sha256sum > "$d/sum"`,
+      'wait "$tp"',
+    );
   } else {
-    lines.push('exec "$bin" "$@"');
+    lines.push(`${run} | ${keep} | sha256sum > "$d/sum"`, `tail -c ${tail} -- "$part" > "$d/tail"`);
   }
-  return ['sh', '-c', lines.join('\n'), 'sh', o.partial, o.rcFile, ...o.args];
+  lines.push(
+    'rc=$(cat "$d/rc" 2>/dev/null || echo 1)',
+    '[ "$rc" = 0 ] && [ -e "$d/teerc" ] && rc=$(cat "$d/teerc")',
+    'if [ "$rc" != 0 ]; then rm -f -- "$part"; exit "$rc"; fi',
+    'echo "@@size"; stat -c %s -- "$part"',
+    'echo "@@sha256"; cut -d" " -f1 < "$d/sum"',
+    'echo "@@tail"; cat -- "$d/tail"',
+  );
+  return ['sh', '-c', lines.join('\n'), 'sh', o.dest, o.privDir, o.overwrite ? '1' : '0', ...o.args];
 }
 
 /** mysql client arguments (no program name) for batch statements: tab-separated, no headers. */
@@ -106,12 +134,21 @@ export function mysqlClientCommand(args: string[]): string[] {
   return ['sh', '-c', `${PICK}\nbin=$(pick mysql mariadb) || { echo "neither mysql nor mariadb client is installed" >&2; exit 127; }\nexec "$bin" "$@"`, 'sh', ...args];
 }
 
-/** Loads a dump file into `database` through stdin (decompressing when gzip). */
-export function restoreCommand(o: { optionFile: string; server: MysqlServer; database: string; file: string; gzip?: boolean }): string[] {
-  const args = [...connArgs(o.optionFile, o.server), '--database', o.database];
-  const load = o.gzip ? 'gzip -dc -- "$f" | "$bin" "$@"' : 'exec "$bin" "$@" < "$f"';
-  const script = `${PICK}\nf=$1; shift\nbin=$(pick mysql mariadb) || { echo "neither mysql nor mariadb client is installed" >&2; exit 127; }\n${load}`;
-  return ['sh', '-c', script, 'sh', o.file, ...args];
+/**
+ * Loads a dump file into `database` through stdin (decompressing when gzip). `prelude`, when given, runs
+ * first in the same command (the restore's DROP and CREATE DATABASE: one round trip less).
+ */
+export function restoreCommand(o: { optionFile: string; server: MysqlServer; database: string; file: string; gzip?: boolean; prelude?: string }): string[] {
+  const args = connArgs(o.optionFile, o.server);
+  const load = o.gzip ? 'gzip -dc -- "$f" | "$bin" "$@" --database "$db"' : 'exec "$bin" "$@" --database "$db" < "$f"';
+  const script = [
+    PICK,
+    'f=$1; db=$2; pre=$3; shift 3',
+    'bin=$(pick mysql mariadb) || { echo "neither mysql nor mariadb client is installed" >&2; exit 127; }',
+    'if [ -n "$pre" ]; then "$bin" "$@" --batch -e "$pre" || exit; fi',
+    load,
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', o.file, o.database, o.prelude ?? '', ...args];
 }
 
 /** The line mysqldump writes last when the dump finished (with comments on, the default). */

@@ -358,18 +358,19 @@ export class TaskExecutor {
     if (!Array.isArray(items)) throw new TaskFailedError(`loop must be a list, got ${typeof items}`, {}, { hint: 'loop: "{{ my_list }}" or a YAML list' });
     const results: ModuleResult[] = [];
     const labels: string[] = [];
-    for (const [index, item] of items.entries()) {
+    let unreachable: HostOutcome | undefined;
+    const runItem = async (index: number, item: unknown): Promise<void> => {
       if (looksSecret(task.loopVar)) this.options.masker.addFromVars(item, true);
       const itemVars = Object.keys(task.vars).length ? this.varsFor(host, scope, task, { [task.loopVar]: item, loop_index: index }) : { ...vars, [task.loopVar]: item, loop_index: index };
       const label = this.itemLabel(task, item, itemVars);
-      labels.push(label);
+      labels[index] = label;
       let r: HostOutcome;
       if (task.when && !evaluateConditions(task.when, itemVars, this.where(task))) {
         r = { status: 'skipped', result: { changed: false, skipped: true } };
       } else {
         r = await this.runOnce(task, host, itemVars, scope, delegatedTo, true);
       }
-      results.push({ ...r.result, [task.loopVar]: item, status: r.status });
+      results[index] = { ...r.result, [task.loopVar]: item, status: r.status };
       this.emit({
         type: 'item_result',
         play: scope.play.name,
@@ -381,8 +382,26 @@ export class TaskExecutor {
         ignored: r.status === 'failed' && task.ignoreErrors ? true : undefined,
         delegated_to: delegatedTo,
       });
-      if (r.status === 'unreachable') throw new UnreachableError(host, String(r.result.msg ?? 'unreachable'));
+      if (r.status === 'unreachable') unreachable ??= r;
+    };
+    if (task.loopParallel && task.loopParallel > 1) {
+      // loop_control.parallel: up to N items at once (each its own command on the host's connection, whose
+      // channel limit still holds); every started item finishes before the task's outcome is settled.
+      let next = 0;
+      const worker = async () => {
+        while (next < items.length && !unreachable) {
+          const i = next++;
+          await runItem(i, items[i]);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(task.loopParallel, items.length) }, worker));
+    } else {
+      for (const [index, item] of items.entries()) {
+        await runItem(index, item);
+        if (unreachable) break;
+      }
     }
+    if (unreachable) throw new UnreachableError(host, String(unreachable.result.msg ?? 'unreachable'));
     const failed = results.some((r) => r.failed);
     const changed = results.some((r) => r.changed);
     const skipped = results.length === 0 || results.every((r) => r.skipped);

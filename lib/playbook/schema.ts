@@ -143,6 +143,7 @@ function taskProperties(): Json {
       properties: {
         loop_var: { type: 'string', pattern: IDENT, errorMessage: 'a variable name (letters, digits, _)' },
         label: { type: 'string' },
+        parallel: { type: 'integer', minimum: 1, description: 'How many items run at once (default 1: one after another). Every started item finishes before the task fails.' },
       },
       additionalProperties: false,
     },

@@ -41,8 +41,10 @@ export interface ClientSession {
 export async function withClient<T>(ctx: ModuleContext, a: ServerArgs, fn: (s: ClientSession) => Promise<T>): Promise<T> {
   ctx.masker.add(a.login_password);
   const server = serverOf(a);
-  return withPrivateDir(ctx, async (dir) => {
-    const optionFile = await dir.write('my.cnf', optionFileContent(a.login_password));
+  return withPrivateDir(
+    ctx,
+    async (dir) => {
+    const optionFile = `${dir.path}/my.cnf`;
     const session: ClientSession = {
       dir,
       optionFile,
@@ -55,7 +57,9 @@ export async function withClient<T>(ctx: ModuleContext, a: ServerArgs, fn: (s: C
       },
     };
     return fn(session);
-  });
+    },
+    { name: 'my.cnf', content: optionFileContent(a.login_password) },
+  );
 }
 
 /** What a failed command said: its stderr, else its exit code or signal. */

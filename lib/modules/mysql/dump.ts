@@ -1,12 +1,14 @@
 /**
  * mysql.dump: mysqldump (or mariadb-dump) on the task's host into a file, verified before it
- * takes its final name: exit code, size > 0, the `-- Dump completed` trailer, sha256.
+ * takes its final name: exit code, size > 0, the `-- Dump completed` trailer, sha256 (computed
+ * while the dump streams, in the same command: one round trip, one pass over the data).
  */
-import { dumpCommand, dumpCompleted, mysqldumpArgs } from '../../commands/mysql.js';
-import { fileSummary, makeDir, move, parseFileSummary, pathExists } from '../../commands/fs.js';
+import { randomBytes } from 'node:crypto';
+import { dumpCommand, dumpCompleted, mysqldumpArgs, optionFileContent } from '../../commands/mysql.js';
+import { move, parseFileSummary, pathExists } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleDefinition } from '../types.js';
-import { type ServerArgs, clientError, failureText, serverProperties, withClient } from './common.js';
+import { type ServerArgs, clientError, failureText, serverOf, serverProperties } from './common.js';
 
 export interface DumpArgs extends ServerArgs {
   databases: string | string[];
@@ -16,11 +18,6 @@ export interface DumpArgs extends ServerArgs {
   gzip?: boolean;
   overwrite?: boolean;
   extra_args?: string[];
-}
-
-function dirname(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? (i === 0 ? '/' : '.') : p.slice(0, i);
 }
 
 export const mysqlDump: ModuleDefinition<DumpArgs> = {
@@ -74,95 +71,105 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
     const databases = typeof args.databases === 'string' ? [args.databases] : args.databases;
     const base = { path: args.dest, databases, gzip: Boolean(args.gzip) };
     ctx.masker.add(args.login_password);
-    const exists = (await ctx.exec({ argv: pathExists(args.dest) })).exitCode === 0;
-    if (exists && !args.overwrite) {
-      throw new TaskFailedError(`${args.dest} already exists on ${ctx.host}`, base, { hint: 'choose another dest (one directory per run) or set overwrite: true' });
-    }
     if (ctx.check) {
+      const exists = (await ctx.exec({ argv: pathExists(args.dest) })).exitCode === 0;
+      if (exists && !args.overwrite) throw existsError(args.dest, ctx.host, base);
       return { changed: true, ...base, msg: `would dump ${databases.join(', ')} from ${args.login_host}:${args.login_port ?? 3306} to ${args.dest}` };
     }
-    const dir = dirname(args.dest);
-    const mk = await ctx.exec({ argv: makeDir(dir) });
-    if (mk.exitCode !== 0) throw new TaskFailedError(`cannot create ${dir} on ${ctx.host}: ${failureText(mk)}`, base);
-
+    // The option file's directory is named here so that it can be removed from here too after an interrupt.
+    const privDir = `/tmp/omsplay.${randomBytes(6).toString('hex')}`;
     const partial = `${args.dest}.partial`;
-    return withClient(ctx, args, async (s) => {
-      const argv = dumpCommand({
-        args: mysqldumpArgs({
-          optionFile: s.optionFile,
-          server: s.server,
-          databases,
-          triggers: args.triggers,
-          singleTransaction: args.single_transaction,
-          resultFile: args.gzip ? undefined : partial,
-          extraArgs: args.extra_args,
-        }),
-        partial,
-        gzip: args.gzip,
-        rcFile: `${s.dir.path}/rc`,
-      });
-      // Progress: the partial file's size, polled while mysqldump runs (one cheap stat per second).
-      let polling = true;
-      // The wait between stats ends as soon as mysqldump does (a small dump must not wait a second).
-      let wake: () => void = () => undefined;
-      const poll = (async () => {
-        while (polling) {
-          await new Promise<void>((r) => {
-            const t = setTimeout(r, 1000);
-            wake = () => {
-              clearTimeout(t);
-              r();
-            };
-          });
-          if (!polling) break;
-          const r = await ctx.exec({ argv: ['stat', '-c', '%s', '--', partial] }).catch(() => null);
-          const n = r && r.exitCode === 0 ? Number(r.stdout.trim()) : Number.NaN;
-          if (polling && Number.isFinite(n)) ctx.progress({ done: n, unit: 'bytes', message: `dumping ${databases.join(', ')}` });
-        }
-      })();
-      let r: Awaited<ReturnType<typeof ctx.exec>>;
-      try {
-        r = await ctx.exec({ argv });
-      } finally {
-        polling = false;
-        wake();
-        await poll;
+    const argv = dumpCommand({
+      args: mysqldumpArgs({
+        optionFile: `${privDir}/my.cnf`,
+        server: serverOf(args),
+        databases,
+        triggers: args.triggers,
+        singleTransaction: args.single_transaction,
+        extraArgs: args.extra_args,
+      }),
+      dest: args.dest,
+      privDir,
+      overwrite: args.overwrite,
+      gzip: args.gzip,
+    });
+    const stopProgress = pollProgress(ctx, partial, databases);
+    let r: Awaited<ReturnType<typeof ctx.exec>> | undefined;
+    try {
+      r = await ctx.exec({ argv }, { stdin: optionFileContent(args.login_password) });
+    } finally {
+      await stopProgress();
+      // Normally the command removed both itself. Through the connection, not ctx.exec: after Ctrl-C the
+      // task's signal is aborted, and the option file and the partial dump must still go.
+      if (r?.exitCode !== 0) {
+        await ctx.conn.exec({ argv: ['rm', '-rf', '--', privDir, partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
       }
-      // Through the connection itself: after Ctrl-C the task's signal is aborted, and the partial file must still go.
-      const cleanup = () => ctx.conn.exec({ argv: ['rm', '-f', '--', partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
-      if (r.exitCode !== 0) {
-        await cleanup();
-        if (ctx.signal.aborted) throw new TaskFailedError(`mysqldump of ${databases.join(', ')} interrupted; the partial dump was removed`, base);
-        throw clientError(ctx, argv, r.exitCode, r.stderr, `mysqldump of ${databases.join(', ')}`);
-      }
-      const sumR = await ctx.exec({ argv: fileSummary(partial, { gzip: args.gzip }) });
-      if (sumR.exitCode !== 0) {
-        await cleanup();
-        throw new TaskFailedError(`cannot verify the dump ${partial} on ${ctx.host}: ${failureText(sumR)}`, base);
-      }
-      const sum = parseFileSummary(sumR.stdout);
-      const completed = dumpCompleted(sum.tail);
-      if (sum.size === 0 || !completed) {
-        await cleanup();
-        throw new TaskFailedError(`the dump of ${databases.join(', ')} is ${sum.size === 0 ? 'empty' : 'incomplete (no "-- Dump completed" trailer)'}`, {
-          ...base,
-          size: sum.size,
-          completed,
-        });
-      }
-      const mv = await ctx.exec({ argv: move(partial, args.dest) });
-      if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest} on ${ctx.host}: ${failureText(mv)}`, base);
-      ctx.progress({ done: sum.size, total: sum.size, unit: 'bytes', message: `dumped ${databases.join(', ')}` });
-      return {
-        changed: true,
+    }
+    const refused = /^@@refused (.*)$/m.exec(r.stdout);
+    if (r.exitCode === 2 && refused) {
+      if (refused[1] === 'exists') throw existsError(args.dest, ctx.host, base);
+      const what = refused[1] === 'mkdir' ? `cannot create the directory of ${args.dest}` : 'cannot create a private temporary directory';
+      throw new TaskFailedError(`${what} on ${ctx.host}: ${failureText(r)}`, base);
+    }
+    if (r.exitCode !== 0) {
+      if (ctx.signal.aborted) throw new TaskFailedError(`mysqldump of ${databases.join(', ')} interrupted; the partial dump was removed`, base);
+      throw clientError(ctx, argv, r.exitCode, r.stderr, `mysqldump of ${databases.join(', ')}`);
+    }
+    const sum = parseFileSummary(r.stdout);
+    const completed = dumpCompleted(sum.tail);
+    if (sum.size === 0 || !completed) {
+      await ctx.conn.exec({ argv: ['rm', '-f', '--', partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
+      throw new TaskFailedError(`the dump of ${databases.join(', ')} is ${sum.size === 0 ? 'empty' : 'incomplete (no "-- Dump completed" trailer)'}`, {
         ...base,
         size: sum.size,
-        sha256: sum.sha256,
         completed,
-        duration_ms: Math.round(r.durationMs),
-        stderr: ctx.masker.mask(r.stderr),
-        msg: `dumped ${databases.join(', ')} to ${args.dest} (${sum.size} bytes, sha256 ${sum.sha256.slice(0, 12)}…)`,
-      };
-    });
+      });
+    }
+    const mv = await ctx.exec({ argv: move(partial, args.dest) });
+    if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest} on ${ctx.host}: ${failureText(mv)}`, base);
+    ctx.progress({ done: sum.size, total: sum.size, unit: 'bytes', message: `dumped ${databases.join(', ')}` });
+    return {
+      changed: true,
+      ...base,
+      size: sum.size,
+      sha256: sum.sha256,
+      completed,
+      duration_ms: Math.round(r.durationMs),
+      stderr: ctx.masker.mask(r.stderr),
+      msg: `dumped ${databases.join(', ')} to ${args.dest} (${sum.size} bytes, sha256 ${sum.sha256.slice(0, 12)}…)`,
+    };
   },
 };
+
+function existsError(dest: string, host: string, base: Record<string, unknown>): TaskFailedError {
+  return new TaskFailedError(`${dest} already exists on ${host}`, base, { hint: 'choose another dest (one directory per run) or set overwrite: true' });
+}
+
+/**
+ * Progress while mysqldump runs: the partial file's size, one cheap stat a second. Returns the function that
+ * stops it (at once: a small dump must not wait a second).
+ */
+function pollProgress(ctx: Parameters<typeof mysqlDump.run>[1], partial: string, databases: string[]): () => Promise<void> {
+  let polling = true;
+  let wake: () => void = () => undefined;
+  const poll = (async () => {
+    while (polling) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 1000);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      if (!polling) break;
+      const r = await ctx.exec({ argv: ['stat', '-c', '%s', '--', partial] }).catch(() => null);
+      const n = r && r.exitCode === 0 ? Number(r.stdout.trim()) : Number.NaN;
+      if (polling && Number.isFinite(n)) ctx.progress({ done: n, unit: 'bytes', message: `dumping ${databases.join(', ')}` });
+    }
+  })();
+  return async () => {
+    polling = false;
+    wake();
+    await poll;
+  };
+}

@@ -3,7 +3,7 @@
  * files): created 0700 by mktemp, files written 0600 through the connection (never a command
  * line), and removed in `finally`, also when the work fails.
  */
-import { makePrivateTempDir, removeTree } from '../../commands/fs.js';
+import { makePrivateTempDir, makePrivateTempDirWithFile, removeTree } from '../../commands/fs.js';
 import { CommandFailedError } from '../../errors.js';
 import { quoteArgv } from '../../connection/quote.js';
 import type { ModuleContext } from '../types.js';
@@ -14,9 +14,13 @@ export interface PrivateDir {
   write(name: string, content: string): Promise<string>;
 }
 
-export async function withPrivateDir<T>(ctx: ModuleContext, fn: (dir: PrivateDir) => Promise<T>): Promise<T> {
-  const argv = makePrivateTempDir();
-  const r = await ctx.exec({ argv });
+/**
+ * `first`, when given, is written in the same command that creates the directory (its content on stdin):
+ * one round trip less for the usual case of one secret file.
+ */
+export async function withPrivateDir<T>(ctx: ModuleContext, fn: (dir: PrivateDir) => Promise<T>, first?: { name: string; content: string }): Promise<T> {
+  const argv = first ? makePrivateTempDirWithFile(first.name) : makePrivateTempDir();
+  const r = await ctx.exec({ argv }, first ? { stdin: first.content } : undefined);
   if (r.exitCode !== 0 || !r.stdout.trim()) {
     throw new CommandFailedError(`cannot create a private temporary directory on ${ctx.host}: ${r.stderr.trim()}`, {
       command: quoteArgv(argv),

@@ -106,9 +106,9 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
           msg: `dump verified; would ${existed ? `drop ${args.database}, ` : ''}${create} and load ${args.src}`,
         };
       }
-      // 3. Drop and recreate, then load.
-      await s.query(`DROP DATABASE IF EXISTS ${sqlIdent(args.database)}; ${create}`);
-      const argv = restoreCommand({ optionFile: s.optionFile, server: s.server, database: args.database, file: args.src, gzip });
+      // 3. Drop and recreate, then load (one command).
+      const prelude = `DROP DATABASE IF EXISTS ${sqlIdent(args.database)}; ${create}`;
+      const argv = restoreCommand({ optionFile: s.optionFile, server: s.server, database: args.database, file: args.src, gzip, prelude });
       const r = await ctx.exec({ argv });
       if (r.exitCode !== 0) {
         const e = clientError(ctx, argv, r.exitCode, r.stderr, `loading ${args.src} into ${args.database} (the database was recreated and is now partly loaded)`);

@@ -91,6 +91,35 @@ describe('mysqldump fails during the upgrade', () => {
     }
   });
 
+  it('one dump fails while the others run in parallel: the upgrade stops before the new version touches the MetaDB, the site put back', async () => {
+    const db = await rootConnection(site);
+    const cm = site.databases.cm;
+    // A view over a table that is gone: mysqldump of that one database fails (error 1356) part-way, the others succeed.
+    await db.query(`CREATE TABLE ${db.escapeId(cm)}.omsplay_gone (a int)`);
+    await db.query(`CREATE VIEW ${db.escapeId(cm)}.omsplay_broken AS SELECT a FROM ${db.escapeId(cm)}.omsplay_gone`);
+    await db.query(`DROP TABLE ${db.escapeId(cm)}.omsplay_gone`);
+    const backupDir = join(lab.dir, 'faults-backups-one');
+    try {
+      const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, 'faults-backup-one.yml'), backupDir, vars: { oms_health_timeout: 60 } });
+      const before = await metadbChecksums(site);
+      const haBefore = await haConfig(site);
+      const r = await startOmsplay(['run', 'upgrade.yml', '-i', inv, '--json'], { env }).done;
+      expect(r.code, explain(r)).toBe(2);
+      const failed = backupFailure(r);
+      expect(failed.result.msg).toMatch(new RegExp(`^1 of 4 items failed — ${cm}: command failed: mysqldump of ${cm} failed \\(exit \\d+\\): .*omsplay_broken`));
+      // The others ran to the end, each verified (sha256, trailer) — and nothing after the backup ran.
+      const items = (failed.result.results as Array<Record<string, unknown>>).filter((x) => !x.failed);
+      expect(items.map((x) => [x.completed, typeof x.sha256])).toEqual([[true, 'string'], [true, 'string'], [true, 'string']]);
+      expect(r.events.some((e) => e.type === 'task_result' && /^(Start new|docker_init)/.test(String(e.task)))).toBe(false);
+      await expectSiteBack(r, before, haBefore);
+      const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
+      expect((await readdir(join(backupDir, runId))).filter((f) => f.endsWith('.partial')), 'no partial dump').toEqual([]);
+    } finally {
+      await db.query(`DROP VIEW IF EXISTS ${db.escapeId(cm)}.omsplay_broken`);
+      await db.end();
+    }
+  });
+
   it('the backup filesystem full: which database and why, nothing changed, the site put back', async () => {
     const mnt = join(lab.dir, 'faults-full-tmpfs');
     await mkdir(mnt, { recursive: true });
@@ -113,7 +142,7 @@ describe('mysqldump fails during the upgrade', () => {
       const r = await live.done;
       expect(r.code, explain(r)).toBe(2);
       const failed = backupFailure(r);
-      expect(failed.result.msg).toMatch(/^4 of 4 items failed — oms_rm: command failed: mysqldump of oms_rm failed \(exit \d+\): mysqldump: Got errno 28 on write\n {2}hint: the filesystem the file is written to is full/);
+      expect(failed.result.msg).toMatch(/^4 of 4 items failed — oms_rm: command failed: mysqldump of oms_rm failed \(exit \d+\): tee: \S+\/oms_rm\.sql\.partial: No space left on device\n {2}hint: the filesystem the file is written to is full/);
       await expectSiteBack(r, before, haBefore);
       const runId = r.events.find((e) => e.type === 'run_start')!.run_id;
       const left = await readdir(join(mnt, runId));

@@ -3,13 +3,13 @@
  * (3 hosts in 2 regions running 3.3.1): real sshd, dockerd, MariaDB and mysqldump.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { appendFile, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
 import { writeSiteInventory } from '../../lab/oms/inventory.js';
 import { rootConnection } from '../../lab/oms/seed.js';
-import { checksumTables, dockerInitRuns, haConfig, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
+import { checksumTables, dockerInitRuns, haConfig, health, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 import type { Lab } from '../../lab/lab.js';
 import { type CliResult, omsplay } from '../../support/omsplay.js';
@@ -104,6 +104,11 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
 
     const up = await upgrade(inv);
     expect(up.code, explain(up)).toBe(0);
+    // The image was loaded before T1 (stage); procedure step 3, inside the outage, found it present on every host.
+    const order = up.events.filter((e) => e.type === 'task_start').map((e) => String(e.task));
+    expect(order.indexOf('Stage: docker load the new image while the old OMS runs')).toBeLessThan(order.indexOf('Stop old containers: record T1'));
+    const step3 = up.events.filter((e) => e.type === 'task_result' && e.task === 'Load image: docker load -i');
+    expect(step3.map((e) => [e.status, e.result.present_before])).toEqual(site.hosts.map(() => ['ok', true]));
 
     // New containers: same mounts, IS_UPGRADE=true, per-host OMS_HOST_IP; old ones stopped with restart policy no.
     for (const h of site.hosts) {
@@ -150,6 +155,26 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     await onOldVersion(lab, site, haBefore, before);
     const haAfter = await haConfig(site);
     expect(haAfter.enable).toBe(haBefore.enable);
+  });
+
+  it('stage loads the new image before T1: the old container keeps running and healthy, nothing else changes', async () => {
+    const inv = await inventory();
+    const started: Record<string, unknown> = {};
+    for (const h of site.hosts) started[h.name] = (await inspectContainer(lab, h.name, site.containers.old)).State.StartedAt;
+    const r = await upgrade(inv, '--tags', 'stage');
+    expect(r.code, explain(r)).toBe(0);
+    const loads = r.events.filter((e) => e.type === 'task_result' && e.task === 'Stage: docker load the new image while the old OMS runs');
+    expect(loads.map((e) => [e.status, e.result.present_before])).toEqual(site.hosts.map(() => ['changed', false]));
+    for (const h of site.hosts) {
+      expect((await lab.docker(h.name, ['image', 'inspect', site.newImage])).code, `${site.newImage} on ${h.name}`).toBe(0);
+      const old = await inspectContainer(lab, h.name, site.containers.old);
+      expect(old.State.Running).toBe(true);
+      expect(old.State.StartedAt, `${site.containers.old} on ${h.name} was not restarted`).toBe(started[h.name]);
+      const hl = await health(lab, site, h.name);
+      expect(hl?.data.healthy, `${site.containers.old} on ${h.name} healthy`).toBe(true);
+      expect(hl?.data.version).toBe(site.oldVersion);
+    }
+    expect(r.events.some((e) => e.type === 'task_start' && /^(Disable HA|Stop old)/.test(String(e.task)))).toBe(false);
   });
 
   it('--check prints the whole plan and changes nothing', async () => {
@@ -261,6 +286,27 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     const restored = r.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
     expect(restored.map((e) => e.status)).toEqual(['changed']);
     await onOldVersion(lab, site, haBefore, before);
+  });
+
+  it('the rollback verifies every dump before its parallel restores: one altered dump and nothing is dropped', async () => {
+    const inv = await inventory();
+    await lab.exec('h3', ['sh', '-c', `echo cm_hb > ${site.paths.failDockerInitMarker}`], { check: true });
+    const r = await upgrade(inv, '--no-on-failure');
+    expect(r.code).toBe(2);
+    await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
+    const dumps = (await records(r)).vars.dumps.results as Array<{ path: string; databases: string[] }>;
+    const cmHb = dumps.find((d) => d.databases[0] === Object.values(site.databases.heartbeat)[0])!;
+    await appendFile(cmHb.path, '-- changed after the backup\n');
+    const upgraded = await metadbState();
+    const back = await rollback(inv);
+    expect(back.code).toBe(2);
+    const failed = back.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
+    expect(failed.task, explain(back)).toBe('Rollback: verify every dump before anything is dropped');
+    expect(JSON.stringify(failed.result)).toContain(`checksum mismatch: ${cmHb.path}`);
+    expect(back.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database')).toBe(false);
+    // Nothing dropped or restored: the MetaDB is as the failed upgrade left it.
+    expect((await schemaVersion(site)).rm).toBe(site.newVersion);
+    expect(await metadbState()).toEqual(upgraded);
   });
 
   it('--no-on-failure stops half-way and prints the rollback command; rollback.yml --from-run last restores the site, twice', async () => {

@@ -19,19 +19,20 @@ describe('mysql builders', () => {
   });
 
   it('runs the dump under umask 077 with values as positional parameters', () => {
-    const argv = dumpCommand({ args: ['--defaults-extra-file=f', 'db'], partial: '/b/x y.sql.partial', rcFile: '/tmp/d/rc' });
+    const argv = dumpCommand({ args: ['--defaults-extra-file=/tmp/omsplay.x/my.cnf', 'db'], dest: '/b/x y.sql', privDir: '/tmp/omsplay.x' });
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(argv[2]).toMatch(/^umask 077\n/);
     expect(argv[2]).toContain('mysqldump mariadb-dump');
-    expect(argv.slice(3)).toEqual(['sh', '/b/x y.sql.partial', '/tmp/d/rc', '--defaults-extra-file=f', 'db']);
-    expect(dumpCommand({ args: [], partial: 'p', rcFile: 'r', gzip: true })[2]).toContain('gzip -c > "$part"');
+    expect(argv.slice(3)).toEqual(['sh', '/b/x y.sql', '/tmp/omsplay.x', '0', '--defaults-extra-file=/tmp/omsplay.x/my.cnf', 'db']);
+    expect(dumpCommand({ args: [], dest: 'p', privDir: 'd', overwrite: true }).slice(3, 6)).toEqual(['sh', 'p', 'd']);
   });
 
-  it('restores through stdin with the file as a parameter', () => {
-    const argv = restoreCommand({ optionFile: 'f', server, database: 'oms_rm', file: "/b/it's.sql" });
-    expect(argv[2]).toContain('exec "$bin" "$@" < "$f"');
-    expect(argv.slice(3)).toEqual(['sh', "/b/it's.sql", '--defaults-extra-file=f', '--host=10.0.0.5', '--port=3306', '--user=oms', '--database', 'oms_rm']);
-    expect(restoreCommand({ optionFile: 'f', server, database: 'd', file: 'x.gz', gzip: true })[2]).toContain('gzip -dc -- "$f" | "$bin" "$@"');
+  it('restores through stdin with the file as a parameter, the drop and create first in the same command', () => {
+    const argv = restoreCommand({ optionFile: 'f', server, database: 'oms_rm', file: "/b/it's.sql", prelude: 'DROP DATABASE IF EXISTS `oms_rm`; CREATE DATABASE `oms_rm`' });
+    expect(argv[2]).toContain('exec "$bin" "$@" --database "$db" < "$f"');
+    expect(argv[2]).toContain('"$bin" "$@" --batch -e "$pre" || exit');
+    expect(argv.slice(3)).toEqual(['sh', "/b/it's.sql", 'oms_rm', 'DROP DATABASE IF EXISTS `oms_rm`; CREATE DATABASE `oms_rm`', '--defaults-extra-file=f', '--host=10.0.0.5', '--port=3306', '--user=oms']);
+    expect(restoreCommand({ optionFile: 'f', server, database: 'd', file: 'x.gz', gzip: true })[2]).toContain('gzip -dc -- "$f" | "$bin" "$@" --database "$db"');
   });
 
   it('quotes identifiers and strings', () => {

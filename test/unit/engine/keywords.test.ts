@@ -52,6 +52,37 @@ describe('engine: task keywords', () => {
     expect(r.collect.results('count')[0]!.result.msg).toBe('3 1 true');
   });
 
+  it('loop_control.parallel runs items at once, keeps results in item order, and fails the task only after every item ended', async () => {
+    const r = await runYaml({
+      playbook: `
+- hosts: a
+  tasks:
+    - name: at once
+      shell: "sleep 0.8; echo {{ n }}; test {{ n }} -ne 2"
+      loop: [1, 2, 3, 4]
+      loop_control: {loop_var: n, parallel: 4}
+      register: looped
+      ignore_errors: true
+    - name: one after another
+      shell: "sleep 0.8; echo {{ n }}"
+      loop: [1, 2]
+      loop_control: {loop_var: n}
+    - name: order
+      debug: {msg: "{{ looped.results.0.stdout }}{{ looped.results.1.stdout }}{{ looped.results.2.stdout }}{{ looped.results.3.stdout }} {{ looped.results.1.failed }}"}
+`,
+    });
+    expect(r.exitCode).toBe(0);
+    const ms = (task: string) => r.collect.results(task)[0]!.duration_ms;
+    // Four items of 0.8 s at once take well under their sum (3.2 s); two one after another take their sum.
+    expect(ms('at once')).toBeLessThan(2400);
+    expect(ms('one after another')).toBeGreaterThanOrEqual(1600);
+    expect(r.collect.results('order')[0]!.result.msg).toBe('1234 true');
+    // Every item ended (and was reported) before the failed task's own result.
+    const evs = r.collect.events.filter((e) => (e.type === 'item_result' || e.type === 'task_result') && e.task === 'at once').map((e) => e.type);
+    expect(evs).toEqual(['item_result', 'item_result', 'item_result', 'item_result', 'task_result']);
+    expect(r.collect.results('at once')[0]!.result.msg).toBe('1 of 4 items failed — 2: non-zero return code 1');
+  });
+
   it('a loop prints one line per item, with loop_control.label, also in the failure text; ignored items count as ignored', async () => {
     const r = await runYaml({
       plain: true,

@@ -1,0 +1,97 @@
+/**
+ * The dump command's shell, run for real on this machine with a stand-in `mysqldump` on PATH: the
+ * sha256 is the file's, computed in the same pass; failures leave no partial file and no option file.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFileSummary } from '../../../lib/commands/fs.js';
+import { dumpCommand, dumpCompleted } from '../../../lib/commands/mysql.js';
+
+let dir: string;
+
+/** A stand-in mysqldump: writes `lines` lines, then the trailer unless `$FAKE_FAIL` (then exits 2 after them). */
+const FAKE = `#!/bin/sh
+i=0
+while [ $i -lt \${FAKE_LINES:-1000} ]; do echo "INSERT INTO t VALUES ($i,'row $i');"; i=$((i+1)); done
+[ -n "$FAKE_FAIL" ] && { echo "mysqldump: Error 2013: Lost connection" >&2; exit 2; }
+cat "$1" | grep -q password= || { echo "no option file" >&2; exit 3; }
+echo "-- Dump completed on 2026-12-03 14:00:00"
+`;
+
+function run(argv: string[], stdin: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(argv[0]!, argv.slice(1), { env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.on('error', () => undefined); // EPIPE: a refusal exits before reading the option file
+    child.stdin!.end(stdin);
+  });
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'omsplay-dumpcmd-'));
+  await writeFile(join(dir, 'fake'), FAKE);
+  await run(['mkdir', '-p', `${dir}/bin`], '');
+  await writeFile(`${dir}/bin/mysqldump`, `#!/bin/sh\nexec sh ${dir}/fake "$(echo "$1" | sed 's/^--defaults-extra-file=//')"\n`);
+  await chmod(`${dir}/bin/mysqldump`, 0o755);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('dumpCommand (run with a stand-in mysqldump)', () => {
+  it('hashes while writing: the reported sha256 and size are the file’s, the option file is gone, the file is 0600', async () => {
+    const priv = `${dir}/priv1`;
+    const dest = `${dir}/out/a.sql`;
+    const r = await run(dumpCommand({ args: [`--defaults-extra-file=${priv}/my.cnf`, 'db'], dest, privDir: priv }), '[client]\npassword="x"\n', { FAKE_LINES: '50000' });
+    expect(r.code, r.stderr).toBe(0);
+    const sum = parseFileSummary(r.stdout);
+    const data = await readFile(`${dest}.partial`);
+    expect(sum.size).toBe(data.length);
+    expect(sum.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(dumpCompleted(sum.tail)).toBe(true);
+    expect((await stat(`${dest}.partial`)).mode & 0o777).toBe(0o600);
+    expect((await stat(`${dir}/out`)).mode & 0o777).toBe(0o700);
+    expect(await exists(priv)).toBe(false);
+  });
+
+  it('gzip: the hash is the compressed file’s, the trailer read from the stream, not from the file again', async () => {
+    const priv = `${dir}/priv2`;
+    const dest = `${dir}/out/b.sql.gz`;
+    const r = await run(dumpCommand({ args: [`--defaults-extra-file=${priv}/my.cnf`, 'db'], dest, privDir: priv, gzip: true }), '[client]\npassword="x"\n');
+    expect(r.code, r.stderr).toBe(0);
+    const sum = parseFileSummary(r.stdout);
+    const data = await readFile(`${dest}.partial`);
+    expect(sum.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(gunzipSync(data).toString()).toMatch(/Dump completed/);
+    expect(dumpCompleted(sum.tail)).toBe(true);
+    expect(await exists(priv)).toBe(false);
+  });
+
+  it('a dump that fails part-way: its exit status, no partial file, no option file', async () => {
+    const priv = `${dir}/priv3`;
+    const dest = `${dir}/out/c.sql`;
+    const r = await run(dumpCommand({ args: [`--defaults-extra-file=${priv}/my.cnf`, 'db'], dest, privDir: priv }), '[client]\npassword="x"\n', { FAKE_FAIL: '1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Lost connection/);
+    expect(r.stdout).not.toMatch(/@@sha256/);
+    expect(await exists(`${dest}.partial`)).toBe(false);
+    expect(await exists(priv)).toBe(false);
+  });
+
+  it('refuses an existing dest unless overwrite, before creating anything', async () => {
+    const dest = `${dir}/out/d.sql`;
+    await writeFile(dest, 'old');
+    const r = await run(dumpCommand({ args: [], dest, privDir: `${dir}/priv4` }), '');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^@@refused exists$/m);
+    expect(await exists(`${dir}/priv4`)).toBe(false);
+    const ok = await run(dumpCommand({ args: [`--defaults-extra-file=${dir}/priv5/my.cnf`], dest, privDir: `${dir}/priv5`, overwrite: true }), 'password=x\n');
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+});
