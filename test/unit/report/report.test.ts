@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRun } from '../../../bench/report-render.js';
-import { main } from '../../../lib/cli/main.js';
 import type { RunEvent } from '../../../lib/engine/events.js';
 import type { RunMeta } from '../../../lib/engine/journal.js';
 import { extractReport } from '../../../lib/report/extract.js';
 import { renderHtml } from '../../../lib/report/html.js';
+import { cli } from '../../support/cli-in-process.js';
 
 const meta = (over: Partial<RunMeta> = {}): RunMeta => ({
   run_id: '20261122T010203Z-abc123',
@@ -97,26 +97,6 @@ describe('omsplay report (CLI)', () => {
     process.env.OMSPLAY_HOME = home;
   });
 
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const o = process.stdout.write.bind(process.stdout);
-    const e = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((c: string) => {
-      out += c;
-      return true;
-    }) as typeof process.stdout.write;
-    process.stderr.write = ((c: string) => {
-      err += c;
-      return true;
-    }) as typeof process.stderr.write;
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      process.stdout.write = o;
-      process.stderr.write = e;
-    }
-  }
 
   it('names a missing run with a hint (exit 5) and writes a run that exists', async () => {
     const none = await cli(['report']);
