@@ -6,9 +6,14 @@ import { type MysqlServer, mysqlBatchArgs, mysqlClientCommand, optionFileContent
 import { quoteArgv } from '../../connection/quote.js';
 import { CommandFailedError } from '../../errors.js';
 import type { ModuleContext } from '../types.js';
+import { flattenMetaDb, type MetaDbConnection, metaDbObjectSchema } from './connection-object.js';
 import { type PrivateDir, withPrivateDir } from './private-dir.js';
 
+export { flattenMetaDb as serverArgs, metaDbRequirement } from './connection-object.js';
+
 export interface ServerArgs {
+  /** The connection as one object (connection-object.ts): run() spreads it into login_* first (serverArgs). */
+  metadb?: MetaDbConnection;
   login_host: string;
   login_port?: number;
   login_user: string;
@@ -16,6 +21,7 @@ export interface ServerArgs {
 }
 
 export const serverProperties = {
+  metadb: metaDbObjectSchema,
   login_host: { type: 'string', description: 'MetaDB host as seen from the host that runs the client.' },
   login_port: { type: 'integer', minimum: 1, maximum: 65535, default: 3306, description: 'MetaDB port.' },
   login_user: { type: 'string', description: 'MetaDB user.' },
@@ -38,7 +44,8 @@ export interface ClientSession {
 }
 
 /** Registers the password as a secret, writes the option file, runs `fn`, removes everything. */
-export async function withClient<T>(ctx: ModuleContext, a: ServerArgs, fn: (s: ClientSession) => Promise<T>): Promise<T> {
+export async function withClient<T>(ctx: ModuleContext, args: ServerArgs, fn: (s: ClientSession) => Promise<T>): Promise<T> {
+  const a = flattenMetaDb(args);
   ctx.masker.add(a.login_password);
   const server = serverOf(a);
   return withPrivateDir(

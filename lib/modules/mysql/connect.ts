@@ -6,8 +6,13 @@
 import type mysql from 'mysql2/promise';
 import { TaskFailedError, UnreachableError } from '../../errors.js';
 import type { ModuleContext } from '../types.js';
+import { flattenMetaDb, type MetaDbConnection, metaDbObjectSchema } from './connection-object.js';
+
+export { metaDbRequirement } from './connection-object.js';
 
 export interface MetaDbArgs {
+  /** The connection as one object (connection-object.ts); spread into the login_* fields before use. */
+  metadb?: MetaDbConnection;
   login_host: string;
   login_port?: number;
   login_user: string;
@@ -20,6 +25,7 @@ export interface MetaDbArgs {
 }
 
 export const metaDbProperties = {
+  metadb: metaDbObjectSchema,
   login_host: { type: 'string', description: 'MetaDB host (as seen from the control node, or from `via` when given).' },
   login_port: { type: 'integer', minimum: 1, maximum: 65535, default: 3306, description: 'MetaDB port.' },
   login_user: { type: 'string', description: 'MetaDB user.' },
@@ -28,7 +34,8 @@ export const metaDbProperties = {
   connect_timeout: { type: 'integer', minimum: 1, default: 10, description: 'Seconds to wait for the connection.' },
 } as const;
 
-export async function connectMetaDb(ctx: ModuleContext, a: MetaDbArgs): Promise<mysql.Connection> {
+export async function connectMetaDb(ctx: ModuleContext, args: MetaDbArgs): Promise<mysql.Connection> {
+  const a = flattenMetaDb(args);
   ctx.masker.add(a.login_password);
   const port = a.login_port ?? 3306;
   const where = a.via ? `${a.login_host}:${port} via ${a.via}` : `${a.login_host}:${port}`;

@@ -8,7 +8,7 @@ import { dumpCommand, dumpCompleted, mysqldumpArgs, optionFileContent } from '..
 import { move, parseFileSummary, pathExists } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleDefinition } from '../types.js';
-import { type ServerArgs, clientError, failureText, serverOf, serverProperties } from './common.js';
+import { type ServerArgs, clientError, failureText, metaDbRequirement, serverArgs, serverOf, serverProperties } from './common.js';
 
 export interface DumpArgs extends ServerArgs {
   databases: string | string[];
@@ -26,7 +26,8 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['login_host', 'login_user', 'login_password', 'databases', 'dest'],
+    required: ['databases', 'dest'],
+    ...metaDbRequirement,
     properties: {
       ...serverProperties,
       databases: {
@@ -67,7 +68,9 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
   delegate_to: "{{ backup_host }}"
   register: dump_rm`,
 
-  async run(args, ctx) {
+  async run(given, ctx) {
+    // `metadb: {host, port, user, password}` or the login_* arguments: the code below reads login_*.
+    const args = serverArgs(given);
     const databases = typeof args.databases === 'string' ? [args.databases] : args.databases;
     const base = { path: args.dest, databases, gzip: Boolean(args.gzip) };
     ctx.masker.add(args.login_password);

@@ -4,7 +4,7 @@
  */
 import type mysql from 'mysql2/promise';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, sqlError, withMetaDb } from './connect.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement, sqlError, withMetaDb } from './connect.js';
 import { type StatementKind, runsInCheckMode, statementKind } from './statements.js';
 
 type Param = string | number | boolean | null;
@@ -55,7 +55,8 @@ export const mysqlQuery: ModuleDefinition<QueryArgs> = {
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['login_host', 'login_user', 'login_password', 'statements'],
+    required: ['statements'],
+    ...metaDbRequirement,
     properties: {
       ...metaDbProperties,
       database: { type: 'string', description: 'Default database of the session.' },

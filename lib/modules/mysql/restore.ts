@@ -8,7 +8,7 @@ import { dumpCompleted, dumpSelectsDatabase, restoreCommand, sqlIdent, sqlString
 import { fileSummary, parseFileSummary } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleDefinition } from '../types.js';
-import { type ServerArgs, clientError, serverProperties, withClient } from './common.js';
+import { type ServerArgs, clientError, metaDbRequirement, serverArgs, serverProperties, withClient } from './common.js';
 
 export interface RestoreArgs extends ServerArgs {
   src: string;
@@ -26,7 +26,8 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['login_host', 'login_user', 'login_password', 'src', 'database'],
+    required: ['src', 'database'],
+    ...metaDbRequirement,
     properties: {
       ...serverProperties,
       src: { type: 'string', description: 'Dump file on the host (made by mysql.dump from ONE database).' },
@@ -61,7 +62,9 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
     sha256: "{{ from_run.dump_rm.sha256 }}"
   delegate_to: "{{ backup_host }}"`,
 
-  async run(args, ctx) {
+  async run(given, ctx) {
+    // `metadb: {host, port, user, password}` or the login_* arguments: the code below reads login_*.
+    const args = serverArgs(given);
     ctx.masker.add(args.login_password);
     const gzip = args.gzip ?? args.src.endsWith('.gz');
     const base = { database: args.database, src: args.src };

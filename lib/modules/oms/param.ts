@@ -6,7 +6,7 @@
 import { TaskFailedError } from '../../errors.js';
 import { sqlIdent } from '../../commands/mysql.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, sqlError, withMetaDb } from '../mysql/connect.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement, sqlError, withMetaDb } from '../mysql/connect.js';
 
 export interface ParamArgs extends MetaDbArgs {
   rm_database?: string;
@@ -55,7 +55,7 @@ export const omsParam: ModuleDefinition<ParamArgs> = {
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['login_host', 'login_user', 'login_password'],
+    ...metaDbRequirement,
     properties: {
       ...metaDbProperties,
       rm_database: { type: 'string', default: 'oms_rm', description: 'The rm database (config.yaml drc_rm_db).' },

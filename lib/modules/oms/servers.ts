@@ -9,7 +9,7 @@ import { sqlIdent } from '../../commands/mysql.js';
 import { TaskFailedError } from '../../errors.js';
 import { sleep } from '../../sleep.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, sqlError, withMetaDb } from '../mysql/connect.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement, sqlError, withMetaDb } from '../mysql/connect.js';
 
 export interface ServersArgs extends MetaDbArgs {
   servers: Array<string | { ip: string; heartbeat_database?: string }>;
@@ -49,7 +49,8 @@ export const omsServers: ModuleDefinition<ServersArgs> = {
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['login_host', 'login_user', 'login_password', 'servers'],
+    required: ['servers'],
+    ...metaDbRequirement,
     properties: {
       ...metaDbProperties,
       servers: {
