@@ -20,12 +20,16 @@ import { dockerExec } from './docker/exec.js';
 import { dockerImage } from './docker/image.js';
 import { dockerInfo } from './docker/info.js';
 import { mysqlDump } from './mysql/dump.js';
+import { mysqlDumpSpace } from './mysql/dump-space.js';
 import { mysqlQuery } from './mysql/query.js';
 import { mysqlRestore } from './mysql/restore.js';
+import { mysqlVerifyDump } from './mysql/verify-dump.js';
 import { omsHealth } from './oms/health.js';
+import { omsInitMode } from './oms/init-mode.js';
 import { omsParam } from './oms/param.js';
 import { omsPhase } from './oms/phase.js';
 import { omsPlan } from './oms/plan.js';
+import { omsRescueSteps } from './oms/rescue-steps.js';
 import { omsServers } from './oms/servers.js';
 import { omsConfig } from './oms/site-config.js';
 
@@ -54,7 +58,12 @@ const all: ModuleDefinition[] = [
   omsServers,
   omsConfig,
   omsPlan,
+  // the upgrade playbooks' decisions (issue 12 item 5)
   omsPhase,
+  omsInitMode,
+  mysqlDumpSpace,
+  mysqlVerifyDump,
+  omsRescueSteps,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

@@ -4,6 +4,9 @@
  * the MetaDB must be restored from the dumps or the old containers only started again. One list, so that a phase
  * is never written one way where it is set and another where it is read.
  */
+import { didYouMean } from '../config/validate.js';
+import { TaskFailedError } from '../errors.js';
+
 export const UPGRADE_PHASES = [
   /** Nothing changed yet (the rescue's default when no phase was recorded). */
   'preflight',
@@ -25,6 +28,13 @@ export type UpgradePhase = (typeof UPGRADE_PHASES)[number];
 
 export function isUpgradePhase(v: unknown): v is UpgradePhase {
   return typeof v === 'string' && (UPGRADE_PHASES as readonly string[]).includes(v);
+}
+
+/** A phase read at run time (a template, a journal): "" when none was recorded; anything unknown fails with a did-you-mean. */
+export function checkPhase(v: string | null | undefined): UpgradePhase | '' {
+  if (v === undefined || v === null || v === '') return '';
+  if (isUpgradePhase(v)) return v;
+  throw new TaskFailedError(`unknown upgrade phase ${JSON.stringify(v)}${didYouMean(v, UPGRADE_PHASES)}`, {}, { hint: `the phases are ${UPGRADE_PHASES.join(', ')}` });
 }
 
 export interface PhaseMeaning {
