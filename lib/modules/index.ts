@@ -24,12 +24,14 @@ import { mysqlDumpSpace } from './mysql/dump-space.js';
 import { mysqlQuery } from './mysql/query.js';
 import { mysqlRestore } from './mysql/restore.js';
 import { mysqlVerifyDump } from './mysql/verify-dump.js';
+import { omsHaValue } from './oms/ha-value.js';
 import { omsHealth } from './oms/health.js';
 import { omsInitMode } from './oms/init-mode.js';
 import { omsParam } from './oms/param.js';
 import { omsPhase } from './oms/phase.js';
 import { omsPlan } from './oms/plan.js';
 import { omsRescueSteps } from './oms/rescue-steps.js';
+import { omsRollbackStopped } from './oms/rollback-stopped.js';
 import { omsServers } from './oms/servers.js';
 import { omsConfig } from './oms/site-config.js';
 
@@ -64,6 +66,8 @@ const all: ModuleDefinition[] = [
   mysqlDumpSpace,
   mysqlVerifyDump,
   omsRescueSteps,
+  omsRollbackStopped,
+  omsHaValue,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

@@ -2,7 +2,7 @@
  * The decisions that used to be Handlebars expressions or shell inside the upgrade playbooks, now modules:
  * the dumps fit on the backup disk (mysql.dump_space), where docker_init.sh runs (oms.init_mode), a dump is the one
  * the upgrade wrote (mysql.verify_dump), and what a person must do for a host the rescue could not put back
- * (oms.rescue_steps). The modules that read the host run over a real local connection.
+ * (oms.rescue_steps), and when rollback.yml itself stopped (oms.rollback_stopped). The modules that read the host run over a real local connection.
  */
 import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -12,8 +12,10 @@ import { freeBytesAt, parseFreeBytes } from '../../../../lib/commands/disk.js';
 import { TaskFailedError } from '../../../../lib/errors.js';
 import { dumpSpace, mysqlDumpSpace } from '../../../../lib/modules/mysql/dump-space.js';
 import { dumpProblem, mysqlVerifyDump } from '../../../../lib/modules/mysql/verify-dump.js';
+import { haValueAfterRollback, omsHaValue } from '../../../../lib/modules/oms/ha-value.js';
 import { initMode, omsInitMode } from '../../../../lib/modules/oms/init-mode.js';
 import { type RescueStepsArgs, rescueSteps } from '../../../../lib/modules/oms/rescue-steps.js';
+import { rollbackStoppedText } from '../../../../lib/modules/oms/rollback-stopped.js';
 import { makeContext, tempDir } from '../generic/context.js';
 
 const tmp = tempDir();
@@ -155,5 +157,48 @@ describe('oms.rescue_steps', () => {
     expect(t).toContain('(unreachable during the rescue)');
     expect(t).toContain('`sudo docker start <old container>`');
     expect(() => rescueSteps({ ...base, phase: 'backedup' })).toThrow('did you mean `backed_up`?');
+  });
+});
+
+describe('oms.rollback_stopped', () => {
+  const base = { task: 'Rollback: every host of the site can be reached', reason: 'h3 unreachable', inventory_file: 'prod.yml', run_id: 'RUN1' };
+
+  it('names each unreachable host with the containers that may still run there, then how to go on', () => {
+    const t = rollbackStoppedText({ ...base, unreachable: ['h3', 'h4'], hosts: { h3: { site: { old_container: 'oms_331', new_container: 'oms_400' } } } });
+    expect(t).toMatch(/^The rollback stopped at "Rollback: every host of the site can be reached": h3 unreachable\. /);
+    expect(t).toContain('h3 could not be reached to make sure oms_331 and oms_400 are stopped there: no database is dropped until that is sure.');
+    // A host the upgrade recorded nothing for: its containers are named generically.
+    expect(t).toContain('h4 could not be reached to make sure the old container and the new container are stopped there');
+    expect(t).toMatch(/omsplay unlock oms-upgrade -i prod\.yml -l HOST, after checking its run is gone\), run the same rollback again: omsplay run rollback\.yml -i prod\.yml --from-run RUN1 --yes$/);
+  });
+
+  it('a stop with every host reachable says only where, why and how to go on', () => {
+    const t = rollbackStoppedText({ ...base, unreachable: [] });
+    expect(t).not.toContain('could not be reached');
+    expect(t).toContain('--from-run RUN1 --yes');
+  });
+});
+
+describe('oms.ha_value', () => {
+  const T1 = '2026-01-01T10:00:00Z';
+  const on = { enable: true, perceiveStoreClientCheckpoint: false, refetchStoreIntervalMin: 5, other: 'kept' };
+
+  it('HA on without perceiveStoreClientCheckpoint: refetchStoreIntervalMin = ceil(minutes since T1) + margin, other fields kept', () => {
+    expect(haValueAfterRollback(on, T1, 30, '2026-01-01T10:41:10Z')).toEqual({ value: { ...on, refetchStoreIntervalMin: 72 }, refetch_minutes: 72 });
+    expect(haValueAfterRollback(on, T1, 0, '2026-01-01T10:05:00Z').refetch_minutes).toBe(5);
+  });
+
+  it('HA off, perceiveStoreClientCheckpoint on, or no T1: the value goes back as it was', () => {
+    const now = '2026-01-01T11:00:00Z';
+    expect(haValueAfterRollback({ ...on, enable: false }, T1, 30, now)).toEqual({ value: { ...on, enable: false }, refetch_minutes: null });
+    expect(haValueAfterRollback({ ...on, perceiveStoreClientCheckpoint: true }, T1, 30, now).refetch_minutes).toBeNull();
+    expect(haValueAfterRollback(on, '', 30, now)).toEqual({ value: on, refetch_minutes: null });
+  });
+
+  it('the module takes the recorded value as an object or JSON text; a bad T1 fails clearly', async () => {
+    const r = await omsHaValue.run({ before: JSON.stringify(on), t1: T1, margin: '30', now: '2026-01-01T10:10:00Z' }, makeContext());
+    expect(r).toMatchObject({ value: { refetchStoreIntervalMin: 40, other: 'kept' }, refetch_minutes: 40, msg: 'ha.config goes back with refetchStoreIntervalMin 40' });
+    expect((await failure(omsHaValue.run({ before: on, t1: 'yesterday' }, makeContext()))).message).toContain('cannot compute refetchStoreIntervalMin: minutes_between: "yesterday" is not a time');
+    expect((await failure(omsHaValue.run({ before: '[1]' }, makeContext()))).message).toContain('before is not a JSON object');
   });
 });
