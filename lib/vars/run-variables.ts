@@ -129,14 +129,23 @@ export class RunVariables {
     const withTaskVars = task && Object.keys(task.vars).length > 0 && (task.loop === undefined || item);
     if (!loopVars && !item && Object.keys(blockVars).length === 0 && !withTaskVars) return { layers: hostLayers, vars: hostVars };
     const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
+    const layers: Layers = { ...hostLayers, task: [loopVars], loop: item };
+    // The task and loop slots are put over the host's variables in order, each name only where no higher slot
+    // (facts, -e, the item) sets it: the same result as compose(layers), without composing again at each step.
+    const vars = hostVars;
+    const put = (map: Vars | undefined, slot: 'task' | 'loop') => {
+      if (map) for (const [k, v] of Object.entries(map)) if (!setAbove(layers, slot, k)) vars[k] = v;
+    };
+    put(loopVars, 'task');
+    put(item, 'loop');
     // Block vars are rendered with the host's variables (and the loop's), task vars with the block's too.
-    const around = (block?: Vars): Layers => ({ ...hostLayers, task: [loopVars, block], loop: item });
-    const block = Object.keys(blockVars).length ? (renderValue(blockVars, compose(around()), where) as Vars) : undefined;
-    const taskVars = withTaskVars ? (renderValue(task.vars, compose(around(block)), where) as Vars) : undefined;
+    const block = Object.keys(blockVars).length ? (renderValue(blockVars, vars, where) as Vars) : undefined;
+    put(block, 'task');
+    const taskVars = withTaskVars ? (renderValue(task.vars, vars, where) as Vars) : undefined;
+    put(taskVars, 'task');
     this.options.masker.addFromVars(block);
     this.options.masker.addFromVars(taskVars);
-    const layers: Layers = { ...hostLayers, task: [loopVars, block, taskVars], loop: item };
-    return { layers, vars: compose(layers) };
+    return { layers: { ...layers, task: [loopVars, block, taskVars] }, vars };
   }
 
   /** Every slot but the task's and the loop's, as the engine knows them now. */
