@@ -6,11 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../lib/inventory/load.js';
 import type { Inventory } from '../../../lib/inventory/types.js';
 import { modules } from '../../../lib/modules/index.js';
-import { playbookProblems } from '../../../lib/playbook/check.js';
 import { loadPlaybook } from '../../../lib/playbook/load.js';
+import type { Play } from '../../../lib/playbook/types.js';
 import { Masker } from '../../../lib/secrets.js';
 import { HOST_MAGIC, INVENTORY_RESERVED, MAGIC_VARIABLES, ON_FAILURE_VARIABLES, RESCUE_VARIABLES, RUN_MAGIC } from '../../../lib/vars/magic.js';
 import { RunVariables } from '../../../lib/vars/run-variables.js';
+import { cli } from '../../support/cli-in-process.js';
 
 let dir: string;
 let inventory: Inventory;
@@ -22,15 +23,24 @@ beforeAll(async () => {
   inventory = await loadInventory(join(dir, 'inv.yml'));
 });
 
-async function playbook(text: string) {
+/** The playbook's path, written next to the inventory. */
+async function playbook(text: string): Promise<string> {
   const sub = join(dir, `case${n++}`);
   await mkdir(sub, { recursive: true });
   await writeFile(join(sub, 'site.yml'), text);
-  return loadPlaybook(join(sub, 'site.yml'), { modules });
+  return join(sub, 'site.yml');
 }
 
+/** What `omsplay validate` says is wrong (the checker, as a person runs it). */
 async function problems(text: string): Promise<string[]> {
-  return playbookProblems(await playbook(text), inventory, {}).map((e) => e.message);
+  const r = await cli(['validate', await playbook(text), '-i', join(dir, 'inv.yml')]);
+  return [...r.err.matchAll(/validation error: (.+)$/gm)].map((m) => m[1]!);
+}
+
+/** The first play of a playbook (loadPlaybook returns the Playbook, or a LoadedPlaybook holding it). */
+async function onePlay(text: string): Promise<Play> {
+  const loaded: { plays?: Play[]; playbook?: { plays: Play[] } } = await loadPlaybook(await playbook(text), { modules });
+  return (loaded.playbook ?? loaded).plays![0]!;
 }
 
 const reads = (names: readonly string[]) => names.map((v) => `{{ ${v} }}`).join(' ');
@@ -62,12 +72,12 @@ describe('the inventory', () => {
 
 describe('the engine', () => {
   it('sets every magic and rescue variable for a task, and hostvars holds -e too', async () => {
-    const pb = await playbook('- hosts: all\n  vars: {p: play}\n  tasks:\n    - debug: {msg: x}\n');
+    const play = await onePlay('- hosts: all\n  vars: {p: play}\n  tasks:\n    - debug: {msg: x}\n');
     const hosts = new Map(['h1', 'h2'].map((h) => [h, { name: h, facts: { f: `fact of ${h}` }, failed: h === 'h2' }]));
     const state = { hosts, lastResults: new Map([['h2', { msg: 'boom' }]]), lastFailedTask: new Map([['h2', 'Break']]), unreachableHosts: [], runId: 'run-1' };
     const vars = new RunVariables(inventory, { extraVars: { e: 'extra' }, masker: new Masker(), check: true }, state);
-    const scope = { play: pb.plays[0]!, playVars: {}, hostsInBatch: ['h1', 'h2'], extraPlayVars: {}, blockVars: [] };
-    await vars.preparePlayVars(pb.plays[0]!, ['h1', 'h2'], scope);
+    const scope = { play, playVars: {}, hostsInBatch: ['h1', 'h2'], extraPlayVars: {}, blockVars: [] };
+    await vars.preparePlayVars(play, ['h1', 'h2'], scope);
     const v = vars.varsFor('h1', scope);
     for (const name of [...MAGIC_VARIABLES, ...RESCUE_VARIABLES]) expect(Object.keys(v)).toContain(name);
     expect(v).toMatchObject({ inventory_hostname: 'h1', region: 'r1', group_names: [], address: '10.0.0.1', play_hosts: ['h1', 'h2'], check_mode: true, run_id: 'run-1' });

@@ -35,7 +35,9 @@ beforeAll(async () => {
   await writeFile(join(dir, 'vf.yml'), 'p: file\n');
   await writeFile(join(dir, 'site.yml'), PLAYBOOK);
   const inventory = await loadInventory(join(dir, 'inv.yml'));
-  play = (await loadPlaybook(join(dir, 'site.yml'), { modules })).plays[0]!;
+  // loadPlaybook returns the Playbook, or a LoadedPlaybook holding it.
+  const loaded: { plays?: Play[]; playbook?: { plays: Play[] } } = await loadPlaybook(join(dir, 'site.yml'), { modules });
+  play = (loaded.playbook ?? loaded).plays![0]!;
   facts = {};
   const state = { hosts: new Map([['h1', { name: 'h1', facts, failed: false }]]), lastResults: new Map(), lastFailedTask: new Map(), unreachableHosts: [] };
   vars = new RunVariables(inventory, { extraVars: { e: 'extra' }, masker: new Masker(), check: false }, state);

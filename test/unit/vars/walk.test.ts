@@ -64,7 +64,7 @@ describe('the eight levels in a real run', () => {
       const e = JSON.parse(line);
       if (e.type === 'task_result' && e.module === 'debug') msgs[e.task] = JSON.parse(e.result.msg); // debug shows a mapping as JSON
     }
-  });
+  }, 60_000); // a whole run in this process: slow on a busy machine
 
   const expected = LEVELS.map((l) => l.name);
 
