@@ -1,7 +1,8 @@
 /** `omsplay validate PLAYBOOK -i INVENTORY`: every check a run makes before it starts, connecting to nothing. */
 import { access } from 'node:fs/promises';
 import { ExitCode, type OmsplayError, OptionsError, ValidationError, ValidationErrors } from '../errors.js';
-import { CONTROL_NODE_PATH_VARS, renderInventoryVars } from '../inventory/templated.js';
+import { CONTROL_NODE_PATH_VARS } from '../inventory/templated.js';
+import { withRenderedInventory } from '../vars/inventory-templates.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import type { Masker } from '../secrets.js';
 import type { Parsed } from './args.js';
@@ -42,9 +43,10 @@ async function checkInventorySettings(inv: Inventory, extraVars: Vars, masker: M
   const problems = new Map<string, OmsplayError>();
   const missing = new Map<string, string[]>();
   for (const h of inv.hosts.values()) {
-    let rendered: Vars;
+    let vars: Vars;
     try {
-      rendered = renderInventoryVars(h.vars, { ...h.vars, ...extraVars }, { inventoryFile: inv.file, host: h.name, masker });
+      // As a run composes them before the play starts: the inventory's (rendered) and -e.
+      vars = withRenderedInventory({ host: h.vars, extra: extraVars }, { inventoryFile: inv.file, host: h.name, masker }).vars;
     } catch (e) {
       const err = e as OmsplayError;
       // One report per variable and reason, not one per host.
@@ -53,7 +55,7 @@ async function checkInventorySettings(inv: Inventory, extraVars: Vars, masker: M
       continue;
     }
     for (const k of CONTROL_NODE_PATH_VARS) {
-      const v = k in extraVars ? extraVars[k] : k in rendered ? rendered[k] : h.vars[k];
+      const v = vars[k];
       if (typeof v !== 'string' || v === '' || v.includes('{{')) continue;
       const exists = await access(v).then(
         () => true,

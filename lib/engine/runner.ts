@@ -112,8 +112,8 @@ export class PlaybookRunner {
         location: formatLocation(play.location),
         time: new Date().toISOString(),
       });
-      const scope: TaskScope = { play, playVars: {}, hostsInBatch: batch, extraPlayVars: extra, blockVars: {} };
-      await this.executor.preparePlayVars(play, batch, scope);
+      const scope: TaskScope = { play, playVars: {}, hostsInBatch: batch, extraPlayVars: extra, blockVars: [] };
+      await this.executor.vars.preparePlayVars(play, batch, scope);
       try {
         await this.runNodes(play.tasks, batch, scope, play.tags, everyTask);
         await this.flushHandlers(play, batch, scope);
@@ -178,13 +178,13 @@ export class PlaybookRunner {
    * (an empty one: the playbook cannot resume part-way, e.g. the upgrade, whose later steps need its earlier facts).
    */
   resumeHint(defaultCommand: string | undefined, stoppedAt: string): string {
-    const v = this.options.extraVars.resume_command ?? this.executor.playVarOf('resume_command');
+    const v = this.options.extraVars.resume_command ?? this.executor.vars.playVarOf('resume_command');
     if (typeof v === 'string') return v.trim() ? `To resume: ${v.trim()}` : '';
     return defaultCommand ? `To resume: ${defaultCommand} --start-at-task "${stoppedAt}".` : '';
   }
 
   rollbackHint(): string {
-    const v = this.options.extraVars.rollback_command ?? this.executor.playVarOf('rollback_command');
+    const v = this.options.extraVars.rollback_command ?? this.executor.vars.playVarOf('rollback_command');
     return typeof v === 'string' ? `To roll back: ${v}` : '';
   }
 
@@ -234,7 +234,7 @@ export class PlaybookRunner {
         continue;
       }
       try {
-        const list = renderValue(task.loop, this.executor.loopExpressionVars(h, scope, task), where);
+        const list = renderValue(task.loop, this.executor.vars.loopExpressionVars(h, scope, task), where);
         if (!Array.isArray(list)) throw new Error(`loop must be a list, got ${typeof list} (hint: loop: "{{ my_list }}" or a YAML list)`);
         items.set(h, list);
       } catch (e) {
@@ -247,12 +247,12 @@ export class PlaybookRunner {
       const round = hosts.filter((h) => this.hosts.get(h)!.active && (items.get(h)?.length ?? 0) > i);
       const loopVars: Record<string, Vars> = { ...scope.loopVars };
       if (task.loop !== undefined) for (const h of round) loopVars[h] = { ...scope.loopVars?.[h], [task.loopVar]: items.get(h)![i], loop_index: i };
-      const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...task.vars }, loopVars };
+      const inner: TaskScope = { ...scope, blockVars: [...scope.blockVars, task.vars], loopVars };
       const entering = await this.executor.filterWhen(task, round, inner);
       const byFile = new Map<string, string[]>();
       for (const h of entering) {
         try {
-          const file = task.includedTasks ? '' : resolve(task.includeDir ?? '.', String(renderValue(task.includeFile, this.executor.varsFor(h, inner), where)));
+          const file = task.includedTasks ? '' : resolve(task.includeDir ?? '.', String(renderValue(task.includeFile, this.executor.vars.varsFor(h, inner), where)));
           byFile.set(file, [...(byFile.get(file) ?? []), h]);
         } catch (e) {
           this.executor.failTask(task, h, inner, errorText(e));
@@ -307,7 +307,7 @@ export class PlaybookRunner {
   private async runBlock(block: Block, hosts: string[], scope: TaskScope, tags: string[], everyTask: boolean): Promise<void> {
     // A block none of whose tasks is selected is not entered; one that is keeps its rescue and always whatever the tags.
     if (!everyTask && !anyTaskSelected(block.block, tags, this.options)) return;
-    const inner: TaskScope = { ...scope, blockVars: { ...scope.blockVars, ...block.vars }, blockStack: [...(scope.blockStack ?? []), block] };
+    const inner: TaskScope = { ...scope, blockVars: [...scope.blockVars, block.vars], blockStack: [...(scope.blockStack ?? []), block] };
     const entering = await this.executor.filterWhen(block, hosts, inner);
     if (entering.length === 0) return;
     const hasRescue = block.rescue.length > 0;

@@ -6,12 +6,10 @@ import { setMaxListeners } from 'node:events';
 import { LocalConnection } from '../connection/local.js';
 import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
-import { hostOrLocalhost } from '../inventory/localhost.js';
-import { renderInventoryVars } from '../inventory/templated.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { getModule } from '../modules/index.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
-import type { Block, Condition, Play, Task } from '../playbook/types.js';
+import type { Block, Condition, Task } from '../playbook/types.js';
 import { type Masker, Secret, looksSecret } from '../secrets.js';
 import { evaluateConditions, renderValue } from '../template/index.js';
 import type { HostStatus, RunEvent } from './events.js';
@@ -21,20 +19,10 @@ import { mapLimit } from './limit.js';
 import type { RunOptions } from './options.js';
 import { sleep } from '../sleep.js';
 import { refuseUndefinedArgs } from './undefined-args.js';
-import { type VarsFile, readVarsFiles } from '../playbook/vars-files.js';
+import { RunVariables, type VarScope } from '../vars/run-variables.js';
 
-export interface TaskScope {
-  play: Play;
-  /** Play vars (and vars_files) rendered per host at play start. */
-  playVars: Record<string, Vars>;
-  hostsInBatch: string[];
-  /** Variables given to on_failure plays (`failure`). */
-  extraPlayVars: Vars;
-  blockVars: Vars;
-  /** Per host: the loop variable (and loop_index) of an include_tasks loop the tasks run under. */
-  loopVars?: Record<string, Vars>;
+export interface TaskScope extends VarScope {
   blockStack?: Block[];
-  failedTaskResult?: Map<string, unknown>;
 }
 
 interface HostOutcome {
@@ -52,10 +40,9 @@ export class TaskExecutor {
   private readonly lastFailedTask = new Map<string, string>();
   /** Hosts unreachable so far (magic variable `unreachable_hosts`, for manual-steps reports). */
   private readonly unreachableHosts: string[] = [];
-  private readonly hostvars: Record<string, Vars> = {};
-  private readonly groups: Record<string, string[]>;
   private promptQueue: Promise<unknown> = Promise.resolve();
-  private currentPlayVars: Record<string, Vars> = {};
+  /** Every variable a task sees, composed in one order (lib/vars/). */
+  readonly vars: RunVariables;
 
   constructor(
     private readonly inventory: Inventory,
@@ -67,128 +54,7 @@ export class TaskExecutor {
     // Every task on every host listens to the run's signal while it runs (removed after): with more than 10 hosts
     // Node would print a MaxListenersExceededWarning on stderr, which is no leak.
     setMaxListeners(0, options.signal);
-    this.groups = { all: [...inventory.hosts.keys()] };
-    for (const r of inventory.regions.values()) this.groups[r.name] = r.hosts;
-    for (const g of inventory.groups.values()) this.groups[g.name] = g.hosts;
-    // hostvars: other hosts' variables, computed when read (facts change during the run).
-    for (const name of inventory.hosts.keys()) {
-      Object.defineProperty(this.hostvars, name, {
-        enumerable: true,
-        get: () => {
-          const own = this.inventory.hosts.get(name)!.vars;
-          const facts = this.hosts.get(name)!.facts;
-          const rendered = renderInventoryVars(own, { ...own, ...facts, ...this.options.extraVars }, { inventoryFile: this.inventory.file, host: name, masker: this.options.masker });
-          return { ...own, ...rendered, ...this.currentPlayVars[name], ...facts };
-        },
-      });
-    }
-  }
-
-  playVarOf(name: string): unknown {
-    for (const vars of Object.values(this.currentPlayVars)) if (name in vars) return vars[name];
-    return undefined;
-  }
-
-  async preparePlayVars(play: Play, batch: string[], scope: TaskScope): Promise<void> {
-    // vars_files names may be templates: rendered per host (the same file is read once).
-    const files = new Map<string, Promise<VarsFile>>();
-    for (const host of batch) {
-      const base = this.baseVars(host, scope);
-      const fileVars = await readVarsFiles(play, { ...base, ...play.vars, ...this.options.extraVars }, files, this.options.masker);
-      const raw = { ...play.vars, ...fileVars };
-      const rendered: Vars = {};
-      // Play vars may refer to inventory vars and to earlier play vars.
-      for (const [k, v] of Object.entries(raw)) rendered[k] = renderValue(v, { ...base, ...rendered }, { location: play.location, task: `play "${play.name}" vars`, masker: this.options.masker });
-      // Secret by name or by `!secret`, wherever the value came from (vars_files, a template).
-      this.options.masker.addFromVars(rendered);
-      scope.playVars[host] = rendered;
-    }
-    this.currentPlayVars = scope.playVars;
-  }
-
-  private baseVars(host: string, scope: TaskScope): Vars {
-    const inv = hostOrLocalhost(this.inventory, host);
-    const own: Vars = inv?.vars ?? { inventory_hostname: host };
-    const base = this.assembleBase(host, scope, own);
-    // Inventory variables are templates rendered per host (lib/inventory/templated.ts); a higher level that
-    // sets the same name (play vars, facts, -e) keeps its value.
-    const rendered = renderInventoryVars(own, base, { inventoryFile: this.inventory.file, host, masker: this.options.masker });
-    for (const [k, v] of Object.entries(rendered)) if (base[k] === own[k]) base[k] = v;
-    return base;
-  }
-
-  private assembleBase(host: string, scope: TaskScope, own: Vars): Vars {
-    const st = this.hosts.get(host)!;
-    return {
-      ...own,
-      ...scope.playVars[host],
-      ...scope.extraPlayVars,
-      ...st.facts,
-      ...this.options.extraVars,
-      hostvars: this.hostvars,
-      groups: this.groups,
-      play_hosts: scope.hostsInBatch,
-      check_mode: this.options.check,
-      from_run: this.options.fromRun ? { ...this.options.fromRun.vars, hosts: this.options.fromRun.hosts, run_id: this.options.fromRun.run_id, started_at: this.options.fromRun.started_at } : undefined,
-      run_id: this.journal?.meta.run_id,
-      inventory_file: this.inventory.file,
-      unreachable_hosts: this.unreachableHosts,
-      hosts_failed: this.failedHosts(),
-      hosts_failed_reasons: this.failedReasons(),
-      failed_task: this.lastFailedTask.get(host),
-      failed_result: scope.failedTaskResult?.get(host),
-    };
-  }
-
-  /** Hosts failed now (not rescued, not ignored): in on_failure plays, those a rescue step failed on. */
-  private failedHosts(): string[] {
-    return [...this.hosts.values()].filter((s) => s.failed).map((s) => s.name);
-  }
-
-  /** host -> `task "NAME": message` of its last failure, for the failed hosts. */
-  private failedReasons(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const s of this.hosts.values()) {
-      if (!s.failed) continue;
-      const msg = (this.lastResults.get(s.name) as ModuleResult | undefined)?.msg;
-      out[s.name] = `task "${this.lastFailedTask.get(s.name) ?? '?'}": ${typeof msg === 'string' ? msg : 'failed'}`;
-    }
-    return out;
-  }
-
-  /**
-   * A host's variables for a task. `item`: the task's own loop variable(s) for one item; a looped task's vars
-   * are rendered only then (they may read the item), not for the loop expression itself.
-   */
-  varsFor(host: string, scope: TaskScope, task?: Task, item?: Vars): Vars {
-    const base = { ...this.baseVars(host, scope), ...scope.loopVars?.[host], ...item };
-    const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
-    const block = Object.keys(scope.blockVars).length ? (renderValue(scope.blockVars, base, where) as Vars) : {};
-    const withTaskVars = task && Object.keys(task.vars).length && (task.loop === undefined || item);
-    const taskVars = withTaskVars ? (renderValue(task.vars, { ...base, ...block }, where) as Vars) : {};
-    this.options.masker.addFromVars(block);
-    this.options.masker.addFromVars(taskVars);
-    // Facts and extra vars stay above block/task vars.
-    const st = this.hosts.get(host)!;
-    return { ...base, ...block, ...taskVars, ...st.facts, ...this.options.extraVars, ...item };
-  }
-
-  /**
-   * Variables for a task's `loop` expression: with the task's own vars, except those that read the loop
-   * variable (not known before the loop is); -e values stay above them.
-   */
-  loopExpressionVars(host: string, scope: TaskScope, task: Task): Vars {
-    const vars = this.varsFor(host, scope);
-    const where = { location: task.location, task: task.name, masker: this.options.masker };
-    for (const [k, v] of Object.entries(task.vars)) {
-      if (k in this.options.extraVars) continue;
-      try {
-        vars[k] = renderValue(v, vars, where);
-      } catch {
-        // reads the item: known per item only
-      }
-    }
-    return vars;
+    this.vars = new RunVariables(inventory, options, { hosts, lastResults: this.lastResults, lastFailedTask: this.lastFailedTask, unreachableHosts: this.unreachableHosts, runId: journal?.meta.run_id });
   }
 
   /** A task's failure on a host found outside a module run (an include's loop or file name): reported and settled as a result. */
@@ -204,7 +70,7 @@ export class TaskExecutor {
     const out: string[] = [];
     for (const h of hosts) {
       try {
-        if (evaluateConditions(block.when, this.varsFor(h, scope), { location: block.location, task: block.name, masker: this.options.masker })) out.push(h);
+        if (evaluateConditions(block.when, this.vars.varsFor(h, scope), { location: block.location, task: block.name, masker: this.options.masker })) out.push(h);
         else this.hosts.get(h)!.counts.skipped++;
       } catch (e) {
         this.failHost(h, e instanceof Error ? e.message : String(e));
@@ -265,7 +131,7 @@ export class TaskExecutor {
     let outcome: HostOutcome;
     let delegatedTo: string | undefined;
     try {
-      const vars = this.varsFor(host, scope, task);
+      const vars = this.vars.varsFor(host, scope, task);
       delegatedTo = task.delegateTo ? String(renderValue(task.delegateTo, vars, this.where(task))) : undefined;
       outcome = task.loop !== undefined ? await this.runLoop(task, host, vars, scope, delegatedTo) : await this.runOnce(task, host, vars, scope, delegatedTo);
     } catch (e) {
@@ -354,14 +220,14 @@ export class TaskExecutor {
   }
 
   private async runLoop(task: Task, host: string, vars: Vars, scope: TaskScope, delegatedTo?: string): Promise<HostOutcome> {
-    const items = renderValue(task.loop, Object.keys(task.vars).length ? this.loopExpressionVars(host, scope, task) : vars, this.where(task));
+    const items = renderValue(task.loop, Object.keys(task.vars).length ? this.vars.loopExpressionVars(host, scope, task) : vars, this.where(task));
     if (!Array.isArray(items)) throw new TaskFailedError(`loop must be a list, got ${typeof items}`, {}, { hint: 'loop: "{{ my_list }}" or a YAML list' });
     const results: ModuleResult[] = [];
     const labels: string[] = [];
     let unreachable: HostOutcome | undefined;
     const runItem = async (index: number, item: unknown): Promise<void> => {
       if (looksSecret(task.loopVar)) this.options.masker.addFromVars(item, true);
-      const itemVars = Object.keys(task.vars).length ? this.varsFor(host, scope, task, { [task.loopVar]: item, loop_index: index }) : { ...vars, [task.loopVar]: item, loop_index: index };
+      const itemVars = Object.keys(task.vars).length ? this.vars.varsFor(host, scope, task, { [task.loopVar]: item, loop_index: index }) : { ...vars, [task.loopVar]: item, loop_index: index };
       const label = this.itemLabel(task, item, itemVars);
       labels[index] = label;
       let r: HostOutcome;

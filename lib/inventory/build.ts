@@ -10,7 +10,9 @@ import { makeInventory } from './model.js';
 import type { Locate, Problems } from './problems.js';
 import type { RawHost, RawInventory } from './raw.js';
 import type { Inventory, InventoryGroup, InventoryHost, InventoryRegion } from './types.js';
-import { checkReserved, mergeVars } from './vars.js';
+import { checkReserved } from './vars.js';
+import { hostMagic } from '../vars/magic.js';
+import { compose } from '../vars/precedence.js';
 
 export interface Built {
   inventory: Inventory;
@@ -95,12 +97,8 @@ export function buildInventory(raw: RawInventory, file: string, locate: Locate, 
     ];
     const merged = mergeConnection(h, address, layers, ctx);
     connections.push(merged);
-    const vars = mergeVars([raw.vars, region.vars, ...groupNames.map((g) => raw.groups![g].vars), rh?.vars], {
-      inventory_hostname: h,
-      region: r,
-      group_names: groupNames,
-      address,
-    });
+    // Levels 1-4 of the precedence (lib/vars/precedence.ts), with the host's magic variables.
+    const vars = compose({ all: raw.vars, region: region.vars, group: groupNames.map((g) => raw.groups![g].vars), host: [rh?.vars, hostMagic(h, r, groupNames, address)] });
     hosts.set(h, { name: h, region: r, groups: groupNames, vars, connection: merged.settings, location: locate(path, 'key') });
   }
 

@@ -4,6 +4,5 @@ export { applyLimit, selectHosts, splitPattern, IMPLICIT_LOCALHOST, type Pattern
 export { universeOf } from './model.js';
 export { hostOrLocalhost } from './localhost.js';
 export { inventoryGraph, inventoryList, inventoryHost, maskVars } from './show.js';
-export { MAGIC_VARS } from './vars.js';
 export { inventorySchema, INVENTORY_SCHEMA_URL } from './schema.js';
 export type * from './types.js';

@@ -1,5 +1,7 @@
 /** The implicit `localhost` (the control node): usable in patterns and delegate_to without being declared. */
 import { userInfo } from 'node:os';
+import { hostMagic } from '../vars/magic.js';
+import { compose } from '../vars/precedence.js';
 import { IMPLICIT_LOCALHOST } from './patterns.js';
 import type { Inventory, InventoryHost } from './types.js';
 
@@ -12,7 +14,7 @@ export function hostOrLocalhost(inv: Pick<Inventory, 'hosts' | 'vars' | 'file'>,
     name,
     region: '',
     groups: [],
-    vars: { ...inv.vars, inventory_hostname: name, region: '', group_names: [], address },
+    vars: compose({ all: inv.vars, host: hostMagic(name, '', [], address) }),
     connection: { connection: 'local', address, port: 22, user: currentUser() },
     location: { file: inv.file, line: 1, col: 1 },
   };

@@ -10,7 +10,7 @@ export interface InventoryHost {
   region: string;
   /** Groups the host belongs to, directly or through children. */
   groups: string[];
-  /** Merged variables: all < region < groups (in declaration order) < host. Extra vars are applied by the engine on top. */
+  /** Levels 1-4 of lib/vars/precedence.ts (all < region < groups in precedence order < host) and the host's magic variables; lib/vars adds the rest per task. */
   vars: Vars;
   connection: ConnectionSettings;
   location: SourceLocation;

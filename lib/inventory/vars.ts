@@ -1,31 +1,13 @@
 /**
- * Variable merging. Precedence (low to high): all < region < groups (precedence order) < host;
- * the engine puts play vars, facts and extra vars on top. A variable set at a higher level
- * replaces the lower one whole (no deep merge, as Ansible's default), so a host's mapping never
- * silently mixes with a group's.
+ * Inventory variables named like omsplay's own. How a host's variables are merged (all < region < groups <
+ * host) is lib/vars/precedence.ts; which names are omsplay's is lib/vars/magic.ts.
  */
 import { ValidationError } from '../errors.js';
+import { INVENTORY_RESERVED } from '../vars/magic.js';
 import type { Locate, Problems } from './problems.js';
 import type { Vars } from './types.js';
 
-/** Variables every host gets from omsplay; the inventory may not set them. */
-export const MAGIC_VARS = ['inventory_hostname', 'region', 'group_names', 'address'] as const;
-
-const RESERVED = new Set<string>([...MAGIC_VARS, 'hostvars']);
-
-export interface MagicVars {
-  inventory_hostname: string;
-  region: string;
-  group_names: string[];
-  address: string;
-}
-
-export function mergeVars(layers: ReadonlyArray<Vars | null | undefined>, magic?: MagicVars): Vars {
-  const out: Vars = {};
-  for (const layer of layers) if (layer) Object.assign(out, layer);
-  if (magic) Object.assign(out, magic, { group_names: [...magic.group_names] });
-  return out;
-}
+const RESERVED = new Set<string>(INVENTORY_RESERVED);
 
 /** Refuses inventory vars that would shadow a magic variable. */
 export function checkReserved(vars: Vars | null | undefined, path: ReadonlyArray<string | number>, locate: Locate, problems: Problems): void {

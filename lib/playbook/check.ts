@@ -13,31 +13,11 @@ import type { Inventory, Vars } from '../inventory/types.js';
 import { Secret } from '../secrets.js';
 import { referencedVariables, type TemplateKind, templateSyntaxErrors } from '../template/index.js';
 import type { ModuleDefinition } from '../modules/types.js';
+import { MAGIC_VARIABLES, ON_FAILURE_VARIABLES, RESCUE_VARIABLES } from '../vars/magic.js';
 import { modulesOf, type NodeSource, sourceOf, varsFromFiles } from './source.js';
 import type { Condition, Play, Playbook, Task, TaskNode } from './types.js';
 
-/** Variables the engine gives every host (TEAM.md "Formats"; lib/engine/task-executor.ts baseVars). */
-export const MAGIC_VARIABLES = [
-  'inventory_hostname',
-  'region',
-  'group_names',
-  'address',
-  'hostvars',
-  'groups',
-  'play_hosts',
-  'check_mode',
-  'from_run',
-  'run_id',
-  'inventory_file',
-  'unreachable_hosts',
-  'hosts_failed',
-  'hosts_failed_reasons',
-] as const;
-
 const MAGIC = new Set<string>(MAGIC_VARIABLES);
-
-/** Set by the engine for a block's rescue (and always) tasks: which task failed and its result. */
-export const RESCUE_VARIABLES = ['failed_task', 'failed_result'] as const;
 
 export interface CheckOptions {
   /** More names to treat as defined. */
@@ -164,7 +144,7 @@ export function checkVariables(playbook: Playbook, inventory: Inventory | undefi
   };
   for (const play of playbook.plays) checkPlay(play, []);
   const visitFailure = (play: Play) => {
-    checkPlay(play, ['failure']);
+    checkPlay(play, [...ON_FAILURE_VARIABLES]);
     play.onFailure.forEach(visitFailure);
   };
   for (const play of playbook.plays) play.onFailure.forEach(visitFailure);

@@ -13,6 +13,7 @@ import type { Masker } from '../secrets.js';
 import { referencedVariables, renderValue } from '../template/index.js';
 import { setVarsFromFiles, sourceOf } from './source.js';
 import type { Play, Playbook } from './types.js';
+import { compose } from '../vars/precedence.js';
 
 export interface VarsFile {
   /** The path read. */
@@ -112,7 +113,7 @@ async function resolvePlay(play: Play, inventory: Inventory, extraVars: Vars, pr
   const files = new Set<YamlFile>();
   const before = problems.length;
   for (const h of hosts) {
-    const vars = { ...(hostOrLocalhost(inventory, h)?.vars ?? {}), ...play.vars, ...extraVars };
+    const vars = compose({ host: hostOrLocalhost(inventory, h)?.vars, play: play.vars, extra: extraVars });
     if (play.varsFiles.some((n) => [...referencedVariables(n, 'template')].some((v) => !(v in vars)))) return; // known at run time only
     try {
       Object.assign(values, await readVarsFiles(play, vars, cache));
