@@ -249,7 +249,8 @@ export class PlaybookRunner {
       const byFile = new Map<string, { tasks: TaskNode[]; hosts: string[] }>();
       if (task.includedTasks) byFile.set('', { tasks: task.includedTasks, hosts: entering });
       // A templated name: rendered with each host's variables, then loaded (once per file per run, options.includeTasks).
-      else
+      else {
+        const failed = new Map<string, string>();
         for (const h of entering) {
           try {
             const { file, tasks } = await this.options.includeTasks(task, this.executor.varsFor(h, inner), this.options.masker);
@@ -257,12 +258,23 @@ export class PlaybookRunner {
             group.hosts.push(h);
             byFile.set(file, group);
           } catch (e) {
-            this.executor.failTask(task, h, inner, errorText(e));
+            failed.set(h, errorText(e));
           }
         }
+        this.failInclude(task, inner, failed);
+      }
       this.checkPlayFailure(scope, entering.filter((h) => !this.hosts.get(h)!.active), name);
       for (const { tasks, hosts: group } of byFile.values()) await this.runNodes(tasks, group, inner, tags, everyTask);
     }
+  }
+
+  /** Hosts whose include could not be resolved fail it, shown as a task of its own (reporters list tasks by their start). */
+  private failInclude(task: Task, scope: TaskScope, failed: Map<string, string>): void {
+    if (failed.size === 0) return;
+    const name = task.name ?? `include_tasks ${task.includeFile}`;
+    this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: [...failed.keys()], location: formatLocation(task.location), time: new Date().toISOString() });
+    for (const [h, msg] of failed) this.executor.failTask(task, h, scope, msg);
+    this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: 0 });
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * Loads a playbook file into the typed model (lib/playbook/types.ts): YAML → schema → language
- * rules → model. Task files (import_tasks/include_tasks with fixed names), on_failure playbooks and
- * vars files are read and checked here too, so `omsplay validate` finds every problem before
- * anything connects. All problems are collected and thrown together as ValidationErrors.
+ * rules → model, returned as a LoadedPlaybook (the model plus what the static checks need beside it).
+ * Task files (import_tasks/include_tasks with fixed names) and vars files are read through renderThenLoad
+ * (files.ts), on_failure playbooks here, so `omsplay validate` finds every problem before anything
+ * connects. All problems are collected and thrown together as ValidationErrors.
  */
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { validateSchema } from '../config/validate.js';

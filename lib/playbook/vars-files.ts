@@ -1,8 +1,8 @@
 /**
- * vars_files: the one place a play's vars file is named, rendered, found and read. Used by the loader (fixed
- * names, at load time), by the checks before a run (templated names, rendered per host with the inventory
- * and -e, so a missing `v-{{ x }}.yml` is found before anything connects or is journaled) and by the engine
- * (per host at play start). Names are relative to the file of the play that names them.
+ * A play's vars_files per host: the engine's reading at play start (readVarsFiles) and the checks before a run
+ * (templated names rendered per host with the inventory and -e, so a missing `v-{{ x }}.yml` is found before
+ * anything connects or is journaled). Each file is found and read by renderThenLoad (files.ts), as the loader
+ * reads the fixed names. Names are relative to the file of the play that names them.
  */
 import type { YamlFile } from '../config/yaml.js';
 import { isOmsplayError, type OmsplayError } from '../errors.js';
