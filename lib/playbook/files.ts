@@ -7,6 +7,7 @@
  */
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { sortByLocation } from '../config/problem-order.js';
+import { validateSchema } from '../config/validate.js';
 import { loadYamlFile, type YamlFile } from '../config/yaml.js';
 import { ConfigError, type OmsplayError, type SourceLocation, ValidationError, ValidationErrors } from '../errors.js';
 import type { Vars } from '../inventory/types.js';
@@ -16,7 +17,6 @@ import { renderValue } from '../template/index.js';
 import type { NodeSource } from './loaded.js';
 import { taskFileSchema } from './schema.js';
 import { buildTasks, type TaskContext } from './task.js';
-import { validateSchema } from '../config/validate.js';
 import type { IncludeTasks, Play, Task, TaskNode } from './types.js';
 
 /** A file name as a playbook writes it. */
