@@ -15,7 +15,7 @@ import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
 import { csv, intOption, type Parsed } from './args.js';
 import type { RUN_OPTIONS } from './commands.js';
-import { fromRunNames, loadAll } from './load.js';
+import { loadAll } from './load.js';
 import { listHosts, listTasks } from './list.js';
 import { checkTags } from './tags.js';
 import { tracingConnections } from './trace.js';
@@ -48,7 +48,7 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
 
   let fromRun: RecordedValues | undefined;
   if (values['from-run']) {
-    const needed = fromRunNames(playbook);
+    const needed = loaded.fromRunNames;
     const meta = await findRun(values['from-run'], inventory.file, needed);
     if (!meta)
       throw new OptionsError(`no earlier run matches --from-run ${values['from-run']}`, {
@@ -112,6 +112,7 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
         reporters,
         connections,
         signal: controller.signal,
+        includeTasks: loaded.includeTasks,
         prompt: interactive ? ask : undefined,
         unlockHint: (name) => `omsplay unlock ${name} -i ${values.inventory} (or on each host: ${manualBreak(name)})`,
       },

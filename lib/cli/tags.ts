@@ -2,7 +2,7 @@
  * --tags / --skip-tags against the tags the playbook has: a tag no task carries is a typo until shown otherwise
  * (exit 5 with a did-you-mean), and a tag that selects no task is said before the run starts.
  */
-import { suggest } from '../config/validate.js';
+import { suggest } from '../did-you-mean.js';
 import { type TagFilter, tagSelected } from '../engine/tags.js';
 import { OptionsError } from '../errors.js';
 import type { Play, Playbook, TaskNode } from '../playbook/types.js';

@@ -1,5 +1,6 @@
 /** Everything a run is told from outside (CLI flags, extra vars). */
 import type { Connection } from '../connection/types.js';
+import type { IncludeTasks } from '../playbook/types.js';
 import type { Vars } from '../inventory/types.js';
 import type { Masker } from '../secrets.js';
 import type { RecordedValues } from './journal.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   reporters: Reporter[];
   connections: ConnectionProvider;
   signal: AbortSignal;
+  /** Loads a task file include_tasks names at run time (the engine does not import the loader). */
+  includeTasks: IncludeTasks;
   /** How a person breaks a run lock named `name` (shown when another run holds it). */
   unlockHint?: (name: string) => string;
   /** Asks a person (terminal); resolves to their answer. */

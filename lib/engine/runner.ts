@@ -4,10 +4,7 @@
  * begins. Blocks rescue per host; `on_failure` plays handle a failed play across the whole site.
  */
 import { ExitCode, InterruptedError, formatLocation, isOmsplayError } from '../errors.js';
-import { resolve } from 'node:path';
 import { applyLimit } from '../inventory/patterns.js';
-import { modules } from '../modules/index.js';
-import { loadTaskFile } from '../playbook/load.js';
 import { renderValue } from '../template/index.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import type { Block, Play, Playbook, Task, TaskNode } from '../playbook/types.js';
@@ -249,33 +246,35 @@ export class PlaybookRunner {
       if (task.loop !== undefined) for (const h of round) loopVars[h] = { ...scope.loopVars?.[h], [task.loopVar]: items.get(h)![i], loop_index: i };
       const inner: TaskScope = { ...scope, blockVars: [...scope.blockVars, task.vars], loopVars };
       const entering = await this.executor.filterWhen(task, round, inner);
-      const byFile = new Map<string, string[]>();
-      for (const h of entering) {
-        try {
-          const file = task.includedTasks ? '' : resolve(task.includeDir ?? '.', String(renderValue(task.includeFile, this.executor.vars.varsFor(h, inner), where)));
-          byFile.set(file, [...(byFile.get(file) ?? []), h]);
-        } catch (e) {
-          this.executor.failTask(task, h, inner, errorText(e));
+      const byFile = new Map<string, { tasks: TaskNode[]; hosts: string[] }>();
+      if (task.includedTasks) byFile.set('', { tasks: task.includedTasks, hosts: entering });
+      // A templated name: rendered with each host's variables, then loaded (once per file per run, options.includeTasks).
+      else {
+        const failed = new Map<string, string>();
+        for (const h of entering) {
+          try {
+            const { file, tasks } = await this.options.includeTasks(task, this.executor.vars.varsFor(h, inner), this.options.masker);
+            const group = byFile.get(file) ?? { tasks, hosts: [] };
+            group.hosts.push(h);
+            byFile.set(file, group);
+          } catch (e) {
+            failed.set(h, errorText(e));
+          }
         }
+        this.failInclude(task, inner, failed);
       }
       this.checkPlayFailure(scope, entering.filter((h) => !this.hosts.get(h)!.active), name);
-      for (const [file, group] of byFile) {
-        const nodes = task.includedTasks ?? (await this.includedFile(file));
-        await this.runNodes(nodes, group, inner, tags, everyTask);
-      }
+      for (const { tasks, hosts: group } of byFile.values()) await this.runNodes(tasks, group, inner, tags, everyTask);
     }
   }
 
-  private readonly includeCache = new Map<string, Promise<TaskNode[]>>();
-
-  /** A task file named at run time, read and checked once per run. */
-  private includedFile(file: string): Promise<TaskNode[]> {
-    let p = this.includeCache.get(file);
-    if (!p) {
-      p = loadTaskFile(file, { modules });
-      this.includeCache.set(file, p);
-    }
-    return p;
+  /** Hosts whose include could not be resolved fail it, shown as a task of its own (reporters list tasks by their start). */
+  private failInclude(task: Task, scope: TaskScope, failed: Map<string, string>): void {
+    if (failed.size === 0) return;
+    const name = task.name ?? `include_tasks ${task.includeFile}`;
+    this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: [...failed.keys()], location: formatLocation(task.location), time: new Date().toISOString() });
+    for (const [h, msg] of failed) this.executor.failTask(task, h, scope, msg);
+    this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: 0 });
   }
 
   /**

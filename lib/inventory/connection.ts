@@ -11,7 +11,7 @@ import { type Masker, Secret } from '../secrets.js';
 import { resolveInventoryPath } from './paths.js';
 import type { Locate, Problems } from './problems.js';
 import { CONNECTION_KEYS, type RawConnection, type RawHost } from './raw.js';
-import { didYouMean } from './suggest.js';
+import { didYouMeanOrKnown } from '../did-you-mean.js';
 
 const reveal = (v: unknown): unknown => (v instanceof Secret ? v.value : v);
 
@@ -118,7 +118,7 @@ function jumpChain(
     ctx.problems.add(
       new ValidationError(`jump host \`${j}\` is not an inventory host`, {
         location,
-        hint: `bastions are inventory hosts, or written user@address:port when outside the inventory; ${didYouMean(j, ctx.hostNames, 'hosts')}`,
+        hint: `bastions are inventory hosts, or written user@address:port when outside the inventory; ${didYouMeanOrKnown(j, ctx.hostNames, 'hosts')}`,
       }),
     );
   });

@@ -5,7 +5,7 @@
 import { ValidationError } from '../errors.js';
 import type { Problems, Locate } from './problems.js';
 import type { RawGroup } from './raw.js';
-import { didYouMean } from './suggest.js';
+import { didYouMeanOrKnown } from '../did-you-mean.js';
 
 export interface ResolvedGroup {
   name: string;
@@ -78,7 +78,7 @@ export function resolveGroups(
         problems.add(
           new ValidationError(`group \`${name}\` names unknown host \`${h}\``, {
             location: at,
-            hint: `${didYouMean(h, known.hostOrder, 'hosts')} (a host is declared under a region's hosts)`,
+            hint: `${didYouMeanOrKnown(h, known.hostOrder, 'hosts')} (a host is declared under a region's hosts)`,
           }),
         );
       }
@@ -105,7 +105,7 @@ export function resolveGroups(
             location: at,
             hint: hostSet.has(c)
               ? `children are groups or regions; list hosts under \`hosts:\`, e.g. hosts: [${c}]`
-              : didYouMean(c, [...names, ...known.regions.keys()], 'groups and regions'),
+              : didYouMeanOrKnown(c, [...names, ...known.regions.keys()], 'groups and regions'),
           },
         ),
       );

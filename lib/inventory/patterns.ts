@@ -8,7 +8,7 @@
  * widen a run.
  */
 import { type OmsplayError, OptionsError, ValidationError } from '../errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMeanOrKnown } from '../did-you-mean.js';
 import type { SelectOptions } from './types.js';
 
 /** What patterns are evaluated against: hosts in inventory order and the named sets (regions, groups). */
@@ -35,7 +35,7 @@ export function selectHosts(u: PatternUniverse, pattern: string, opts: SelectOpt
     if (found.length === 0) {
       throw fail(
         `host pattern \`${pattern}\`: \`${term}\` matches no host, region or group`,
-        didYouMean(term, [...u.sets.keys(), ...u.hostOrder], 'regions, groups and hosts'),
+        didYouMeanOrKnown(term, [...u.sets.keys(), ...u.hostOrder], 'regions, groups and hosts'),
       );
     }
     return found;

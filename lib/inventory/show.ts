@@ -5,7 +5,7 @@
  */
 import { OptionsError } from '../errors.js';
 import { looksSecret, MASK, type Masker, Secret } from '../secrets.js';
-import { didYouMean } from './suggest.js';
+import { didYouMeanOrKnown } from '../did-you-mean.js';
 import type { Inventory, Vars } from './types.js';
 
 type Shown = Pick<Inventory, 'hosts' | 'regions' | 'groups' | 'vars'>;
@@ -34,7 +34,7 @@ export function inventoryGraph(inv: Shown, root = 'all'): string {
     for (const g of inv.groups.keys()) if (!nested.has(g)) walk(g, 1);
   } else {
     if (!inv.regions.has(root) && !inv.groups.has(root)) {
-      throw new OptionsError(`no region or group \`${root}\``, { hint: didYouMean(root, [...inv.regions.keys(), ...inv.groups.keys()], 'regions and groups') });
+      throw new OptionsError(`no region or group \`${root}\``, { hint: didYouMeanOrKnown(root, [...inv.regions.keys(), ...inv.groups.keys()], 'regions and groups') });
     }
     walk(root, 0);
   }
@@ -65,7 +65,7 @@ export function inventoryList(inv: Shown, masker?: Masker): Record<string, unkno
 /** One host's merged variables (with the magic ones), masked. */
 export function inventoryHost(inv: Shown, name: string, masker?: Masker): Vars {
   const host = inv.hosts.get(name);
-  if (!host) throw new OptionsError(`no host \`${name}\` in the inventory`, { hint: didYouMean(name, inv.hosts.keys(), 'hosts') });
+  if (!host) throw new OptionsError(`no host \`${name}\` in the inventory`, { hint: didYouMeanOrKnown(name, inv.hosts.keys(), 'hosts') });
   return maskVars(host.vars, masker);
 }
 

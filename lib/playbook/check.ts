@@ -7,15 +7,16 @@
  * Problems are returned (not thrown) so the caller can show them together with others.
  */
 import type { ValuePath } from '../config/yaml.js';
-import { sortByLocation, suggest } from '../config/validate.js';
+import { sortByLocation } from '../config/problem-order.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 import { isOmsplayError, type OmsplayError, type SourceLocation, ValidationError, ValidationErrors } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { Secret } from '../secrets.js';
 import { referencedVariables, type TemplateKind, templateSyntaxErrors } from '../template/index.js';
 import type { ModuleDefinition } from '../modules/types.js';
 import { MAGIC_VARIABLES, ON_FAILURE_VARIABLES, RESCUE_VARIABLES } from '../vars/magic.js';
-import { modulesOf, type NodeSource, sourceOf, varsFromFiles } from './source.js';
-import type { Condition, Play, Playbook, Task, TaskNode } from './types.js';
+import { type LoadedPlaybook, type NodeSource, varsFromFilesOf } from './loaded.js';
+import type { Condition, Play, Task, TaskNode } from './types.js';
 
 const MAGIC = new Set<string>(MAGIC_VARIABLES);
 
@@ -32,23 +33,23 @@ export interface CheckOptions {
 }
 
 /** All static checks; throws ValidationErrors (every problem, sorted by location) when any fails. */
-export function checkPlaybook(playbook: Playbook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): void {
-  const problems = playbookProblems(playbook, inventory, extraVars, opts);
+export function checkPlaybook(loaded: LoadedPlaybook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): void {
+  const problems = playbookProblems(loaded, inventory, extraVars, opts);
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new ValidationErrors(problems);
 }
 
 /** The same checks, returned instead of thrown. */
-export function playbookProblems(playbook: Playbook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): OmsplayError[] {
-  return sortByLocation([...(inventory ? checkHostPatterns(playbook, inventory) : []), ...checkVariables(playbook, inventory, extraVars, opts)]);
+export function playbookProblems(loaded: LoadedPlaybook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): OmsplayError[] {
+  return sortByLocation([...(inventory ? checkHostPatterns(loaded, inventory) : []), ...checkVariables(loaded, inventory, extraVars, opts)]);
 }
 
 /** A play whose pattern matches nothing, or a delegate_to naming no inventory host. */
-export function checkHostPatterns(playbook: Playbook, inventory: Inventory): OmsplayError[] {
+export function checkHostPatterns(loaded: LoadedPlaybook, inventory: Inventory): OmsplayError[] {
   const problems: OmsplayError[] = [];
   const names = [...inventory.hosts.keys(), ...inventory.regions.keys(), ...inventory.groups.keys(), 'all'];
   const visitPlay = (play: Play) => {
-    const src = sourceOf(play);
+    const src = loaded.sources.get(play);
     const at = src ? src.yaml.locate([...src.path, 'hosts']) : play.location;
     if (play.hosts && !play.hosts.includes('{{')) {
       let matched: string[] = [];
@@ -62,9 +63,8 @@ export function checkHostPatterns(playbook: Playbook, inventory: Inventory): Oms
       }
       if (matched.length === 0) {
         const first = play.hosts.split(/[:,]/).map((p) => p.replace(/^[&!]/, ''))[0] ?? '';
-        const s = suggest(first, names);
-        problems.push(
-          new ValidationError(`host pattern \`${play.hosts}\` of play \`${play.name}\` matches no host in ${inventory.file}${s && s !== first ? ` — did you mean \`${s}\`?` : ''}`, {
+                problems.push(
+          new ValidationError(`host pattern \`${play.hosts}\` of play \`${play.name}\` matches no host in ${inventory.file}${didYouMeanSuffix(first, names)}`, {
             location: at,
             hint: `regions: ${[...inventory.regions.keys()].join(', ') || '(none)'}; groups: ${[...inventory.groups.keys()].join(', ') || '(none)'}`,
           }),
@@ -74,10 +74,9 @@ export function checkHostPatterns(playbook: Playbook, inventory: Inventory): Oms
     walkNodes(play.tasks, (t) => {
       const d = t.delegateTo;
       if (!d || d === 'localhost' || d === '127.0.0.1' || d.includes('{{') || inventory.hosts.has(d)) return;
-      const s = suggest(d, inventory.hosts.keys());
-      const tsrc = sourceOf(t);
+            const tsrc = loaded.sources.get(t);
       problems.push(
-        new ValidationError(`delegate_to \`${d}\` is not a host of ${inventory.file}${s ? ` — did you mean \`${s}\`?` : ''}`, {
+        new ValidationError(`delegate_to \`${d}\` is not a host of ${inventory.file}${didYouMeanSuffix(d, inventory.hosts.keys())}`, {
           location: tsrc ? tsrc.yaml.locate([...tsrc.path, 'delegate_to']) : t.location,
           hint: 'delegate_to takes an inventory host name or localhost',
         }),
@@ -85,7 +84,7 @@ export function checkHostPatterns(playbook: Playbook, inventory: Inventory): Oms
     });
     play.onFailure.forEach(visitPlay);
   };
-  playbook.plays.forEach(visitPlay);
+  loaded.playbook.plays.forEach(visitPlay);
   return problems;
 }
 
@@ -117,7 +116,7 @@ class Scope {
   }
 }
 
-export function checkVariables(playbook: Playbook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): OmsplayError[] {
+export function checkVariables(loaded: LoadedPlaybook, inventory: Inventory | undefined, extraVars: Vars, opts: CheckOptions = {}): OmsplayError[] {
   const problems: OmsplayError[] = [];
   const base = new Set<string>([...MAGIC_VARIABLES, ...Object.keys(extraVars), ...(opts.knownVariables ?? [])]);
   if (inventory) {
@@ -130,24 +129,24 @@ export function checkVariables(playbook: Playbook, inventory: Inventory | undefi
   const factScope = new Scope(facts, root);
 
   const checkPlay = (play: Play, extra: string[]) => {
-    const fromFiles = varsFromFiles(play);
+    const fromFiles = varsFromFilesOf(loaded, play);
     if (!fromFiles.complete) return; // a templated vars_files name: which names it defines is known only at run time
     const playScope = factScope.with([...Object.keys(play.vars), ...Object.keys(fromFiles.values), ...extra]);
-    const psrc = sourceOf(play);
+    const psrc = loaded.sources.get(play);
     const label = `play \`${play.name}\``;
-    const c = new Checker(problems, opts.modules ?? modulesOf(playbook) ?? new Map());
+    const c = new Checker(problems, opts.modules ?? loaded.modules, loaded.sources);
     c.scan(play.vars, psrc, ['vars'], play.location, playScope, label);
     for (const f of fromFiles.files) c.scan(f.value, { yaml: f, path: [] }, [], play.location, playScope, `vars file ${f.file}`);
     c.scan(play.hosts, psrc, ['hosts'], play.location, playScope, label);
     c.nodes(play.tasks, playScope, facts);
     for (const h of play.handlers) c.node(h, playScope, facts);
   };
-  for (const play of playbook.plays) checkPlay(play, []);
+  for (const play of loaded.playbook.plays) checkPlay(play, []);
   const visitFailure = (play: Play) => {
     checkPlay(play, [...ON_FAILURE_VARIABLES]);
     play.onFailure.forEach(visitFailure);
   };
-  for (const play of playbook.plays) play.onFailure.forEach(visitFailure);
+  for (const play of loaded.playbook.plays) play.onFailure.forEach(visitFailure);
   return problems;
 }
 
@@ -155,6 +154,7 @@ class Checker {
   constructor(
     private readonly problems: OmsplayError[],
     private readonly modules: ReadonlyMap<string, ModuleDefinition>,
+    private readonly sources: LoadedPlaybook['sources'],
   ) {}
 
   nodes(nodes: TaskNode[], scope: Scope, facts: Set<string>): void {
@@ -162,7 +162,7 @@ class Checker {
   }
 
   node(n: TaskNode, outer: Scope, facts: Set<string>): void {
-    const src = sourceOf(n);
+    const src = this.sources.get(n);
     const label = `task \`${n.name ?? (n.kind === 'task' ? n.module : 'block')}\``;
     // Task vars are visible to the task's own templates; their values see the outer scope (and a loop's item).
     const loopNames = n.kind === 'task' && n.loop !== undefined ? [n.loopVar, 'loop_index'] : [];
@@ -255,9 +255,8 @@ class Checker {
     const names = referencedVariables(text, kind);
     for (const name of names) {
       if (scope.has(name)) continue;
-      const s = suggest(name, scope.all());
-      this.problems.push(
-        new ValidationError(`undefined variable \`${name}\` in ${label}${s ? ` — did you mean \`${s}\`?` : ''}`, {
+            this.problems.push(
+        new ValidationError(`undefined variable \`${name}\` in ${label}${didYouMeanSuffix(name, scope.all())}`, {
           location: at,
           hint: `define it in the inventory, the play's vars or vars_files, pass -e ${name}=..., set it with register/set_fact in an earlier task, or use (default ${name} "value")`,
         }),

@@ -1,23 +1,25 @@
 /**
  * Loads a playbook file into the typed model (lib/playbook/types.ts): YAML → schema → language
- * rules → model. Task files (import_tasks/include_tasks with fixed names), on_failure playbooks and
- * vars files are read and checked here too, so `omsplay validate` finds every problem before
- * anything connects. All problems are collected and thrown together as ValidationErrors.
+ * rules → model, returned as a LoadedPlaybook (the model plus what the static checks need beside it).
+ * Task files (import_tasks/include_tasks with fixed names) and vars files are read through renderThenLoad
+ * (files.ts), on_failure playbooks here, so `omsplay validate` finds every problem before anything
+ * connects. All problems are collected and thrown together as ValidationErrors.
  */
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { sortByLocation, suggest, validateSchema } from '../config/validate.js';
-import { loadYamlFile, type ValuePath, type YamlFile } from '../config/yaml.js';
-import { ConfigError, type OmsplayError, type SourceLocation, ValidationError, ValidationErrors } from '../errors.js';
+import { validateSchema } from '../config/validate.js';
+import type { ValuePath, YamlFile } from '../config/yaml.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
+import { ConfigError, ValidationError } from '../errors.js';
 import type { Vars } from '../inventory/types.js';
 import type { ModuleDefinition } from '../modules/types.js';
-import { playbookSchema, taskFileSchema } from './schema.js';
-import { setModulesOf, setSource, setVarsFromFiles } from './source.js';
-import { readVarsFile } from './vars-files.js';
-import { bool, buildHandlers, buildTasks, type TaskContext, tagList } from './task.js';
-import type { Play, Playbook, TaskNode } from './types.js';
+import { buildTaskFile, LoadSession, renderThenLoad, varsFileRef, type VarsFile } from './files.js';
+import type { LoadedPlaybook, VarsFromFiles } from './loaded.js';
+import { playbookSchema } from './schema.js';
+import { bool, buildHandlers, buildTasks, tagList } from './task.js';
+import type { Play, TaskNode } from './types.js';
 
 export interface LoadPlaybookOptions {
-  modules: Map<string, ModuleDefinition>;
+  modules: ReadonlyMap<string, ModuleDefinition>;
   /**
    * When given, undefined variables are checked too, with these names (inventory, -e, magic
    * variables) counted as defined. The CLI usually calls checkVariables() instead, with the inventory.
@@ -27,7 +29,6 @@ export interface LoadPlaybookOptions {
 
 // The built CLI has precompiled validators for exactly these schemas (lib/playbook/schema-gen.ts).
 const PLAYBOOK_SCHEMA = playbookSchema();
-const TASK_FILE_SCHEMA = taskFileSchema();
 
 const PLAY_EXAMPLE = '- name: Say hello\n    hosts: all\n    tasks:\n      - debug: {msg: hello}';
 
@@ -37,56 +38,48 @@ function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export async function loadPlaybook(file: string, opts: LoadPlaybookOptions): Promise<Playbook> {
+export async function loadPlaybook(file: string, opts: LoadPlaybookOptions): Promise<LoadedPlaybook> {
   const loader = new Loader(opts.modules);
-  const playbook = await loader.playbook(file);
+  const loaded = await loader.playbook(file);
   if (opts.knownVariables) {
     const { checkVariables } = await import('./check.js');
-    loader.problems.push(...checkVariables(playbook, undefined, {}, { knownVariables: opts.knownVariables }));
+    loader.session.problems.push(...checkVariables(loaded, undefined, {}, { knownVariables: opts.knownVariables }));
   }
-  loader.throwIfProblems();
-  return playbook;
+  loader.session.throwIfProblems();
+  return loaded;
 }
 
-/** Loads a task file on its own (e.g. for tests or an engine resolving a templated include_tasks at run time). */
-export async function loadTaskFile(file: string, opts: { modules: Map<string, ModuleDefinition> }): Promise<TaskNode[]> {
-  const loader = new Loader(opts.modules);
-  const res = await loader.taskFile(file, undefined, [resolve(file)]);
-  loader.throwIfProblems();
-  return res?.tasks ?? [];
+/** Loads a task file on its own (tests, tools); every problem in it is thrown. */
+export async function loadTaskFile(file: string, opts: { modules: ReadonlyMap<string, ModuleDefinition> }): Promise<TaskNode[]> {
+  const session = new LoadSession(opts.modules);
+  let tasks: TaskNode[] = [];
+  try {
+    tasks = await buildTaskFile(await session.read(file), session, [resolve(file)]);
+  } catch (e) {
+    if (!(e instanceof ConfigError || e instanceof ValidationError)) throw e;
+    session.problems.push(e);
+  }
+  session.throwIfProblems();
+  return tasks;
 }
 
+/** Builds the model of a playbook file and what the checks need beside it (LoadedPlaybook). */
 class Loader {
-  readonly problems: OmsplayError[] = [];
-  private yamlCache = new Map<string, Promise<YamlFile>>();
+  readonly session: LoadSession;
+  private readonly varsFromFiles = new Map<Play, VarsFromFiles>();
 
-  constructor(private readonly modules: Map<string, ModuleDefinition>) {}
-
-  throwIfProblems(): void {
-    if (this.problems.length === 0) return;
-    const sorted = sortByLocation(dedupe(this.problems));
-    throw sorted.length === 1 ? sorted[0] : new ValidationErrors(sorted);
+  constructor(private readonly modules: ReadonlyMap<string, ModuleDefinition>) {
+    this.session = new LoadSession(modules);
   }
 
-  /** Parsed file (cached); a file that cannot be read rejects with a ConfigError without location. */
-  private read(file: string): Promise<YamlFile> {
-    const key = resolve(file);
-    let p = this.yamlCache.get(key);
-    if (!p) {
-      p = loadYamlFile(file);
-      this.yamlCache.set(key, p);
-      // A failed read is reported at each place that names the file: do not cache the failure.
-      p.catch(() => this.yamlCache.delete(key));
-    }
-    return p;
+  private get problems() {
+    return this.session.problems;
   }
 
-  async playbook(file: string): Promise<Playbook> {
-    const yaml = await this.read(file);
+  async playbook(file: string): Promise<LoadedPlaybook> {
+    const yaml = await this.session.read(file);
     const plays = await this.plays(yaml, [resolve(file)], 'playbook');
-    const playbook: Playbook = { file, dir: dirname(file), plays };
-    setModulesOf(playbook, this.modules);
-    return playbook;
+    return { playbook: { file, dir: dirname(file), plays }, sources: this.session.sources, varsFromFiles: this.varsFromFiles, modules: this.modules };
   }
 
   /** The plays of a playbook file (top level or an on_failure import). */
@@ -128,13 +121,14 @@ class Loader {
 
   private async play(raw: unknown, path: ValuePath, yaml: YamlFile, stack: string[]): Promise<Play | undefined> {
     if (!isObject(raw)) return undefined;
-    const ctx = this.taskContext(yaml, stack);
+    const ctx = this.session.taskContext(yaml, stack);
     const hosts = typeof raw.hosts === 'string' ? raw.hosts : Array.isArray(raw.hosts) ? raw.hosts.filter((h) => typeof h === 'string').join(':') : '';
     const play: Play = {
       name: typeof raw.name === 'string' ? raw.name : hosts,
       hosts,
       vars: isObject(raw.vars) ? (raw.vars as Vars) : {},
       varsFiles: [],
+      varsFileLocations: [],
       anyErrorsFatal: bool(raw, path, 'any_errors_fatal', ctx) ?? false,
       tags: tagList(raw.tags),
       tasks: [],
@@ -151,9 +145,9 @@ class Loader {
     const become = bool(raw, path, 'become', ctx);
     if (become !== undefined) play.become = become;
     if (typeof raw.become_user === 'string') play.becomeUser = raw.become_user;
-    setSource(play, { yaml, path });
+    this.session.sources.set(play, { yaml, path });
 
-    await this.varsFiles(play, raw.vars_files);
+    await this.varsFiles(play, raw.vars_files, path, yaml);
     play.tasks = await buildTasks(raw.tasks, [...path, 'tasks'], ctx);
     play.handlers = await buildHandlers(raw.handlers, [...path, 'handlers'], ctx);
     this.checkNotify(play);
@@ -161,57 +155,14 @@ class Loader {
     return play;
   }
 
-  private taskContext(yaml: YamlFile, stack: string[]): TaskContext {
-    return {
-      modules: this.modules,
-      problems: this.problems,
-      yaml,
-      loadTaskFile: (file, at) => this.taskFile(join(dirname(yaml.file), file), at, stack, file),
-    };
-  }
-
-  /** Reads, validates and builds a task file; cycles and missing files are reported at `at`. */
-  async taskFile(file: string, at: SourceLocation | undefined, stack: string[], asWritten = file): Promise<{ tasks: TaskNode[]; file: string } | undefined> {
-    const abs = resolve(file);
-    if (at !== undefined && stack.includes(abs)) {
-      const cycle = [...stack.slice(stack.indexOf(abs)), abs].map((f) => relative(process.cwd(), f) || f);
-      this.problems.push(new ValidationError(`include cycle: ${cycle.join(' → ')}`, { location: at, hint: 'a task file must not include itself, directly or through other files' }));
-      return undefined;
-    }
-    let yaml: YamlFile;
-    try {
-      yaml = await this.read(file);
-    } catch (e) {
-      if (e instanceof ConfigError && at && !e.location) {
-        this.problems.push(new ConfigError(`task file \`${asWritten}\` ${e.message.replace(/^file \S+ /, '')} (${file})`, { location: at, hint: 'task file names are relative to the file that includes them' }));
-        return undefined;
-      }
-      if (e instanceof ConfigError) {
-        this.problems.push(e);
-        return undefined;
-      }
-      throw e;
-    }
-    const v = yaml.value;
-    if (v === null || v === undefined) return { tasks: [], file };
-    if (!Array.isArray(v)) {
-      this.problems.push(
-        new ValidationError(`a task file is a list of tasks, this one is ${isObject(v) ? 'a mapping' : `a ${typeof v}`}`, {
-          location: { file: yaml.file, line: 1, col: 1 },
-          hint: isObject(v) && ('hosts' in v || 'tasks' in v) ? 'this looks like a play: task files hold only tasks' : 'start each task with `- `',
-        }),
-      );
-      return undefined;
-    }
-    this.problems.push(...validateSchema(TASK_FILE_SCHEMA, v, yaml));
-    const tasks = await buildTasks(v, [], this.taskContext(yaml, [...stack, abs]));
-    return { tasks, file };
-  }
-
-  /** Fixed vars_files names are read here; templated ones once their variables are known (resolveVarsFiles, the engine). */
-  private async varsFiles(play: Play, raw: unknown): Promise<void> {
+  /** Fixed vars_files names are read here; templated ones once their variables are known (resolveTemplatedVarsFiles, the engine). */
+  private async varsFiles(play: Play, raw: unknown, path: ValuePath, yaml: YamlFile): Promise<void> {
     const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
-    for (const name of list) if (typeof name === 'string') play.varsFiles.push(name); // as written
+    list.forEach((name, i) => {
+      if (typeof name !== 'string') return;
+      play.varsFiles.push(name); // as written
+      play.varsFileLocations.push(yaml.locate(Array.isArray(raw) ? [...path, 'vars_files', i] : [...path, 'vars_files']));
+    });
     const values: Vars = {};
     const files: YamlFile[] = [];
     let complete = true;
@@ -221,7 +172,7 @@ class Loader {
         continue;
       }
       try {
-        const vf = await readVarsFile(play, i, {});
+        const vf: VarsFile = await renderThenLoad(varsFileRef(play, i), {}, this.session);
         Object.assign(values, vf.values);
         files.push(vf.yaml);
       } catch (e) {
@@ -229,7 +180,7 @@ class Loader {
         else throw e;
       }
     }
-    setVarsFromFiles(play, { values, complete, files });
+    this.varsFromFiles.set(play, { values, complete, files });
   }
 
   /** `notify` must reach a handler of the play (by name or listen). */
@@ -247,9 +198,8 @@ class Loader {
         for (const name of n.notify) {
           if (names.has(name) || name.includes('{{')) continue;
           const known = [...names];
-          const s = suggest(name, known);
-          this.problems.push(
-            new ValidationError(`notify \`${name}\` matches no handler of play \`${play.name}\`${s ? ` — did you mean \`${s}\`?` : ''}`, {
+                    this.problems.push(
+            new ValidationError(`notify \`${name}\` matches no handler of play \`${play.name}\`${didYouMeanSuffix(name, known)}`, {
               location: n.location,
               hint: known.length ? `handlers: ${known.join(', ')}` : 'the play has no handlers',
             }),
@@ -277,7 +227,7 @@ class Loader {
         }
         let imported: YamlFile;
         try {
-          imported = await this.read(file);
+          imported = await this.session.read(file);
         } catch (e) {
           if (!(e instanceof ConfigError)) throw e;
           this.problems.push(
@@ -296,14 +246,4 @@ class Loader {
     }
     return out;
   }
-}
-
-function dedupe(problems: OmsplayError[]): OmsplayError[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const k = p.format();
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -15,7 +15,7 @@
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AJV_OPTIONS, compilable, schemaKey } from '../config/validate.js';
+import { AJV_OPTIONS, compilable, schemaKey } from '../config/ajv.js';
 import { inventorySchema } from '../inventory/schema.js';
 import { modules } from '../modules/index.js';
 import { editorSchemaFiles, playbookSchema, taskFileSchema } from './schema.js';

@@ -5,18 +5,22 @@
  * values are put into their one canonical form (conditions and tags as lists, notify as a list).
  */
 import { dirname } from 'node:path';
-import { BOOLEAN_HINT, describeValue, suggest, validateSchema, YAML11_BOOLEANS } from '../config/validate.js';
+import { BOOLEAN_HINT, describeValue, YAML11_BOOLEANS } from '../config/describe.js';
+import { validateSchema } from '../config/validate.js';
+import { didYouMeanOf, suggest } from '../did-you-mean.js';
 import type { ValuePath, YamlFile } from '../config/yaml.js';
 import { type OmsplayError, type SourceLocation, ValidationError } from '../errors.js';
 import type { Vars } from '../inventory/types.js';
 import type { ModuleDefinition } from '../modules/types.js';
+import type { NodeSource } from './loaded.js';
 import { BLOCK_KEYWORDS, COMMON_TASK_KEYWORDS, TASK_HINTS, TASK_KEYWORDS } from './schema.js';
-import { setSource } from './source.js';
-import type { Block, Condition, Handler, Task, TaskCommon, TaskNode } from './types.js';
+import type { Block, Condition, Handler, Play, Task, TaskCommon, TaskNode } from './types.js';
 
 export interface TaskContext {
-  modules: Map<string, ModuleDefinition>;
+  modules: ReadonlyMap<string, ModuleDefinition>;
   problems: OmsplayError[];
+  /** Where each node built is written (LoadedPlaybook.sources). */
+  sources: Map<Play | TaskNode, NodeSource>;
   yaml: YamlFile;
   /** Loads an import_tasks/include_tasks file; returns undefined when it failed (problem recorded). */
   loadTaskFile(file: string, at: SourceLocation, kind: 'import_tasks' | 'include_tasks'): Promise<{ tasks: TaskNode[]; file: string } | undefined>;
@@ -61,7 +65,7 @@ export async function buildHandlers(list: unknown, path: ValuePath, ctx: TaskCon
     if (handler.listen.length === 0) {
       ctx.problems.push(new ValidationError('a handler needs a `name` or `listen` so that `notify` can reach it', { location: task.location }));
     }
-    setSource(handler, { yaml: ctx.yaml, path: p, moduleKey: task.module });
+    ctx.sources.set(handler, { yaml: ctx.yaml, path: p, moduleKey: task.module });
     out.push(handler);
   }
   return out;
@@ -93,9 +97,9 @@ async function buildTask(raw: unknown, path: ValuePath, ctx: TaskContext, handle
         }),
       );
     } else if (s && ctx.modules.has(s)) {
-      problems.push(new ValidationError(`unknown module \`${k}\` — did you mean \`${s}\`?`, { location: at, hint: `modules: ${[...ctx.modules.keys()].sort().join(', ')}` }));
+      problems.push(new ValidationError(`unknown module \`${k}\` — ${didYouMeanOf([s])}`, { location: at, hint: `modules: ${[...ctx.modules.keys()].sort().join(', ')}` }));
     } else if (s) {
-      problems.push(new ValidationError(`unknown task keyword \`${k}\` — did you mean \`${s}\`?`, { location: at, hint: `task keywords: ${keywords.join(', ')}` }));
+      problems.push(new ValidationError(`unknown task keyword \`${k}\` — ${didYouMeanOf([s])}`, { location: at, hint: `task keywords: ${keywords.join(', ')}` }));
     } else if (moduleKeys.length === 0 && actions.length === 0) {
       problems.push(new ValidationError(`unknown module \`${k}\``, { location: at, hint: `modules: ${[...ctx.modules.keys()].sort().join(', ')}` }));
     } else {
@@ -154,7 +158,7 @@ async function buildBlock(raw: Raw, path: ValuePath, ctx: TaskContext, common: T
   if (Array.isArray(raw.block) && raw.block.length === 0) {
     ctx.problems.push(new ValidationError('`block` is empty', { location: ctx.yaml.locate([...path, 'block']), hint: 'a block needs at least one task' }));
   }
-  setSource(block, { yaml: ctx.yaml, path });
+  ctx.sources.set(block, { yaml: ctx.yaml, path });
   return block;
 }
 
@@ -179,7 +183,7 @@ async function buildInclude(raw: Raw, path: ValuePath, ctx: TaskContext, common:
   if (kind === 'import_tasks') {
     if (!loaded) return undefined;
     const block: Block = { kind: 'block', ...common, name: common.name ?? `import_tasks ${file}`, block: loaded.tasks, rescue: [], always: [] };
-    setSource(block, { yaml: ctx.yaml, path });
+    ctx.sources.set(block, { yaml: ctx.yaml, path });
     return block;
   }
   const task: Task = {
@@ -195,7 +199,7 @@ async function buildInclude(raw: Raw, path: ValuePath, ctx: TaskContext, common:
     includedTasks: loaded?.tasks,
   };
   applyLoop(task, raw, path, ctx);
-  setSource(task, { yaml: ctx.yaml, path });
+  ctx.sources.set(task, { yaml: ctx.yaml, path });
   return task;
 }
 
@@ -250,7 +254,7 @@ function buildModuleTask(raw: Raw, path: ValuePath, ctx: TaskContext, common: Ta
     notify: strList(raw.notify),
   };
   applyLoop(task, raw, path, ctx);
-  setSource(task, { yaml: ctx.yaml, path, moduleKey, freeForm });
+  ctx.sources.set(task, { yaml: ctx.yaml, path, moduleKey, freeForm });
   return task;
 }
 

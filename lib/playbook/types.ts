@@ -4,6 +4,7 @@
  */
 import type { SourceLocation } from '../errors.js';
 import type { Vars } from '../inventory/types.js';
+import type { Masker } from '../secrets.js';
 
 /** A condition as written: boolean, bare Handlebars expression, `{{ }}` template; a list means all must hold. */
 export type Condition = boolean | string;
@@ -79,7 +80,10 @@ export interface Play {
   name: string;
   hosts: string;
   vars: Vars;
+  /** vars_files names as written (templates rendered per host at play start). */
   varsFiles: string[];
+  /** Where each vars_files entry is written (errors about a file point there). */
+  varsFileLocations: SourceLocation[];
   serial?: Array<number | string>;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
@@ -105,3 +109,10 @@ export interface Playbook {
   dir: string;
   plays: Play[];
 }
+
+/**
+ * Loads the task file an include_tasks names at run time: the name rendered with a host's variables, the file
+ * read and checked once per run (lib/playbook/files.ts includeTasksLoader). The engine gets it in RunOptions,
+ * so that it runs the model without importing the loader.
+ */
+export type IncludeTasks = (task: Task, vars: Vars, masker?: Masker) => Promise<{ file: string; tasks: TaskNode[] }>;

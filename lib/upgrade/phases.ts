@@ -4,7 +4,7 @@
  * the MetaDB must be restored from the dumps or the old containers only started again. One list, so that a phase
  * is never written one way where it is set and another where it is read.
  */
-import { didYouMean } from '../config/validate.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
 import { TaskFailedError } from '../errors.js';
 
 export const UPGRADE_PHASES = [
@@ -34,7 +34,7 @@ export function isUpgradePhase(v: unknown): v is UpgradePhase {
 export function checkPhase(v: string | null | undefined): UpgradePhase | '' {
   if (v === undefined || v === null || v === '') return '';
   if (isUpgradePhase(v)) return v;
-  throw new TaskFailedError(`unknown upgrade phase ${JSON.stringify(v)}${didYouMean(v, UPGRADE_PHASES)}`, {}, { hint: `the phases are ${UPGRADE_PHASES.join(', ')}` });
+  throw new TaskFailedError(`unknown upgrade phase ${JSON.stringify(v)}${didYouMeanSuffix(v, UPGRADE_PHASES)}`, {}, { hint: `the phases are ${UPGRADE_PHASES.join(', ')}` });
 }
 
 export interface PhaseMeaning {

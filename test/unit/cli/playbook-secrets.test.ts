@@ -61,7 +61,7 @@ const PLAYBOOK = (out: string) => `- name: Secrets everywhere
       ignore_errors: true
     - name: a file holding a secret
       copy: {content: "token={{ api_token }}\\n", dest: "${out}/{{ inventory_hostname }}-{{ ansible_run_nr }}.conf"}
-    - name: an error that ends the run
+    - name: a missing task file named with a secret
       include_tasks: "missing-{{ api_token }}.yml"
 `;
 

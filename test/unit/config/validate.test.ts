@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileSchema, describeValue, suggest, validateSchema } from '../../../lib/config/validate.js';
+import { compileSchema } from '../../../lib/config/ajv.js';
+import { describeValue } from '../../../lib/config/describe.js';
+import { validateSchema } from '../../../lib/config/validate.js';
+import { suggest } from '../../../lib/did-you-mean.js';
 import { parseYaml } from '../../../lib/config/yaml.js';
 import { formatLocation, ValidationError } from '../../../lib/errors.js';
 

@@ -18,7 +18,6 @@ import { executeRun } from '../../../lib/engine/execute.js';
 import { type RecordedValues, findRun, readRecorded } from '../../../lib/engine/journal.js';
 import type { RunOptions } from '../../../lib/engine/options.js';
 import { UnreachableError } from '../../../lib/errors.js';
-import { fromRunNames } from '../../../lib/cli/load.js';
 import { PlainReporter } from '../../../lib/reporters/plain.js';
 
 export const LOCAL_INVENTORY = `
@@ -103,7 +102,7 @@ export async function runYaml(spec: RunYaml) {
   const unreachable = new Set(spec.unreachable ?? []);
   let fromRun: RecordedValues | undefined;
   if (spec.fromRun) {
-    const meta = await findRun(spec.fromRun, loaded.inventory.file, fromRunNames(loaded.playbook));
+    const meta = await findRun(spec.fromRun, loaded.inventory.file, loaded.fromRunNames);
     if (!meta) throw new Error('no run found');
     fromRun = await readRecorded(meta);
   }
@@ -130,6 +129,7 @@ export async function runYaml(spec: RunYaml) {
       async closeAll() {},
     },
     signal: new AbortController().signal,
+    includeTasks: loaded.includeTasks,
     ...spec.options,
   });
   return { ...outcome, collect, dir, opened, masker: loaded.masker, plain: plainText };

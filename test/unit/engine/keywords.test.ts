@@ -427,6 +427,24 @@ describe('engine: task keywords', () => {
     expect(msgs('region file').sort()).toEqual(['hz a 1', 'hz b 1', 'sh c 1']);
   });
 
+  it('a templated include_tasks name that leads to a missing file fails only the hosts whose name led there', async () => {
+    const r = await runYaml({
+      files: { 'tasks/hz.yml': '- name: region file\n  debug: {msg: "hz {{ inventory_hostname }}"}\n' },
+      playbook: `
+- hosts: all
+  tasks:
+    - name: per region
+      include_tasks: "tasks/{{ region }}.yml"
+    - name: after
+      debug: {msg: "{{ inventory_hostname }}"}
+`,
+    });
+    expect(r.collect.status('per region')).toEqual({ c: 'failed' });
+    expect(r.collect.results('per region')[0]!.result.msg).toMatch(/task file `tasks\/\{\{ region \}\}\.yml` \(tasks\/sh\.yml\) does not exist/);
+    expect(r.collect.results('region file').map((e) => e.result.msg)).toEqual(['hz a', 'hz b']);
+    expect(r.collect.status('after')).toEqual({ a: 'ok', b: 'ok' });
+  });
+
   it('timeout ends a task that runs too long', async () => {
     const r = await runYaml({
       playbook: `

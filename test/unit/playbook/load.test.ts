@@ -21,7 +21,7 @@ async function tree(files: Record<string, string>): Promise<string> {
 async function load(text: string, more: Record<string, string> = {}): Promise<{ plays: Play[]; dir: string }> {
   const dir = await tree({ 'site.yml': text, ...more });
   const pb = await loadPlaybook(join(dir, 'site.yml'), { modules });
-  return { plays: pb.plays, dir };
+  return { plays: pb.playbook.plays, dir };
 }
 
 async function firstTask(taskYaml: string): Promise<Task> {

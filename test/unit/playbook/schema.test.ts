@@ -8,7 +8,8 @@ import { parseYaml } from '../../../lib/config/yaml.js';
 import { modules } from '../../../lib/modules/index.js';
 import { editorSchemaFiles, PLAY_KEYWORDS, TASK_KEYWORDS } from '../../../lib/playbook/schema.js';
 import type { ValidateFunction } from 'ajv';
-import { ajv, compilable, schemaKey, validateWith } from '../../../lib/config/validate.js';
+import { ajv, compilable, schemaKey } from '../../../lib/config/ajv.js';
+import { validateWith } from '../../../lib/config/validate.js';
 import { formatLocation } from '../../../lib/errors.js';
 import { precompiledSchemas, precompiledSource } from '../../../lib/playbook/schema-gen.js';
 

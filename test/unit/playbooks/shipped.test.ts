@@ -41,7 +41,7 @@ describe('shipped playbooks', () => {
   }
 
   it('every upgrade step is named and tagged after the procedure, so a part can run alone', async () => {
-    const playbook = await loadPlaybook(join(SHIPPED_PLAYBOOKS, 'upgrade.yml'), { modules });
+    const { playbook } = await loadPlaybook(join(SHIPPED_PLAYBOOKS, 'upgrade.yml'), { modules });
     const tasks = tasksOf(playbook.plays[0]!.tasks);
     expect(tasks.length).toBeGreaterThan(30);
     for (const t of tasks) {

@@ -121,7 +121,7 @@ describe('evaluateConditions', () => {
     expect(e.message).toContain('in "not_a_var"');
     expect(e.message).toContain('task "Restart OMS"');
     expect(e.format()).toMatch(/^site\.yml:40:11: /);
-    expect(error(() => evaluateConditions(['(eq regoin "hz")'], vars, where)).hint).toContain('did you mean "region"?');
+    expect(error(() => evaluateConditions(['(eq regoin "hz")'], vars, where)).hint).toContain('did you mean `region`?');
     expect(error(() => evaluateConditions(['ha.enabled'], vars, where)).message).toContain('undefined variable "ha.enabled"');
   });
 

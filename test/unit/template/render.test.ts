@@ -107,7 +107,7 @@ describe('undefined variables', () => {
     expect(e.message).toContain('task "Stop the ghana container"');
     expect(e.location).toEqual({ file: 'upgrade.yml', line: 12, col: 9 });
     expect(e.format()).toMatch(/^upgrade\.yml:12:9: validation error: undefined variable "regoin"/);
-    expect(e.hint).toContain('did you mean "region"?');
+    expect(e.hint).toContain('did you mean `region`?');
   });
 
   it('errors inside text, helper arguments, subexpressions and blocks too', () => {
@@ -127,7 +127,7 @@ describe('undefined variables', () => {
     const e = catchError(() => renderValue('{{ db.tags.tire }}', vars, where));
     expect(e.message).toContain('undefined variable "db.tags.tire"');
     expect(e.message).toContain('"db.tags" has no "tire"');
-    expect(e.hint).toContain('did you mean "db.tags.tier"?');
+    expect(e.hint).toContain('did you mean `db.tags.tier`?');
     expect(catchError(() => renderValue('{{ nothing.x }}', vars, where)).message).toContain('"nothing" is null');
     expect(catchError(() => renderValue('{{ port.x }}', vars, where)).message).toContain('undefined variable "port.x"');
   });
