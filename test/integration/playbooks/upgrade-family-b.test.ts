@@ -109,7 +109,7 @@ describe('family B on 3 hosts in 2 regions', () => {
     const loaded = `${REPOSITORY_420}:feature_4.2.0-ce`;
     // The stage step's `docker load` printed the reference; that is what the containers were started from.
     const staged = results(up, 'Stage: docker load the new image while the old OMS runs');
-    expect(staged.map((e) => [e.host, e.status, e.result.image_ref])).toEqual(site.hosts.map((h) => [h.name, 'changed', loaded]));
+    expect(staged.map((e) => [e.host, e.status, e.result.image_ref]).sort()).toEqual(site.hosts.map((h) => [h.name, 'changed', loaded]));
     for (const e of staged) expect(e.result.stdout).toContain(`Loaded image: ${loaded}`);
     expect(results(up, 'Load image: the image docker load reported').map((e) => e.result.facts?.new_image_ref)).toEqual(site.hosts.map(() => loaded));
     for (const h of site.hosts) {
