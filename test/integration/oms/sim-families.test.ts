@@ -105,8 +105,25 @@ describe('family B from 4.2.0: the new image repository', () => {
     const r = await exited(h1, site.containers.new);
     expect(r.code).toBe(1);
     expect(r.logs).toMatch(/upgrading oms_rm from 4\.1\.0 to 4\.2\.0 is not supported: OMS 4\.2\.0 upgrades only from 4\.1\.1/);
+    // In the vendor's words (the V4.2.0 guide's notice).
+    expect(r.logs).toContain(
+      '"Currently, it is only supported to upgrade from OMS Community Edition V4.1.1 to Community Edition V4.2.0. Upgrading from versions lower than Community Edition V4.1.1 to Community Edition V4.2.0 is not supported."',
+    );
     expect(await schemaVersion(site)).toEqual(allAt('4.1.0', site));
     expect(await tablesWithColumn(site, 'schema_4_2_0')).toEqual([]);
+  });
+
+  it('4.1.1 is never an upgrade target: 4.1.0 → 4.1.1 is refused by the new container in the words of its upgrade notice', async () => {
+    const site = await deploySite(lab, { oldVersion: '4.1.0', newVersion: '4.1.1', regions: [{ name: 'hz', location: 1, hosts: [h1] }] });
+    await upgradeStart(site, h1);
+    const r = await exited(h1, site.containers.new);
+    expect(r.code).toBe(1);
+    expect(r.logs).toContain(
+      'OMS 4.1.1 cannot be upgraded to (rm=4.1.0 cm=4.1.0 cm_hb=4.1.0): install it fresh (upgrade guide: "OceanBase Migration Service (OMS) Community Edition V4.1.1 only supports direct deployment. It is not supported to upgrade to V4.1.1 from lower versions.")',
+    );
+    expect(await lab.docker(h1, ['exec', site.containers.new, 'true']).then((x) => x.code)).not.toBe(0);
+    expect(await schemaVersion(site)).toEqual(allAt('4.1.0', site));
+    expect(await tablesWithColumn(site, 'schema_4_1_1')).toEqual([]);
   });
 });
 
