@@ -10,6 +10,7 @@ import { REPOSITORY_420 } from '../../lab/oms/image.js';
 import { rootConnection } from '../../lab/oms/seed.js';
 import { containerLogs, deploySite, health, inspectContainer, lastLogLine, loadNewImage, resetSite, runArgs, schemaVersion, waitHealthy } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
+import { tablesWithColumn } from '../playbooks/site-run.js';
 
 const { lab, site: defaultSite } = getSite();
 const [h1, h2] = defaultSite.hosts.map((h) => h.name) as [string, string];
@@ -58,19 +59,6 @@ async function exited(host: string, name: string, timeoutMs = 20_000): Promise<{
   }
 }
 
-/** Tables of the site's databases that have a column. */
-async function tablesWithColumn(site: Site, column: string): Promise<string[]> {
-  const conn = await rootConnection(site);
-  try {
-    const [rows] = await conn.query('SELECT CONCAT(table_schema, ".", table_name) AS t FROM information_schema.columns WHERE column_name = ? AND table_schema IN (?) ORDER BY t', [
-      column,
-      site.databases.all,
-    ]);
-    return (rows as { t: string }[]).map((r) => r.t);
-  } finally {
-    await conn.end();
-  }
-}
 
 async function rmQuery(site: Site, sql: string): Promise<unknown[]> {
   const conn = await rootConnection(site);

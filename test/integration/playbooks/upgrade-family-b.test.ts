@@ -12,7 +12,7 @@ import { rootConnection } from '../../lab/oms/seed.js';
 import { deploySite, dockerInitRuns, haConfig, health, inspectContainer, resetSite, schemaVersion } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 import type { CliResult } from '../../support/omsplay.js';
-import { explain, metadbState, runOnSite } from './site-run.js';
+import { explain, metadbState, runOnSite, tablesWithColumn } from './site-run.js';
 
 const { lab, site: defaultSite } = getSite();
 
@@ -24,19 +24,6 @@ function run(site: Site, playbook: string, ...args: string[]): Promise<CliResult
 
 const allAt = (v: string, site: Site) => ({ rm: v, cm: v, heartbeat: Object.fromEntries(site.regions.map((r) => [r.name, v])) });
 
-/** Tables of the site's databases with the column a version's schema change adds (schema_4_1_0 ...). */
-async function tablesWithColumn(site: Site, column: string): Promise<string[]> {
-  const conn = await rootConnection(site);
-  try {
-    const [rows] = await conn.query('SELECT CONCAT(table_schema, ".", table_name) AS t FROM information_schema.columns WHERE column_name = ? AND table_schema IN (?) ORDER BY t', [
-      column,
-      site.databases.all,
-    ]);
-    return (rows as { t: string }[]).map((r) => r.t);
-  } finally {
-    await conn.end();
-  }
-}
 
 /** The table each database's schema change touches: rm cluster_info, cm host, every region's heatbeat_sequence. */
 const changedTables = (site: Site): string[] =>
