@@ -15,7 +15,8 @@ export function listTasks(playbook: Playbook, filter: TagFilter): string {
       const all = [...tags, ...n.tags];
       if (n.kind === 'block') {
         if (!everyTask && !anyTaskSelected(n.block, all, filter)) continue;
-        if (n.name) lines.push(`${indent}block: ${n.name}`);
+        // Its condition shown: which blocks run is often chosen by data (e.g. the upgrade's procedure family).
+        if (n.name) lines.push(`${indent}block: ${n.name}${n.when?.length ? `\tWHEN: ${n.when.join(' and ')}` : ''}`);
         walk(n.block, all, `${indent}  `, everyTask);
         if (n.rescue.length) {
           lines.push(`${indent}  rescue:${everyTask ? '' : ` ${WHATEVER_TAGS}`}`);

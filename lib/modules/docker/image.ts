@@ -67,6 +67,11 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
     { name: 'image_ids', description: 'Image ids loaded or found.' },
     { name: 'tags', description: 'Tags the tar holds (from its manifest or the load output).' },
     { name: 'present_before', description: 'Whether the image was already on the host.' },
+    {
+      name: 'image_ref',
+      description:
+        'The image to run: the first reference `docker load` reported (`Loaded image:`, else `Loaded image ID:`); when the load was skipped or only planned (--check), the tar\'s own first tag (what `docker load` reports), else its image id; empty when unknown.',
+    },
   ],
   example: `- name: Load the new OMS image
   docker.image:
@@ -88,7 +93,7 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
         }
       } else if (/No such file|Cannot open/i.test(r.stderr)) {
         // In a --check run the tar may be staged by an earlier task that did not run.
-        if (ctx.check) return { changed: true, src: args.src, tags: [], present_before: false, loaded: [], image_ids: [], msg: `would load ${args.src} (not on ${ctx.host} yet)` };
+        if (ctx.check) return { changed: true, src: args.src, tags: [], present_before: false, loaded: [], image_ids: [], image_ref: '', msg: `would load ${args.src} (not on ${ctx.host} yet)` };
         throw failed(`image tar ${args.src} not found on ${ctx.host}`, { src: args.src });
       }
     }
@@ -101,9 +106,10 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
       if (img) foundIds.push(img.id);
     }
     const presentBefore = refs.length > 0 && foundIds.length === refs.length;
-    const base = { src: args.src, tags: wanted.tags, present_before: presentBefore };
+    // The tar's own reference: what `docker load` reports for it (a skipped or planned load runs the same image).
+    const base = { src: args.src, tags: wanted.tags, present_before: presentBefore, image_ref: wanted.tags[0] ?? wanted.ids[0] ?? '' };
     if (presentBefore && !args.force) {
-      return { changed: false, ...base, loaded: [], image_ids: foundIds, msg: `image already present (${wanted.tags[0] ?? foundIds[0]})` };
+      return { changed: false, ...base, image_ref: base.image_ref || (foundIds[0] ?? ''), loaded: [], image_ids: foundIds, msg: `image already present (${wanted.tags[0] ?? foundIds[0]})` };
     }
     const tarThere = (await ctx.exec({ argv: pathExists(args.src) })).exitCode === 0;
     if (!tarThere) {
@@ -138,6 +144,8 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
       tags: out.tags.length ? out.tags : wanted.tags,
       loaded: out.tags,
       image_ids: out.ids.length ? out.ids : wanted.ids,
+      // The vendor (V4.2.9 guide): run the image under the name `docker load` imported, not a repository written down.
+      image_ref: out.tags[0] ?? out.ids[0] ?? base.image_ref,
       stdout: r.stdout,
       msg: `loaded ${out.tags.join(', ') || out.ids.join(', ') || args.src}`,
     };

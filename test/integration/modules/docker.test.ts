@@ -185,12 +185,14 @@ describe('docker.image', () => {
 
   it('loads the tar once and skips it the second time', async () => {
     const check = await dockerImage.run({ src: tar }, ctxFor(t, { check: true }));
-    expect(check).toMatchObject({ changed: true, present_before: false });
+    expect(check).toMatchObject({ changed: true, present_before: false, image_ref: TAG });
     expect((await docker('image', 'inspect', TAG)).exitCode).not.toBe(0);
     const r1 = await dockerImage.run({ src: tar }, ctxFor(t));
-    expect(r1).toMatchObject({ changed: true, loaded: [TAG] });
+    // image_ref: the reference `docker load` reported, the one to run.
+    expect(r1).toMatchObject({ changed: true, loaded: [TAG], image_ref: TAG });
+    expect(r1.stdout).toContain(`Loaded image: ${TAG}`);
     const r2 = await dockerImage.run({ src: tar }, ctxFor(t));
-    expect(r2).toMatchObject({ changed: false, present_before: true, loaded: [] });
+    expect(r2).toMatchObject({ changed: false, present_before: true, loaded: [], image_ref: TAG });
     const r3 = await dockerImage.run({ src: tar, image: TAG }, ctxFor(t));
     expect(r3.changed).toBe(false);
     const r4 = await dockerImage.run({ src: tar, image: TAG, force: true }, ctxFor(t));

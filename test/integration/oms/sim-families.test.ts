@@ -10,6 +10,7 @@ import { REPOSITORY_420 } from '../../lab/oms/image.js';
 import { rootConnection } from '../../lab/oms/seed.js';
 import { containerLogs, deploySite, health, inspectContainer, lastLogLine, loadNewImage, resetSite, runArgs, schemaVersion, waitHealthy } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
+import { tablesWithColumn } from '../playbooks/site-run.js';
 
 const { lab, site: defaultSite } = getSite();
 const [h1, h2] = defaultSite.hosts.map((h) => h.name) as [string, string];
@@ -58,19 +59,6 @@ async function exited(host: string, name: string, timeoutMs = 20_000): Promise<{
   }
 }
 
-/** Tables of the site's databases that have a column. */
-async function tablesWithColumn(site: Site, column: string): Promise<string[]> {
-  const conn = await rootConnection(site);
-  try {
-    const [rows] = await conn.query('SELECT CONCAT(table_schema, ".", table_name) AS t FROM information_schema.columns WHERE column_name = ? AND table_schema IN (?) ORDER BY t', [
-      column,
-      site.databases.all,
-    ]);
-    return (rows as { t: string }[]).map((r) => r.t);
-  } finally {
-    await conn.end();
-  }
-}
 
 async function rmQuery(site: Site, sql: string): Promise<unknown[]> {
   const conn = await rootConnection(site);
@@ -105,8 +93,25 @@ describe('family B from 4.2.0: the new image repository', () => {
     const r = await exited(h1, site.containers.new);
     expect(r.code).toBe(1);
     expect(r.logs).toMatch(/upgrading oms_rm from 4\.1\.0 to 4\.2\.0 is not supported: OMS 4\.2\.0 upgrades only from 4\.1\.1/);
+    // In the vendor's words (the V4.2.0 guide's notice).
+    expect(r.logs).toContain(
+      '"Currently, it is only supported to upgrade from OMS Community Edition V4.1.1 to Community Edition V4.2.0. Upgrading from versions lower than Community Edition V4.1.1 to Community Edition V4.2.0 is not supported."',
+    );
     expect(await schemaVersion(site)).toEqual(allAt('4.1.0', site));
     expect(await tablesWithColumn(site, 'schema_4_2_0')).toEqual([]);
+  });
+
+  it('4.1.1 is never an upgrade target: 4.1.0 → 4.1.1 is refused by the new container in the words of its upgrade notice', async () => {
+    const site = await deploySite(lab, { oldVersion: '4.1.0', newVersion: '4.1.1', regions: [{ name: 'hz', location: 1, hosts: [h1] }] });
+    await upgradeStart(site, h1);
+    const r = await exited(h1, site.containers.new);
+    expect(r.code).toBe(1);
+    expect(r.logs).toContain(
+      'OMS 4.1.1 cannot be upgraded to (rm=4.1.0 cm=4.1.0 cm_hb=4.1.0): install it fresh (upgrade guide: "OceanBase Migration Service (OMS) Community Edition V4.1.1 only supports direct deployment. It is not supported to upgrade to V4.1.1 from lower versions.")',
+    );
+    expect(await lab.docker(h1, ['exec', site.containers.new, 'true']).then((x) => x.code)).not.toBe(0);
+    expect(await schemaVersion(site)).toEqual(allAt('4.1.0', site));
+    expect(await tablesWithColumn(site, 'schema_4_1_1')).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Lab } from '../../lab/lab.js';
 import { writeSiteInventory } from '../../lab/oms/inventory.js';
+import { rootConnection } from '../../lab/oms/seed.js';
 import { checksumTables } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 import { type CliResult, omsplay } from '../../support/omsplay.js';
@@ -29,4 +30,18 @@ export const written = (table: string): boolean => table.endsWith('.heatbeat_seq
 export async function metadbState(site: Site): Promise<Record<string, number | null>> {
   const all = await checksumTables(site);
   return Object.fromEntries(Object.entries(all).filter(([t]) => !written(t) && !t.endsWith('.oms_normal_config')));
+}
+
+/** Tables of the site's databases that have a column (each version's schema change adds schema_<version>). */
+export async function tablesWithColumn(site: Site, column: string): Promise<string[]> {
+  const conn = await rootConnection(site);
+  try {
+    const [rows] = await conn.query('SELECT CONCAT(table_schema, ".", table_name) AS t FROM information_schema.columns WHERE column_name = ? AND table_schema IN (?) ORDER BY t', [
+      column,
+      site.databases.all,
+    ]);
+    return (rows as { t: string }[]).map((r) => r.t);
+  } finally {
+    await conn.end();
+  }
 }

@@ -89,8 +89,7 @@ describe('family D: 4.2.11 → 4.2.12 on 3 hosts in 2 regions', () => {
     const up = await run(site, 'upgrade.yml');
     expect(up.code, explain(up)).toBe(0);
     const tasks = ran(up);
-    // ha_before recorded empty (the rollback then leaves HA alone too), then the phase: no HA step of the multi-node guide.
-    expect(tasks.filter((t) => /HA/.test(t))).toEqual(['HA untouched (single-node C or D): nothing to put back', 'HA untouched (single-node C or D): upgrade finished']);
+    expect(tasks.filter((t) => /HA/.test(t))).toEqual(['HA untouched (single-node C or D): nothing to disable', 'HA untouched (single-node C or D): upgrade finished']);
     expect(await haConfig(site)).toEqual(haBefore);
     expect((await checksumTables(site))[paramsTable]).toBe(paramsBefore);
     expect(await schemaVersion(site)).toEqual({ rm: '4.2.12', cm: '4.2.12', heartbeat: { hz: '4.2.12' } });
@@ -102,5 +101,36 @@ describe('family D: 4.2.11 → 4.2.12 on 3 hosts in 2 regions', () => {
     expect((await checksumTables(site))[paramsTable]).toBe(paramsBefore);
     expect(await metadbState(site)).toEqual(before);
     expect(await schemaVersion(site)).toEqual({ rm: '4.2.11', cm: '4.2.11', heartbeat: { hz: '4.2.11' } });
+  });
+  it('on a single node, a run that fails after the migration started (left as it is) is the one `rollback.yml --from-run last` rolls back, HA untouched', async () => {
+    const site = await deploySite(lab, { oldVersion: '4.2.11', newVersion: '4.2.12', regions: [{ name: 'hz', location: 1, hosts: ['h1'] }] });
+    const paramsTable = `${site.databases.rm}.oms_normal_config`;
+    const haBefore = await haConfig(site);
+    const paramsBefore = (await checksumTables(site))[paramsTable];
+    const before = await metadbState(site);
+    await lab.exec('h1', ['sh', '-c', `echo cm_hb > ${site.paths.failDockerInitMarker}`], { check: true });
+    try {
+      const up = await run(site, 'upgrade.yml', '--no-on-failure');
+      expect(up.code).toBe(2);
+      // --no-on-failure: the rescue did not run; the site is left as the failure left it.
+      expect(up.events.filter((e) => e.type === 'task_result' && e.play !== 'Upgrade OMS')).toEqual([]);
+      // The migration ran halfway: rm and cm are at 4.2.12 until the rollback.
+      expect((await schemaVersion(site)).rm).toBe('4.2.12');
+      const failedRun = up.events.find((e) => e.type === 'run_start')!.run_id;
+
+      const back = await run(site, 'rollback.yml', '--from-run', 'last', '--yes');
+      expect(back.code, explain(back)).toBe(0);
+      // The failing run, not an earlier one that got further: it recorded ha_before (empty) before the first change.
+      expect(back.events.find((e) => e.type === 'run_start')!.from_run).toBe(failedRun);
+      expect(ran(back)).toContain('Rollback: drop, recreate and restore each database');
+      expect(ran(back).filter((t) => /HA|ha\.config/.test(t))).toEqual([]);
+    } finally {
+      await lab.exec('h1', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
+    }
+    expect(await haConfig(site)).toEqual(haBefore);
+    expect((await checksumTables(site))[paramsTable]).toBe(paramsBefore);
+    expect(await metadbState(site)).toEqual(before);
+    expect(await schemaVersion(site)).toEqual({ rm: '4.2.11', cm: '4.2.11', heartbeat: { hz: '4.2.11' } });
+    expect((await inspectContainer(lab, 'h1', site.containers.old))?.State.Running).toBe(true);
   });
 });

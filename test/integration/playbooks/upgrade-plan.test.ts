@@ -3,11 +3,13 @@
  * the reason, what the vendor does not document or the inventory cannot supply: through `omsplay run upgrade.yml`
  * on the lab's simulated OMS sites.
  */
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
+import { writeSiteInventory } from '../../lab/oms/inventory.js';
 import { checksumTables, deploySite, haConfig, inspectContainer, resetSite } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
-import type { CliResult } from '../../support/omsplay.js';
+import { type CliResult, omsplay } from '../../support/omsplay.js';
 import { runOnSite, written } from './site-run.js';
 
 const { lab, site: defaultSite } = getSite();
@@ -33,6 +35,9 @@ async function refusedBeforeAnyChange(site: Site, r: CliResult, before: Awaited<
   expect(new Set(failed.map((e) => e.task))).toEqual(new Set([PLAN_TASK]));
   const started = r.events.filter((e) => e.type === 'task_start').map((e) => String(e.task));
   expect(started.filter((t) => /^(Stage|Disable HA|Stop old|Back up|Load image|Start new)/.test(t))).toEqual([]);
+  // The rescue finds nothing to put back, and says no host was left behind.
+  const notPutBack = r.events.filter((e) => e.type === 'task_result' && JSON.stringify(e.result ?? {}).includes('NOT put back'));
+  expect(notPutBack.map((e) => `${e.host}: ${JSON.stringify(e.result).slice(0, 300)}`)).toEqual([]);
   expect(await state(site)).toEqual(before);
   for (const h of site.hosts) {
     expect((await inspectContainer(lab, h.name, site.containers.old))?.State.Running, `${site.containers.old} runs on ${h.name}`).toBe(true);
@@ -57,6 +62,20 @@ describe('preflight plans the upgrade path on the default site (3.3.1, 3 hosts i
     expect(msg).toBe(
       'cannot upgrade 3.3.1 to 4.2.9: no documented upgrade path from 3.3.1 to 4.2.9: the 4.2.9 guide upgrades only from 4.2.0–4.2.8; the oldest version with a documented path to 4.2.9 is 4.1.1, and 4.1.1 is install-only: its upgrade notice says it only supports direct deployment, nothing upgrades to it; from 3.3.1 the documented upgrades reach 4.0.0, 4.1.0 (hint: the vendor documents no way there; see README "Supported upgrades")',
     );
+  });
+
+  it('prints the refusal and its reason in plain output too (unknown target 4.9.9), exit 2, nothing changed', async () => {
+    const before = await state(defaultSite);
+    const inv = await writeSiteInventory(lab, defaultSite, { file: join(lab.dir, 'upgrade-plan-plain.yml'), vars: { oms_target_version: '4.9.9', oms_new_container: 'oms_499' } });
+    const r = await omsplay(['run', 'upgrade.yml', '-i', inv, '--plain'], { env: { OMSPLAY_HOME: join(lab.dir, 'omsplay-home-plan') } });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain(`TASK [${PLAN_TASK}]`);
+    expect(out).toContain('cannot upgrade 3.3.1 to 4.9.9: unknown target version 4.9.9: the upgrade graph has no guide for it');
+    expect(out).toContain('documented targets: 4.0.0, 4.1.0, 4.2.0–4.2.2, 4.2.9, 4.2.12, 4.2.13');
+    expect(out).not.toMatch(/TASK \[(Stage|Disable HA|Stop old|Back up|Load image|Start new)/);
+    expect(out).not.toContain('NOT put back');
+    expect(await state(defaultSite)).toEqual(before);
   });
 
   it('refuses an unknown target, naming the documented ones', async () => {

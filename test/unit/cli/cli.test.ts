@@ -81,6 +81,23 @@ describe('omsplay CLI', () => {
     expect(t.out).not.toMatch(/stepz|after stepz/);
   });
 
+  it('--list-tasks shows the condition of a block (e.g. the procedure family that chooses it)', async () => {
+    await writeFile(
+      join(dir, 'when.yml'),
+      `- name: up
+  hosts: a
+  tasks:
+    - name: family c only
+      when: (eq greeting "C")
+      block:
+        - {name: wait, debug: {msg: x}}
+`,
+    );
+    const t = await cli(['run', join(dir, 'when.yml'), '-i', inv(), '--list-tasks']);
+    expect(t.code, t.out + t.err).toBe(0);
+    expect(t.out).toMatch(/block: family c only\tWHEN: \(eq greeting "C"\)\n\s+wait\s+TAGS: \[\]/);
+  });
+
   it('-e key=value and -e @file win over inventory vars; vars_files are read; --json emits the event stream', async () => {
     const r = await cli(['run', join(dir, 'pb.yml'), '-i', inv(), '--json', '-e', 'greeting=extra', '-e', `@${join(dir, 'extra.yml')}`, '-t', 'hello']);
     expect(r.code).toBe(0);

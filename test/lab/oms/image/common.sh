@@ -27,6 +27,20 @@ ver_lt() { [ "$(ver_cmp "$1" "$2")" = -1 ]; }
 ver_gt() { [ "$(ver_cmp "$1" "$2")" = 1 ]; }
 # is_source V: V is a version this one's guide upgrades from.
 is_source() { case " $SOURCES " in *" $1 "*) return 0 ;; esac; return 1; }
+# guide_notice: what this version's upgrade guide says about the versions that upgrade to it, in the vendor's words
+# (oceanbase/oms-doc, branches V4.0.0 ... V4.2.2: the FAQ of 4.0.0/4.1.0, the notice of 4.1.1, the overview of 4.2.x);
+# empty where we do not hold the guide's text. The containers quote it when they refuse an undocumented edge.
+guide_notice() {
+  local only='Currently, it is only supported to upgrade from OMS Community Edition V%s to Community Edition V%s. Upgrading from versions lower than Community Edition V%s to Community Edition V%s is not supported.'
+  case "$OMS_VERSION" in
+    4.0.0) echo 'OMS V3.2.2-CE, V3.3.0-CE and V3.3.1-CE can be directly upgraded to OMS V4.0.0-CE.' ;;
+    4.1.0) echo 'OMS V3.2.2-CE, V3.3.0-CE, V3.3.1-CE and V4.0.0-CE can be directly upgraded to OMS V4.1.0-CE.' ;;
+    4.1.1) echo 'OceanBase Migration Service (OMS) Community Edition V4.1.1 only supports direct deployment. It is not supported to upgrade to V4.1.1 from lower versions.' ;;
+    4.2.0) printf "$only\n" 4.1.1 4.2.0 4.1.1 4.2.0 ;;
+    4.2.1) printf "$only\n" 4.2.0 4.2.1 4.2.0 4.2.1 ;;
+    4.2.2) printf "$only\n" 4.2.1 4.2.2 4.2.1 4.2.2 ;;
+  esac
+}
 # schema_col VERSION: the column each version's schema change adds (4.2.9 -> schema_4_2_9).
 schema_col() { printf 'schema_%s' "${1//./_}"; }
 

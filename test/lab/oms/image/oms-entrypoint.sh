@@ -92,10 +92,11 @@ UPGRADE=
 metadb_newer && die "MetaDB schema ($(versions)) is newer than this OMS $OMS_VERSION: refusing to start"
 if ! metadb_is "$OMS_VERSION"; then
   [ -n "$UPGRADE" ] || die "MetaDB schema is older than $OMS_VERSION ($(versions)): start the container with -e IS_UPGRADE=true$([ "$FAMILY" = D ] || printf ' and run /root/docker_init.sh')"
-  [ -n "$FAMILY" ] || die "OMS $OMS_VERSION cannot be upgraded to ($(versions)): install it fresh"
+  notice=$(guide_notice)
+  [ -n "$FAMILY" ] || die "OMS $OMS_VERSION cannot be upgraded to ($(versions)): install it fresh${notice:+ (upgrade guide: \"$notice\")}"
   for db in "$RM_DB" "$CM_DB" "$HB_DB"; do
     v=$(schema_version "$db")
-    [ "$v" = "$OMS_VERSION" ] || is_source "$v" || die "upgrading $db from ${v:-<none>} to $OMS_VERSION is not supported: OMS $OMS_VERSION upgrades only from $SOURCES"
+    [ "$v" = "$OMS_VERSION" ] || is_source "$v" || die "upgrading $db from ${v:-<none>} to $OMS_VERSION is not supported: OMS $OMS_VERSION upgrades only from $SOURCES${notice:+ (upgrade guide: \"$notice\")}"
   done
 fi
 if [ -n "$UPGRADE" ]; then
