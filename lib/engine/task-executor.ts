@@ -3,7 +3,6 @@
  * register/record, failed_when/changed_when, and the per-host outcome.
  */
 import { setMaxListeners } from 'node:events';
-import { LocalConnection } from '../connection/local.js';
 import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import { hostOrLocalhost } from '../inventory/localhost.js';
@@ -44,7 +43,6 @@ interface HostOutcome {
 
 const NO_LOG_RESULT = 'the output has been hidden due to no_log: true';
 const NO_LOG_LABEL = '(hidden: no_log)';
-const local = new LocalConnection();
 
 export class TaskExecutor {
   /** The last result of each host (for `failure.results` and rescue's `failed_result`). */
@@ -514,7 +512,6 @@ export class TaskExecutor {
   }
 
   private connection(host: string): Promise<Connection> {
-    if (host === 'localhost' || host === '127.0.0.1') return Promise.resolve(local);
     return this.options.connections.get(host);
   }
 
