@@ -103,8 +103,9 @@ export interface FileSummary {
 
 export function parseFileSummary(out: string): FileSummary {
   const size = /@@size\n(\d+)\n/.exec(out);
-  const shaAt = out.indexOf('@@sha256\n');
-  const sha = shaAt >= 0 ? parseSha256(out.slice(shaAt + 8)) : null;
+  const shaMark = '@@sha256\n';
+  const shaAt = out.indexOf(shaMark);
+  const sha = shaAt >= 0 ? parseSha256(out.slice(shaAt + shaMark.length)) : null;
   const tailAt = out.indexOf('@@tail\n');
   if (!size || !sha || tailAt < 0) throw new Error(`unexpected file summary output: ${out.slice(0, 200)}`);
   const headAt = out.indexOf('@@head\n');

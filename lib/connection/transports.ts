@@ -16,7 +16,7 @@ export interface TransportEntry {
 
 export const TRANSPORTS = {
   ssh: { summary: 'the default: over SSH', load: () => import('./ssh-transport.js') },
-  local: { summary: 'commands run on the control node', load: () => import('./local.js') },
+  local: { summary: 'the control node', load: () => import('./local.js') },
 } as const satisfies Record<string, TransportEntry>;
 
 export type TransportName = keyof typeof TRANSPORTS;
