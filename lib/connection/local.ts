@@ -9,10 +9,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, chown, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CommandFailedError } from '../errors.js';
 import { localUserName } from './login-user.js';
-import { quoteArgv } from './quote.js';
-import { abortedBeforeStart, CommandSession, type SessionResult, throwIfBecomeRefused } from './session.js';
+import { abortedBeforeStart, CommandSession, execChecked, type SessionResult, throwIfBecomeRefused } from './session.js';
 import { remoteCommand } from './ssh-command.js';
 import { installStagedArgv, putBecome, putMode, stagePath } from './staged-put.js';
 import type { Transport } from './transport.js';
@@ -70,7 +68,7 @@ export class LocalConnection implements Connection {
     try {
       await write(source, tmp, opts);
       if (become) {
-        await this.run(installStagedArgv(tmp, remotePath, rand, opts, become), become);
+        await execChecked(this, installStagedArgv(tmp, remotePath, rand, opts, become), become);
         return;
       }
       await chmod(tmp, putMode(opts.mode));
@@ -97,20 +95,6 @@ export class LocalConnection implements Connection {
   }
 
   async close(): Promise<void> {}
-
-  /** exec that throws CommandFailedError on a non-zero exit. */
-  private async run(argv: string[], become: ExecOptions['become']): Promise<void> {
-    const r = await this.exec({ argv }, { become });
-    if (r.exitCode !== 0) {
-      throw new CommandFailedError(`${argv[0]} failed on ${this.host} (exit ${r.exitCode}): ${r.stderr.trim()}`, {
-        command: quoteArgv(argv),
-        exitCode: r.exitCode,
-        signal: r.signal,
-        stderr: r.stderr,
-        stdout: r.stdout,
-      });
-    }
-  }
 }
 
 /** The local transport for the registry (transports.ts): no per-run state, nothing to close. */

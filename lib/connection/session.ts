@@ -9,10 +9,12 @@
  * command, and a wrong password must end the command rather than feed it the caller's next stdin line.
  */
 import type { Readable } from 'node:stream';
+import { CommandFailedError } from '../errors.js';
 import { becomeRefusal } from './become.js';
 import { armKillSwitch } from './kill-switch.js';
 import { DIRECT_NO_PROMPT_MS, type RemoteCommand, StderrFilter } from './ssh-command.js';
-import type { ExecOptions, ExecResult } from './types.js';
+import { quoteArgv } from './quote.js';
+import type { Connection, ExecOptions, ExecResult } from './types.js';
 
 /** What the transport gives the session: the command's standard input and a way to end the command. */
 export interface SessionPipes {
@@ -135,4 +137,19 @@ export function throwIfBecomeRefused(rc: RemoteCommand, r: SessionResult, ctx: {
   if (!rc.become) return;
   const refused = becomeRefusal(r, { host: ctx.host, user: ctx.user, become: rc.become, ran: rc.sudoRuns, started: r.becomeStarted });
   if (refused) throw refused;
+}
+
+/** exec that throws CommandFailedError on a non-zero exit: a transport's own helper commands (install a staged file, chown). */
+export async function execChecked(conn: Connection, argv: string[], become?: ExecOptions['become']): Promise<ExecResult> {
+  const r = await conn.exec({ argv }, { become });
+  if (r.exitCode !== 0) {
+    throw new CommandFailedError(`${argv[0]} failed on ${conn.host} (exit ${r.exitCode}): ${r.stderr.trim()}`, {
+      command: quoteArgv(argv),
+      exitCode: r.exitCode,
+      signal: r.signal,
+      stderr: r.stderr,
+      stdout: r.stdout,
+    });
+  }
+  return r;
 }

@@ -17,14 +17,13 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
-import { CommandFailedError, UnreachableError } from '../errors.js';
+import { UnreachableError } from '../errors.js';
 import type { Masker } from '../secrets.js';
 import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, verifyHostKey } from './known-hosts.js';
-import { quoteArgv } from './quote.js';
 import { authHandler, type Credentials, expandHome, gatherCredentials, type Prompt } from './ssh-auth.js';
 import { isDirect } from './become.js';
 import { Limiter } from './limiter.js';
-import { abortedBeforeStart, CommandSession, type SessionResult, throwIfBecomeRefused } from './session.js';
+import { abortedBeforeStart, CommandSession, execChecked, type SessionResult, throwIfBecomeRefused } from './session.js';
 import { killGroupArgv, type RemoteCommand, remoteCommand } from './ssh-command.js';
 import { installStagedArgv, putBecome, putMode, stagePath } from './staged-put.js';
 import { loadSsh2 } from './ssh2-module.js';
@@ -454,21 +453,6 @@ export class SshConnection implements Connection {
     });
   }
 
-  /** exec that throws CommandFailedError on a non-zero exit. */
-  private async run(argv: string[], become?: ExecOptions['become']): Promise<ExecResult> {
-    const r = await this.exec({ argv }, { become });
-    if (r.exitCode !== 0) {
-      throw new CommandFailedError(`${argv[0]} failed on ${this.host} (exit ${r.exitCode}): ${r.stderr.trim()}`, {
-        command: quoteArgv(argv),
-        exitCode: r.exitCode,
-        signal: r.signal,
-        stderr: r.stderr,
-        stdout: r.stdout,
-      });
-    }
-    return r;
-  }
-
   async put(source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions = {}): Promise<void> {
     const client = await this.ready();
     return this.transfers.run(() => this.putVia(client, source, remotePath, opts));
@@ -486,15 +470,15 @@ export class SshConnection implements Connection {
         await upload(sftp, source, stage, opts);
       });
       if (become) {
-        await this.run(installStagedArgv(stage, remotePath, rand, opts, become), become);
+        await execChecked(this, installStagedArgv(stage, remotePath, rand, opts, become), become);
         return;
       }
       await sftpCall<void>((cb) => sftp.chmod(stage, putMode(opts.mode), cb));
-      if (opts.owner || opts.group) await this.run(['chown', opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : `:${opts.group}`, stage]);
+      if (opts.owner || opts.group) await execChecked(this, ['chown', opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : `:${opts.group}`, stage]);
       try {
         await sftpCall<void>((cb) => sftp.ext_openssh_rename(stage, remotePath, cb));
       } catch {
-        await this.run(['mv', '-f', stage, remotePath]);
+        await execChecked(this, ['mv', '-f', stage, remotePath]);
       }
     } catch (e) {
       await this.removeQuietly(stage, become);

@@ -12,13 +12,16 @@ import { labPool } from './helpers.js';
 
 const lab = getLab();
 const CHILD = fileURLToPath(new URL('./local-put-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const DIR = '/opt/omsplay-local-put';
 const pools: ConnectionPool[] = [];
 
 /** The local transport's put, run on h1 as `user`. */
 async function localPut(user: 'ops' | 'admin', dest: string, content: string, opts: object): Promise<{ ok?: true; error?: string }> {
   const env = user === 'admin' ? { OMSPLAY_TEST_SUDO_PW: lab.users.admin.password! } : undefined;
-  const r = await lab.exec('h1', [process.execPath, '--import', 'tsx', CHILD, dest, content, JSON.stringify(opts)], { user, env, timeoutMs: 90_000 });
+  // From the worktree, so that `--import tsx` resolves.
+  const argv = ['sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', ROOT, process.execPath, '--import', 'tsx', CHILD, dest, content, JSON.stringify(opts)];
+  const r = await lab.exec('h1', argv, { user, env, timeoutMs: 90_000 });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
@@ -45,7 +48,8 @@ describe('put() with become on the local transport', () => {
   it('with become (NOPASSWD sudo) it replaces the file, with the mode asked and root as owner, leaving no staged copy', async () => {
     expect(await localPut('ops', `${DIR}/app.conf`, 'new content\n', { become: true, mode: '0640' })).toEqual({ ok: true });
     expect(await catOf(`${DIR}/app.conf`)).toBe('new content\n');
-    expect(await statOf(`${DIR}/app.conf`)).toBe('640 root root');
+    // chown to the owner alone keeps the group the staged file had (the login user's), as over SSH.
+    expect(await statOf(`${DIR}/app.conf`)).toBe('640 root ops');
     expect((await lab.exec('h1', ['find', DIR, '/tmp', '-name', '.*omsplay-*'])).stdout).toBe('');
   });
 
