@@ -2,10 +2,14 @@
  * The transport registry: every value the inventory's `connection:` takes, and the module that implements it.
  * Adding a transport is one file (lib/connection/NAME.ts exporting `transport`, see transport.ts) plus one line
  * here; `npm run schemas` then lists it in schemas/inventory.schema.json (a unit test keeps the two in step).
- * Modules load on first use: a run that reaches no host over SSH never loads the ssh code nor ssh2.
+ * A transport's module loads on first use (`load`): a run that reaches no host over SSH never loads the ssh code
+ * nor ssh2.
  */
 import { ConfigError, type SourceLocation } from '../errors.js';
 import { didYouMean } from '../inventory/suggest.js';
+// The control node's transport is small and most runs use it (delegate_to: localhost, the run lock): bundled with
+// the registry, since a chunk of its own costs a cold start more than its code (bench/results/startup.md).
+import * as local from './local.js';
 import type { Transport } from './transport.js';
 
 export interface TransportEntry {
@@ -16,7 +20,7 @@ export interface TransportEntry {
 
 export const TRANSPORTS = {
   ssh: { summary: 'the default: over SSH', load: () => import('./ssh-transport.js') },
-  local: { summary: 'the control node', load: () => import('./local.js') },
+  local: { summary: 'the control node', load: async () => local },
 } as const satisfies Record<string, TransportEntry>;
 
 export type TransportName = keyof typeof TRANSPORTS;
