@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { withTransports } from '../lib/inventory/schema.js';
 import { modules } from '../lib/modules/index.js';
 import type { ModuleDefinition } from '../lib/modules/types.js';
 import { edgesTable, parseGraph } from '../lib/upgrade/graph.js';
@@ -19,6 +20,8 @@ type Json = Record<string, unknown>;
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCHEMA_DIR = 'schemas/modules';
 export const DOCS_FILE = 'docs/modules.md';
+/** Hand-written but for its transport list, which comes from the registry (lib/connection/transports.ts). */
+export const INVENTORY_SCHEMA_FILE = 'schemas/inventory.schema.json';
 export const README_START = '<!-- modules:start -->';
 export const README_END = '<!-- modules:end -->';
 
@@ -166,6 +169,8 @@ export function generate(list: ModuleDefinition[] = [...modules.values()]): Map<
   const files = new Map<string, string>();
   for (const m of list) files.set(`${SCHEMA_DIR}/${schemaFileName(m.name)}`, `${JSON.stringify(moduleSchemaFile(m), null, 2)}\n`);
   files.set(DOCS_FILE, modulesDoc(list));
+  const inventorySchemaPath = join(ROOT, INVENTORY_SCHEMA_FILE);
+  files.set(INVENTORY_SCHEMA_FILE, `${JSON.stringify(withTransports(JSON.parse(readFileSync(inventorySchemaPath, 'utf8'))), null, 2)}\n`);
   const readmePath = join(ROOT, 'README.md');
   if (existsSync(readmePath)) {
     const readme = readFileSync(readmePath, 'utf8');

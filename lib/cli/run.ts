@@ -87,7 +87,7 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
   });
   const connections =
     values.verbose >= 3
-      ? tracingConnections(pool, (h) => inventory.hosts.get(h)?.connection, (host, message) => {
+      ? tracingConnections(pool, (h) => pool.settings(h), (host, message) => {
           for (const r of reporters) r.event({ type: 'detail', host, message });
         }, masker)
       : pool;

@@ -4,6 +4,7 @@
  * never shown (they travel on stdin or in the environment, not in a command line).
  */
 import { quoteArgv } from '../connection/quote.js';
+import { transportEntry } from '../connection/transports.js';
 import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import type { ConnectionProvider } from '../engine/options.js';
 import type { Masker } from '../secrets.js';
@@ -12,7 +13,7 @@ export type Emit = (host: string, message: string) => void;
 
 export function describeSettings(s: ConnectionSettings | undefined): string {
   if (!s) return 'no connection settings';
-  if (s.connection === 'local') return `local (the control node)${s.become ? `, ${becomeText(true, s)}` : ''}`;
+  if (s.connection !== 'ssh') return `${s.connection} (${transportEntry(s.connection).summary})${s.become ? `, ${becomeText(true, s)}` : ''}`;
   const auth = [s.keyFile ? `key ${s.keyFile}` : 'default keys (~/.ssh/id_*)', s.agent ? 'ssh-agent' : '', s.passwordEnv ? `password from $${s.passwordEnv}` : ''].filter(Boolean).join(', ');
   const via = s.jump?.length ? ` via ${s.jump.join(' > ')}` : '';
   const become = s.become ? `, ${becomeText(true, s)}` : '';

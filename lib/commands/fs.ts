@@ -1,4 +1,48 @@
 /** Pure builders of the small file commands the domain modules run on a target host. */
+import { CommandFailedError } from '../errors.js';
+import { quoteArgv } from '../connection/quote.js';
+import type { Connection, ExecOptions, ExecResult } from '../connection/types.js';
+
+/**
+ * The one way a file's sha256 is computed on a host: this shell fragment (the file named by the shell variable
+ * or positional `ref`, read on stdin so the name never reaches sha256sum's output), and parseSha256() on what it
+ * printed. fileSha256(), fileSummary() and the copy/template probe all use it.
+ */
+export function sha256Script(ref: string): string {
+  return `sha256sum < "${ref}"`;
+}
+
+/** The hex checksum at the start of sha256Script()'s output line, or null when there is none. */
+export function parseSha256(line: string): string | null {
+  return /^([0-9a-f]{64})\b/.exec(line)?.[1] ?? null;
+}
+
+/** Exit status of fileSha256() when the file does not exist. */
+export const SHA256_ABSENT_EXIT = 66;
+
+/** sha256 of one file; exits SHA256_ABSENT_EXIT when it does not exist. */
+export function fileSha256(path: string): string[] {
+  return ['sh', '-c', `[ -e "$1" ] || exit ${SHA256_ABSENT_EXIT}; ${sha256Script('$1')}`, 'sh', path];
+}
+
+/** fileSha256()'s result: the checksum, null when the file does not exist; a CommandFailedError otherwise. */
+export function parseFileSha256(path: string, r: Pick<ExecResult, 'exitCode' | 'stdout' | 'stderr'>, host: string): string | null {
+  if (r.exitCode === SHA256_ABSENT_EXIT) return null;
+  const sum = r.exitCode === 0 ? parseSha256(r.stdout) : null;
+  if (sum === null) {
+    throw new CommandFailedError(`cannot checksum ${path} on ${host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
+      command: quoteArgv(fileSha256(path)),
+      exitCode: r.exitCode,
+      stderr: r.stderr,
+    });
+  }
+  return sum;
+}
+
+/** SHA-256 of a file on the host (hex), or null when it does not exist. */
+export async function remoteSha256(conn: Connection, path: string, become?: ExecOptions['become']): Promise<string | null> {
+  return parseFileSha256(path, await conn.exec({ argv: fileSha256(path) }, { become }), conn.host);
+}
 
 /** A private (0700) temporary directory; prints its path. */
 export function makePrivateTempDir(prefix = 'omsplay'): string[] {
@@ -15,6 +59,19 @@ export function removeTree(path: string): string[] {
   return ['rm', '-rf', '--', path];
 }
 
+/** A (small) file's sha256, then its content, in one round trip: for parseFileWithSha256(). */
+export function readFileWithSha256(path: string): string[] {
+  return ['sh', '-c', `set -e; s=$(${sha256Script('$1')}); printf '%s\\n' "$s"; cat -- "$1"`, 'sh', path];
+}
+
+/** readFileWithSha256()'s output: the checksum line, then the content. */
+export function parseFileWithSha256(out: string): { sha256: string; text: string } {
+  const nl = out.indexOf('\n');
+  const sha256 = nl >= 0 ? parseSha256(out.slice(0, nl)) : null;
+  if (sha256 === null) throw new Error(`unexpected output of sha256sum: ${out.slice(0, 100)}`);
+  return { sha256, text: out.slice(nl + 1) };
+}
+
 /**
  * Size, sha256 and the last bytes of a file in one round trip. With `gzip`, the tail is read from
  * the decompressed stream (the completion trailer of a compressed dump). Output sections are
@@ -27,7 +84,7 @@ export function fileSummary(path: string, opts: { gzip?: boolean; tailBytes?: nu
     'f=$1',
     'test -f "$f" || { echo "no such file: $f" >&2; exit 3; }',
     'echo "@@size"; stat -c %s -- "$f"',
-    'echo "@@sha256"; sha256sum -- "$f" | cut -d" " -f1',
+    `echo "@@sha256"; ${sha256Script('$f')}`,
     ...(opts.headBytes
       ? [opts.gzip ? `echo "@@head"; gzip -dc -- "$f" 2>/dev/null | head -c ${opts.headBytes}; echo` : `echo "@@head"; head -c ${opts.headBytes} -- "$f"; echo`]
       : []),
@@ -46,12 +103,14 @@ export interface FileSummary {
 
 export function parseFileSummary(out: string): FileSummary {
   const size = /@@size\n(\d+)\n/.exec(out);
-  const sha = /@@sha256\n([0-9a-f]{64})\n/.exec(out);
+  const shaMark = '@@sha256\n';
+  const shaAt = out.indexOf(shaMark);
+  const sha = shaAt >= 0 ? parseSha256(out.slice(shaAt + shaMark.length)) : null;
   const tailAt = out.indexOf('@@tail\n');
   if (!size || !sha || tailAt < 0) throw new Error(`unexpected file summary output: ${out.slice(0, 200)}`);
   const headAt = out.indexOf('@@head\n');
   const head = headAt >= 0 && headAt < tailAt ? out.slice(headAt + 7, tailAt) : undefined;
-  return { size: Number(size[1]), sha256: sha[1]!, ...(head !== undefined ? { head } : {}), tail: out.slice(tailAt + 7) };
+  return { size: Number(size[1]), sha256: sha, ...(head !== undefined ? { head } : {}), tail: out.slice(tailAt + 7) };
 }
 
 /** Exits 0 when the path exists. */

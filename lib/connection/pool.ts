@@ -1,40 +1,23 @@
 /**
  * One connection per host for the whole run. `get(host)` creates it from the host's ConnectionSettings
- * (through a resolver, so this file does not depend on the inventory module), memoises the promise so
- * concurrent callers share one connection, and bounds parallel handshakes (--forks). Bastions named in
- * `jump` are pooled too: ten hosts behind one bastion share one connection to it.
+ * (through a resolver, so this file does not depend on the inventory module) with the transport the
+ * registry (transports.ts) names for its `connection:`, memoises the promise so concurrent callers share
+ * one connection, bounds parallel handshakes (--forks) and asks each prompt once per run.
+ *
+ * The control node (`localhost`, `127.0.0.1`) is always reached with the local transport, declared or not:
+ * that is where `delegate_to: localhost` and the run's lock on the control node go.
  */
 import { UnreachableError } from '../errors.js';
-import type { Masker } from '../secrets.js';
-import { KnownHostsStore } from './known-hosts.js';
-import { LocalConnection } from './local.js';
-import { Limiter, SshConnection } from './ssh.js';
-import type { Prompt } from './ssh-auth.js';
-import { applySshConfig, expandTokens, lookupSshConfig, type SshConfigBlock } from './ssh-config.js';
+import { Limiter } from './limiter.js';
+import { localUserName } from './login-user.js';
+import type { PoolOptions, SettingsResolver, TransportContext, TransportRun } from './transport.js';
+import { type TransportName, transportEntry } from './transports.js';
 import type { Connection, ConnectionSettings } from './types.js';
 
-/** Connection settings of an inventory host, or undefined when there is no such host. */
-export type SettingsResolver = (hostName: string) => ConnectionSettings | undefined;
+export type { PoolOptions, SettingsResolver } from './transport.js';
 
-export interface PoolOptions {
-  /** --accept-new-host-keys: record unknown host keys (never changed ones). Overrides the inventory when set. */
-  acceptNewHostKeys?: boolean;
-  /** --forks: handshakes in flight at once (default 10). */
-  forks?: number;
-  /** Asks the user (passphrases, --ask-pass). Absent when the run is not interactive. */
-  prompt?: Prompt;
-  /** --ask-pass: prompt for the login password when no password env var is set. */
-  askPass?: boolean;
-  masker?: Masker;
-  /** Environment the *_env settings are read from (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** known_hosts files to read instead of ~/.ssh/known_hosts (+ each host's known_hosts setting). For tests. */
-  knownHostsFiles?: string[];
-  keepaliveIntervalMs?: number;
-  keepaliveCountMax?: number;
-  /** Parsed ~/.ssh/config (loadSshConfig()): HostName/User/Port/IdentityFile/ProxyJump fill what the inventory left default. */
-  sshConfig?: SshConfigBlock[];
-}
+/** Names that always mean the control node. */
+export const CONTROL_NODE_NAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1']);
 
 export interface PoolStats {
   /** ssh connections authenticated (targets and bastions). */
@@ -45,14 +28,10 @@ export interface PoolStats {
   connectMs: Record<string, number>;
 }
 
-const JUMP_SPEC = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/;
-
 export class ConnectionPool {
   private conns = new Map<string, Promise<Connection>>();
-  private ssh = new Map<string, SshConnection>();
-  private order: string[] = [];
+  private runs = new Map<TransportName, Promise<TransportRun>>();
   private limiter: Limiter;
-  private knownHosts = new KnownHostsStore();
   private counts: Record<string, number> = {};
   private times: Record<string, number> = {};
   private answers = new Map<string, Promise<string>>();
@@ -75,74 +54,41 @@ export class ConnectionPool {
     return p;
   }
 
-  private async create(hostName: string): Promise<Connection> {
-    const settings = this.withSshConfig(hostName, this.resolve(hostName));
-    if (!settings) throw new UnreachableError(hostName, `no connection settings for host ${hostName}`, { hint: 'is the host in the inventory?' });
-    if (settings.connection === 'local') return new LocalConnection(hostName);
-    // A bastion inherits `jump` from the "all" level too: it must not jump through itself.
-    const jump = settings.jump ?? [];
-    const self = jump.indexOf(hostName);
-    const chain = self >= 0 ? jump.slice(0, self) : jump;
-    const conn = this.sshFor(hostName, settings, chain);
-    await conn.connect();
-    return conn;
+  /** The settings the pool reaches `hostName` with (the control node's are local whatever the inventory says). */
+  settings(hostName: string): ConnectionSettings | undefined {
+    if (CONTROL_NODE_NAMES.has(hostName)) return { connection: 'local', address: '127.0.0.1', port: 22, user: localUserName() };
+    return this.resolve(hostName);
   }
 
-  /** The pooled ssh connection to `name` reached through `chain` (outermost first). */
-  private sshFor(name: string, settings: ConnectionSettings, chain: readonly string[]): SshConnection {
-    const key = chain.length ? `${name} via ${chain.join(' > ')}` : name;
-    let conn = this.ssh.get(key);
-    if (conn) return conn;
-    let via: SshConnection | undefined;
-    if (chain.length) {
-      const hop = chain[chain.length - 1]!;
-      via = this.sshFor(hop, this.hopSettings(hop, settings), chain.slice(0, -1));
+  private async create(hostName: string): Promise<Connection> {
+    const settings = this.settings(hostName);
+    if (!settings) throw new UnreachableError(hostName, `no connection settings for host ${hostName}`, { hint: 'is the host in the inventory?' });
+    const run = await this.transport(settings.connection);
+    return run.connect(hostName, settings);
+  }
+
+  /** The run of a transport, started (and its module loaded) the first time a host uses it. */
+  private transport(name: string): Promise<TransportRun> {
+    const entry = transportEntry(name);
+    const key = name as TransportName;
+    let run = this.runs.get(key);
+    if (!run) {
+      run = entry.load().then((m) => m.transport.start(this.context()));
+      this.runs.set(key, run);
     }
-    conn = new SshConnection({
-      host: name,
-      settings,
-      knownHosts: this.knownHosts,
-      knownHostsFiles: this.opts.knownHostsFiles ? [...this.opts.knownHostsFiles, ...(settings.knownHostsFile ? [settings.knownHostsFile] : [])] : undefined,
-      acceptNewHostKeys: this.opts.acceptNewHostKeys,
-      via,
+    return run;
+  }
+
+  private context(): TransportContext {
+    return {
+      options: this.opts,
+      resolve: this.resolve,
       limit: (fn) => this.limiter.run(fn),
       prompt: this.opts.prompt ? (q, o) => this.ask(q, o) : undefined,
-      askPass: this.opts.askPass,
-      masker: this.opts.masker,
-      env: this.opts.env,
-      keepaliveIntervalMs: this.opts.keepaliveIntervalMs,
-      keepaliveCountMax: this.opts.keepaliveCountMax,
-      onOpen: (c) => {
+      opened: (key, connectMs) => {
         this.counts[key] = (this.counts[key] ?? 0) + 1;
-        this.times[key] = c.connectMs;
+        this.times[key] = connectMs;
       },
-    });
-    this.ssh.set(key, conn);
-    this.order.push(key);
-    return conn;
-  }
-
-  /** Settings of a bastion: an inventory host's own, or `user@addr:port` with the target's credentials. */
-  private hopSettings(hop: string, target: ConnectionSettings): ConnectionSettings {
-    const own = this.withSshConfig(hop, this.resolve(hop));
-    if (own) return { ...own, connection: 'ssh', jump: undefined };
-    if (this.opts.sshConfig && /^[^@:[\]]+$/.test(hop)) {
-      // A bare ssh_config alias (ProxyJump bastion): its own HostName/User/Port/IdentityFile.
-      const c = lookupSshConfig(this.opts.sshConfig, hop);
-      const user = c.user ?? target.user;
-      const address = c.hostName ? expandTokens(c.hostName, { host: hop, user }) : hop;
-      const keyFile = c.identityFiles[0] ? expandTokens(c.identityFiles[0], { host: address, user }) : target.keyFile;
-      return { ...target, connection: 'ssh', jump: undefined, user, address, port: c.port ?? 22, keyFile };
-    }
-    const m = JUMP_SPEC.exec(hop);
-    if (!m) throw new UnreachableError(hop, `bad jump host ${JSON.stringify(hop)}`, { hint: 'write an inventory host name or user@address:port' });
-    return {
-      ...target,
-      connection: 'ssh',
-      jump: undefined,
-      user: m[1] ?? target.user,
-      address: m[2]!.replace(/^\[|\]$/g, ''),
-      port: m[3] ? Number(m[3]) : 22,
     };
   }
 
@@ -161,21 +107,16 @@ export class ConnectionPool {
     return answer;
   }
 
-  private withSshConfig(name: string, s: ConnectionSettings | undefined): ConnectionSettings | undefined {
-    return s && this.opts.sshConfig && s.connection !== 'local' ? applySshConfig(name, s, this.opts.sshConfig) : s;
-  }
-
   stats(): PoolStats {
     const perHost = { ...this.counts };
     return { opened: Object.values(perHost).reduce((a, b) => a + b, 0), perHost, connectMs: { ...this.times } };
   }
 
-  /** Closes targets first, then bastions (outermost last). */
+  /** Closes every transport's connections. */
   async closeAll(): Promise<void> {
-    const keys = [...this.order].reverse();
+    const runs = [...this.runs.values()];
     this.conns.clear();
-    for (const k of keys) await this.ssh.get(k)?.close();
-    this.ssh.clear();
-    this.order = [];
+    this.runs.clear();
+    for (const run of runs) await (await run.catch(() => undefined))?.closeAll();
   }
 }

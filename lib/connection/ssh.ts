@@ -15,18 +15,19 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
-import { CommandFailedError, UnreachableError } from '../errors.js';
+import { UnreachableError } from '../errors.js';
 import type { Masker } from '../secrets.js';
 import { type KnownHostsStore, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, verifyHostKey } from './known-hosts.js';
-import { quoteArgv } from './quote.js';
 import { authHandler, type Credentials, expandHome, gatherCredentials, type Prompt } from './ssh-auth.js';
-import { armKillSwitch } from './kill-switch.js';
-import { becomeRefusal, isDirect } from './become.js';
-import { DIRECT_NO_PROMPT_MS, killGroupArgv, type RemoteCommand, remoteCommand, StderrFilter } from './ssh-command.js';
+import { isDirect } from './become.js';
+import { Limiter } from './limiter.js';
+import { abortedBeforeStart, CommandSession, execChecked, type SessionResult, throwIfBecomeRefused } from './session.js';
+import { killGroupArgv, type RemoteCommand, remoteCommand } from './ssh-command.js';
+import { installStagedArgv, putBecome, putMode, stagePath } from './staged-put.js';
 import { loadSsh2 } from './ssh2-module.js';
-import type { BecomeOptions, Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
+import type { Command, Connection, ConnectionSettings, ExecOptions, ExecResult, GetOptions, PutOptions } from './types.js';
 
 export interface SshConnectionOptions {
   /** Inventory name (for messages and UnreachableError.host). */
@@ -65,23 +66,6 @@ const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 const ALL_HOST_KEY_ALGORITHMS = Object.values(HOST_KEY_ALGORITHMS).flat();
-
-/** A counting semaphore. */
-export class Limiter {
-  private active = 0;
-  private waiting: (() => void)[] = [];
-  constructor(readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
 
 export class SshConnection implements Connection {
   readonly host: string;
@@ -381,10 +365,7 @@ export class SshConnection implements Connection {
     const client = await this.ready();
     const rc = remoteCommand(command, opts);
     const r = await this.channels.run(() => this.guarded(() => this.runChannel(client, rc, opts)));
-    if (rc.become && rc.become !== null) {
-      const refused = becomeRefusal(r, { host: this.host, user: this.settings.user, become: rc.become, ran: rc.sudoRuns, started: r.becomeStarted });
-      if (refused) throw refused;
-    }
+    throwIfBecomeRefused(rc, r, { host: this.host, user: this.settings.user });
     return r;
   }
 
@@ -395,99 +376,49 @@ export class SshConnection implements Connection {
     await this.runChannel(this.client, rc, { timeoutMs: 10_000 }).catch(() => undefined);
   }
 
-  private async runChannel(client: Client, rc: RemoteCommand, opts: ExecOptions): Promise<ExecResult & { becomeStarted?: boolean }> {
-    const { line, sudoPassword } = rc;
-    const started = performance.now();
-    if (opts.signal?.aborted) return { exitCode: null, signal: 'SIGKILL', stdout: '', stderr: 'aborted before start', durationMs: 0, timedOut: false };
-    let resolve!: (r: ExecResult & { becomeStarted?: boolean }) => void;
-    const result = new Promise<ExecResult & { becomeStarted?: boolean }>((r) => {
+  private async runChannel(client: Client, rc: RemoteCommand, opts: ExecOptions): Promise<SessionResult> {
+    if (opts.signal?.aborted) return abortedBeforeStart();
+    let resolve!: (r: SessionResult) => void;
+    const result = new Promise<SessionResult>((r) => {
       resolve = r;
     });
-    await this.openChannel(client, line, (ch) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const filter = new StderrFilter(rc.sudoAuth);
+    await this.openChannel(client, rc.line, (ch) => {
       let exitCode: number | null = null;
       let signal: string | null = null;
-      let killed = false;
-      let done = false;
       let grace: NodeJS.Timeout | undefined;
       const finish = () => {
-        if (done) return;
-        done = true;
-        err.push(filter.flush());
-        killSwitch.disarm();
         clearTimeout(grace);
-        clearTimeout(noPrompt);
-        resolve({
-          becomeStarted: rc.sudoAuth === 'marked' ? stdinStarted : undefined,
-          exitCode,
-          signal: signal ?? (killed && exitCode === null ? 'SIGKILL' : null),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-          durationMs: performance.now() - started,
-          timedOut: killSwitch.timedOut,
-        });
+        const r = session.finish(exitCode, signal);
+        if (r) resolve(r);
       };
-      const kill = () => {
-        if (killed || done) return;
-        killed = true;
-        try {
-          ch.signal('KILL');
-        } catch {
-          /* channel already closing */
-        }
-        const closeChannel = () => {
-          ch.close();
-          // If sshd never confirms the close (host gone), the lost-connection path or this timer ends it.
-          grace = setTimeout(finish, 5000);
-        };
-        if (filter.pgid !== null) this.killGroup(filter.pgid, opts.become).finally(closeChannel);
-        else closeChannel();
-      };
-      const killSwitch = armKillSwitch(opts, kill);
-      let stdinStarted = false;
-      const startStdin = () => {
-        if (stdinStarted) return;
-        stdinStarted = true;
-        const stdin = opts.stdin;
-        if (stdin === undefined) ch.end();
-        else if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) ch.end(stdin);
-        else {
-          (stdin as Readable).on('error', () => kill());
-          (stdin as Readable).pipe(ch);
-        }
-      };
-      let prompts = 0;
-      // sudo_direct with a password has no start marker: the caller's stdin follows the password at once,
-      // or, when sudo asks none (NOPASSWD, cached), starts after DIRECT_NO_PROMPT_MS without a prompt.
-      const noPrompt = rc.sudoAuth === 'direct' ? setTimeout(startStdin, DIRECT_NO_PROMPT_MS) : undefined;
-      ch.on('data', (c: Buffer) => {
-        out.push(c);
-        opts.onStdout?.(c);
-      });
-      ch.stderr.on('data', (c: Buffer) => {
-        const { out: text, events } = filter.push(c);
-        if (text.length) err.push(text);
-        for (const ev of events) {
-          if (ev === 'authenticated') startStdin();
-          else if (prompts++ === 0 && !stdinStarted) {
-            clearTimeout(noPrompt);
-            ch.write(`${sudoPassword}\n`);
-            if (rc.sudoAuth === 'direct') startStdin();
+      const session = new CommandSession(rc, opts, {
+        write: (data) => ch.write(data),
+        end: (data) => (data === undefined ? ch.end() : ch.end(data)),
+        pipe: (stream) => stream.pipe(ch),
+        kill: (pgid) => {
+          try {
+            ch.signal('KILL');
+          } catch {
+            /* channel already closing */
           }
-          // A second prompt means the password was wrong: end stdin so sudo gives up instead of retrying.
-          else ch.end();
-        }
+          const closeChannel = () => {
+            ch.close();
+            // If sshd never confirms the close (host gone), the lost-connection path or this timer ends it.
+            grace = setTimeout(finish, 5000);
+          };
+          if (pgid !== null) this.killGroup(pgid, opts.become).finally(closeChannel);
+          else closeChannel();
+        },
       });
+      ch.on('data', (c: Buffer) => session.stdout(c));
+      ch.stderr.on('data', (c: Buffer) => session.stderr(c));
       ch.on('exit', (code: number | null, sig?: string) => {
         exitCode = code ?? null;
         if (sig) signal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
       });
       ch.on('close', finish);
       ch.on('error', () => {});
-      // With a sudo password the caller's stdin waits until sudo has authenticated.
-      if (sudoPassword === undefined) startStdin();
+      session.begin();
     });
     return result;
   }
@@ -522,21 +453,6 @@ export class SshConnection implements Connection {
     });
   }
 
-  /** exec that throws CommandFailedError on a non-zero exit. */
-  private async run(argv: string[], become?: ExecOptions['become']): Promise<ExecResult> {
-    const r = await this.exec({ argv }, { become });
-    if (r.exitCode !== 0) {
-      throw new CommandFailedError(`${argv[0]} failed on ${this.host} (exit ${r.exitCode}): ${r.stderr.trim()}`, {
-        command: quoteArgv(argv),
-        exitCode: r.exitCode,
-        signal: r.signal,
-        stderr: r.stderr,
-        stdout: r.stdout,
-      });
-    }
-    return r;
-  }
-
   async put(source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions = {}): Promise<void> {
     const client = await this.ready();
     return this.transfers.run(() => this.putVia(client, source, remotePath, opts));
@@ -544,11 +460,9 @@ export class SshConnection implements Connection {
 
   private async putVia(client: Client, source: { path: string } | { content: string | Buffer }, remotePath: string, opts: PutOptions): Promise<void> {
     const rand = randomBytes(6).toString('hex');
-    const mode = opts.mode === undefined ? 0o644 : typeof opts.mode === 'number' ? opts.mode : Number.parseInt(opts.mode, 8);
-    // sudo_direct: sudo runs only the become commands (docker), so files are written with the login user's rights.
-    const become = isDirect(opts.become) ? undefined : opts.become;
+    const become = putBecome(opts.become);
     // With become the login user may not write the destination directory: stage in /tmp, then sudo moves it.
-    const stage = become ? `/tmp/.omsplay-put-${rand}` : posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.omsplay-${rand}`);
+    const stage = become ? stagePath(rand) : posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.omsplay-${rand}`);
     const sftp = await this.sftp(client);
     try {
       await this.guarded(async (onLost) => {
@@ -556,32 +470,15 @@ export class SshConnection implements Connection {
         await upload(sftp, source, stage, opts);
       });
       if (become) {
-        const bu = becomeUser(become);
-        const owner = opts.owner ?? bu;
-        const chownTo = opts.group ? `${owner}:${opts.group}` : owner;
-        await this.run(
-          [
-            'sh',
-            '-c',
-            // mv (not cp) keeps it one copy; the final rename happens inside the destination directory.
-            'set -e; tmp="$(dirname "$2")/.$(basename "$2").omsplay-$3"; trap \'rm -f "$1" "$tmp"\' EXIT; mv -f "$1" "$tmp"; chmod "$4" "$tmp"; chown "$5" "$tmp"; mv -f "$tmp" "$2"',
-            'sh',
-            stage,
-            remotePath,
-            rand,
-            mode.toString(8),
-            chownTo,
-          ],
-          become,
-        );
+        await execChecked(this, installStagedArgv(stage, remotePath, rand, opts, become), become);
         return;
       }
-      await sftpCall<void>((cb) => sftp.chmod(stage, mode, cb));
-      if (opts.owner || opts.group) await this.run(['chown', opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : `:${opts.group}`, stage]);
+      await sftpCall<void>((cb) => sftp.chmod(stage, putMode(opts.mode), cb));
+      if (opts.owner || opts.group) await execChecked(this, ['chown', opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : `:${opts.group}`, stage]);
       try {
         await sftpCall<void>((cb) => sftp.ext_openssh_rename(stage, remotePath, cb));
       } catch {
-        await this.run(['mv', '-f', stage, remotePath]);
+        await execChecked(this, ['mv', '-f', stage, remotePath]);
       }
     } catch (e) {
       await this.removeQuietly(stage, become);
@@ -650,10 +547,6 @@ export class SshConnection implements Connection {
   }
 }
 
-function becomeUser(become: boolean | BecomeOptions): string {
-  return typeof become === 'object' ? (become.user ?? 'root') : 'root';
-}
-
 function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
 }
@@ -695,22 +588,3 @@ function abortable(sftp: SFTPWrapper, signal: AbortSignal | undefined, fn: (cb: 
     });
   });
 }
-
-/**
- * SHA-256 of a remote file (hex), or null when it does not exist. For the copy module's skip check.
- */
-export async function remoteSha256(conn: Connection, path: string, become?: ExecOptions['become']): Promise<string | null> {
-  const argv = ['sh', '-c', '[ -e "$1" ] || exit 66; sha256sum < "$1"', 'sh', path];
-  const r = await conn.exec({ argv }, { become });
-  if (r.exitCode === 66) return null;
-  const m = /^([0-9a-f]{64})\b/.exec(r.stdout);
-  if (r.exitCode !== 0 || !m) {
-    throw new CommandFailedError(`cannot checksum ${path} on ${conn.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
-      command: quoteArgv(argv),
-      exitCode: r.exitCode,
-      stderr: r.stderr,
-    });
-  }
-  return m[1]!;
-}
-

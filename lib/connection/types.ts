@@ -1,9 +1,10 @@
 /**
- * The Connection seam: every transport (local, ssh) implements this, and nothing above it knows
- * which one it talks to. A command is an argv array (quoted by `quote()` when a shell is involved)
+ * The Connection seam: every transport (the registry in transports.ts) implements this, and nothing above it
+ * knows which one it talks to. A command is an argv array (quoted by `quote()` when a shell is involved)
  * or a script (run by `sh -c`, for the `shell` module only).
  */
 import type { Readable } from 'node:stream';
+import type { TransportName } from './transports.js';
 
 export type Command = { argv: readonly string[] } | { script: string };
 
@@ -49,7 +50,7 @@ export interface TransferProgress {
 }
 
 export interface PutOptions {
-  /** Octal mode string ('0644') or number. */
+  /** Octal mode string ('0644') or number; default 0644. */
   mode?: string | number;
   owner?: string;
   group?: string;
@@ -80,8 +81,8 @@ export interface Connection {
 
 /** Connection settings of one host, merged from the inventory (all > region > group > host). */
 export interface ConnectionSettings {
-  /** 'ssh' (default) or 'local'. */
-  connection: 'ssh' | 'local';
+  /** The transport (transports.ts): 'ssh' (default), 'local'. */
+  connection: TransportName;
   address: string;
   port: number;
   user: string;

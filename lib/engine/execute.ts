@@ -5,7 +5,6 @@
 import { resolve } from 'node:path';
 import type { Inventory } from '../inventory/types.js';
 import type { Playbook } from '../playbook/types.js';
-import { LocalConnection } from '../connection/local.js';
 import { ExitCode, isOmsplayError } from '../errors.js';
 import { Journal, newRunId } from './journal.js';
 import { RunLocks, currentOwner, manualBreak } from './lock.js';
@@ -39,9 +38,8 @@ export async function executeRun(
   });
   await journal.open();
   const started = performance.now();
-  const local = new LocalConnection();
   let runner: PlaybookRunner | undefined;
-  const locks = new RunLocks(runId, playbook.file, (h) => (h === 'localhost' || h === '127.0.0.1' ? Promise.resolve(local) : options.connections.get(h)), {
+  const locks = new RunLocks(runId, playbook.file, (h) => options.connections.get(h), {
     fromRun: options.fromRun?.run_id,
     notify: (message) => runner?.emit({ type: 'warning', message }),
   });

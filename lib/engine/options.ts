@@ -7,6 +7,7 @@ import type { RecordedValues } from './journal.js';
 import type { Reporter } from './events.js';
 
 export interface ConnectionProvider {
+  /** The host's connection; `localhost` and `127.0.0.1` are the control node (the pool reaches them with the local transport). */
   get(host: string): Promise<Connection>;
   closeAll(): Promise<void>;
 }

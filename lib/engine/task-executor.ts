@@ -3,7 +3,6 @@
  * register/record, failed_when/changed_when, and the per-host outcome.
  */
 import { setMaxListeners } from 'node:events';
-import { LocalConnection } from '../connection/local.js';
 import type { Connection, ConnectionSettings, ExecOptions } from '../connection/types.js';
 import { CommandFailedError, OmsplayError, TaskFailedError, UnreachableError, formatLocation } from '../errors.js';
 import type { Inventory, Vars } from '../inventory/types.js';
@@ -32,7 +31,6 @@ interface HostOutcome {
 
 const NO_LOG_RESULT = 'the output has been hidden due to no_log: true';
 const NO_LOG_LABEL = '(hidden: no_log)';
-const local = new LocalConnection();
 
 export class TaskExecutor {
   /** The last result of each host (for `failure.results` and rescue's `failed_result`). */
@@ -380,7 +378,6 @@ export class TaskExecutor {
   }
 
   private connection(host: string): Promise<Connection> {
-    if (host === 'localhost' || host === '127.0.0.1') return Promise.resolve(local);
     return this.options.connections.get(host);
   }
 

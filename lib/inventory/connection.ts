@@ -5,6 +5,7 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { isTransportName, unknownTransport } from '../connection/transports.js';
 import type { ConnectionSettings } from '../connection/types.js';
 import { ConfigError, type SourceLocation, ValidationError } from '../errors.js';
 import { type Masker, Secret } from '../secrets.js';
@@ -67,8 +68,11 @@ export function mergeConnection(
       from[k] = [...layer.path, k];
     }
   }
+  const transport = merged.connection ?? 'ssh';
+  // The schema takes any string here: the registry names the transports (did-you-mean, at the value's position).
+  if (!isTransportName(transport)) ctx.problems.add(unknownTransport(transport, ctx.locate(from.connection!)));
   const settings: ConnectionSettings = {
-    connection: merged.connection ?? 'ssh',
+    connection: isTransportName(transport) ? transport : 'ssh',
     address,
     port: merged.port ?? 22,
     user: merged.user ?? localUser(),

@@ -1,9 +1,10 @@
 /** The inventory file's shape as written, after it passed schemas/inventory.schema.json. */
 import type { Vars } from './types.js';
+import type { TransportName } from '../connection/transports.js';
 
 /** Connection keys as written in YAML (snake_case). */
 export interface RawConnection {
-  connection?: 'ssh' | 'local';
+  connection?: TransportName;
   user?: string;
   port?: number;
   key_file?: string;
@@ -44,7 +45,7 @@ export interface RawHost extends Omit<RawConnection, 'connection'> {
   address?: string;
   vars?: Vars | null;
   /** A transport name, or a mapping of connection settings. */
-  connection?: 'ssh' | 'local' | RawConnection;
+  connection?: TransportName | RawConnection;
 }
 
 export interface RawRegion {

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { parseSha256, sha256Script } from '../commands/fs.js';
 import { isDirect } from '../connection/become.js';
 import { isOmsplayError } from '../errors.js';
 import { Secret } from '../secrets.js';
@@ -67,7 +68,7 @@ const PROBE = [
   'if [ -d "$1" ]; then echo directory; exit 0; fi',
   'if [ ! -e "$1" ]; then echo absent; exit 0; fi',
   'stat -L -c "file %a %u %g %U %G %s" -- "$1"',
-  'sha256sum < "$1"',
+  sha256Script('$1'),
 ].join('\n');
 
 async function probe(path: string, ctx: ModuleContext): Promise<RemoteState> {
@@ -76,7 +77,7 @@ async function probe(path: string, ctx: ModuleContext): Promise<RemoteState> {
   const [first = '', second = ''] = r.stdout.split('\n');
   if (first === 'directory' || first === 'absent') return { kind: first };
   const [, mode, uid, gid, user, groupName, size] = first.split(' ');
-  return { kind: 'file', mode: Number.parseInt(mode ?? '', 8), uid, gid, user, groupName, size: Number(size), sha256: second.split(' ')[0] };
+  return { kind: 'file', mode: Number.parseInt(mode ?? '', 8), uid, gid, user, groupName, size: Number(size), sha256: parseSha256(second) ?? undefined };
 }
 
 /** A step that failed for a reason the person can act on; becomes a failed result. */

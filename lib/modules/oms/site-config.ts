@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
+import { parseFileWithSha256, readFileWithSha256 } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
 import type { ModuleContext, ModuleDefinition } from '../types.js';
 import { readViaContainer } from './read-via-container.js';
@@ -50,7 +51,7 @@ export const omsConfig: ModuleDefinition<Args> = {
     path: /data/oms/config.yaml
   register: oms_cfg`,
   async run(args, ctx) {
-    const { text, via } = await readConfig(args, ctx);
+    const { text, sha256, via } = await readConfig(args, ctx);
     let doc: Record<string, unknown>;
     try {
       doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
@@ -80,8 +81,7 @@ export const omsConfig: ModuleDefinition<Args> = {
       cm_url: str(doc.cm_url),
       cm_is_default: str(doc.cm_is_default),
       cm_nodes: cmNodes,
-      // The checksum of the bytes read: what sha256sum prints for the file, without a second read (or sudo).
-      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+      sha256,
       ...(via ? { read_via: via } : {}),
       keys,
     };
@@ -92,13 +92,14 @@ export const omsConfig: ModuleDefinition<Args> = {
  * The file as the login user (or the become user) reads it; when that is refused for lack of rights and the task
  * has become, through the container that mounts it (`docker cp`: docker is what a docker-only sudo allows).
  */
-async function readConfig(args: Args, ctx: ModuleContext): Promise<{ text: string; via?: string }> {
-  const r = await ctx.exec({ argv: ['cat', '--', args.path] });
-  if (r.exitCode === 0) return { text: r.stdout };
+async function readConfig(args: Args, ctx: ModuleContext): Promise<{ text: string; sha256: string; via?: string }> {
+  const r = await ctx.exec({ argv: readFileWithSha256(args.path) });
+  if (r.exitCode === 0) return parseFileWithSha256(r.stdout);
   const why = r.stderr.trim() || `exit ${r.exitCode}`;
   if (/Permission denied/i.test(r.stderr) && ctx.become) {
     const v = await readViaContainer(ctx, args.path, args.container ? [args.container] : undefined);
-    if (!('error' in v)) return { text: v.text, via: `${v.container}:${v.inside}` };
+    // The host cannot checksum a file its login user may not read: the bytes read through the container are hashed here.
+    if (!('error' in v)) return { text: v.text, sha256: createHash('sha256').update(v.text, 'utf8').digest('hex'), via: `${v.container}:${v.inside}` };
     throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${why}; nor through a container: ${v.error}`, { rc: r.exitCode }, {
       hint: 'let the login user read the file, or name the container that mounts it (container:), or allow the become user to read it',
     });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionPool } from '../../../lib/connection/pool.js';
-import { remoteSha256 } from '../../../lib/connection/ssh.js';
+import { remoteSha256 } from '../../../lib/commands/fs.js';
 import { getLab } from '../../lab/context.js';
 import { labPool, runLocal, settingsFor, tempDir } from './helpers.js';
 

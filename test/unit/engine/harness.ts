@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadAll } from '../../../lib/cli/load.js';
 import { LocalConnection } from '../../../lib/connection/local.js';
+import { CONTROL_NODE_NAMES } from '../../../lib/connection/pool.js';
 import type { Command, Connection, ExecOptions, ExecResult } from '../../../lib/connection/types.js';
 import type { Reporter, RunEvent } from '../../../lib/engine/events.js';
 import { executeRun } from '../../../lib/engine/execute.js';
@@ -99,6 +100,7 @@ export async function runYaml(spec: RunYaml) {
   const reporters: Reporter[] = spec.plain ? [collect, new PlainReporter(sink, spec.plain === 'verbose')] : [collect];
   const perHost = new Map<string, Connection>();
   const opened: string[] = [];
+  const controlNode = new LocalConnection();
   const unreachable = new Set(spec.unreachable ?? []);
   let fromRun: RecordedValues | undefined;
   if (spec.fromRun) {
@@ -121,6 +123,8 @@ export async function runYaml(spec: RunYaml) {
     fromRun,
     connections: {
       async get(host: string): Promise<Connection> {
+        // The control node, as the pool gives it: the local transport, no OMSPLAY_TEST_HOST.
+        if (CONTROL_NODE_NAMES.has(host)) return controlNode;
         opened.push(host);
         if (unreachable.has(host)) throw new UnreachableError(host, `ssh: connect to host ${host} port 22: connection refused`);
         if (!perHost.has(host)) perHost.set(host, new HostConnection(host));
