@@ -3,8 +3,10 @@ import { execInContainer } from '../../commands/docker.js';
 import { envFileContent } from '../../commands/docker.js';
 import type { ExecResult } from '../../connection/types.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { withPrivateDir } from '../mysql/private-dir.js';
-import { dockerError, isDockerMissing, dockerHostProperty, dockerTarget, failed } from './inspect.js';
+import { withPrivateDir } from '../../plan/private-dir.js';
+import { dockerError, isDockerMissing } from '../../commands/docker-errors.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
+import { failed } from '../support/failed.js';
 
 export interface ExecArgs {
   container: string;

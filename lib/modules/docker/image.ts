@@ -6,7 +6,10 @@
 import { loadImage, readImageTarManifest } from '../../commands/docker.js';
 import { fileSummary, parseFileSummary, pathExists } from '../../commands/fs.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { dockerError, dockerHostProperty, dockerTarget, failed, readImage } from './inspect.js';
+import { dockerError } from '../../commands/docker-errors.js';
+import { readImage } from '../support/docker-legacy.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
+import { failed } from '../support/failed.js';
 
 export interface ImageArgs {
   src: string;

@@ -1,7 +1,9 @@
 /** docker.info: facts about a container (and its last log lines), changing nothing. */
 import { containerLogs } from '../../commands/docker.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type ContainerFacts, docker, dockerHostProperty, dockerTarget, readContainer } from './inspect.js';
+import type { ContainerFacts } from '../../facts/docker-container.js';
+import { docker, readContainer } from '../support/docker-legacy.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
 
 export interface InfoArgs {
   name: string;
