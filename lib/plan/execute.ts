@@ -9,7 +9,7 @@
  */
 import type { ExecResult } from '../connection/types.js';
 import { CommandFailedError, TaskFailedError } from '../errors.js';
-import type { ModuleContext, ModuleResult } from '../modules/types.js';
+import type { CheckModeSupport, ModuleContext, ModuleResult } from '../modules/types.js';
 import { commandName, resolvePrivate, showCommand } from './command.js';
 import { FactCache } from './facts.js';
 import { withPrivateDir } from './private-dir.js';
@@ -29,10 +29,10 @@ export interface PlanRunOptions {
   env: PlanEnv;
 }
 
-export async function runPlan<A, F>(m: PlanParts<A, F>, args: A, io: PlanIO<F>, o: PlanRunOptions): Promise<ModuleResult> {
+export async function runPlan<A, F>(m: PlanParts<A, F> & { checkMode?: CheckModeSupport }, args: A, io: PlanIO<F>, o: PlanRunOptions): Promise<ModuleResult> {
   const facts = await io.gather();
   const plan = m.plan(args, facts, o.env);
-  if (o.check) return checkResult(plan, o.diff);
+  if (o.check) return m.checkMode === 'none' ? unpredictable(plan) : checkResult(plan, o.diff);
   if (plan.unmet) {
     const { msg: _msg, ...fields } = plan.result;
     throw new TaskFailedError(plan.unmet.msg, fields, plan.unmet.hint ? { hint: plan.unmet.hint } : {});
@@ -48,10 +48,12 @@ export async function runPlan<A, F>(m: PlanParts<A, F>, args: A, io: PlanIO<F>, 
   } finally {
     if (outputs.length > 0) io.invalidate(plan);
   }
-  const after = m.regather ? (changed ? await io.gather() : facts) : undefined;
-  const fields = m.finish ? m.finish({ plan, outputs, after, env: o.env }) : plan.result;
+  // Nothing ran: the plan's result is the result.
+  if (!changed || !m.finish) return { changed, ...plan.result };
+  const after = m.regather ? await io.gather() : undefined;
+  const fields = m.finish({ args, plan, outputs, after, env: o.env });
   const res: ModuleResult = { changed, ...fields };
-  if (o.diff && changed) res.diff = (fields.diff as ModuleResult['diff']) ?? plan.diff ?? plannedDiff(plan);
+  if (o.diff) res.diff = (fields.diff as ModuleResult['diff']) ?? plan.diff ?? plannedDiff(plan);
   else delete res.diff;
   return res;
 }
@@ -64,6 +66,13 @@ export function checkResult(plan: Plan, diff: boolean): ModuleResult {
   const res: ModuleResult = { changed, ...plan.result, ...(msg !== undefined ? { msg } : {}), planned: plan.commands.map(showCommand) };
   if (diff && changed) res.diff = plan.diff ?? plannedDiff(plan);
   return res;
+}
+
+/** --check of a module whose effect cannot be known (checkMode 'none'): skipped, saying what it would run. */
+function unpredictable(plan: Plan): ModuleResult {
+  if (plan.commands.length === 0) return { changed: false, ...plan.result };
+  const msg = `check mode: would ${plan.result.msg ?? `run ${plan.commands.map(showCommand).join('; ')}`}`;
+  return { changed: false, ...plan.result, skipped: true, msg, planned: plan.commands.map(showCommand) };
 }
 
 function plannedDiff(plan: Plan): NonNullable<ModuleResult['diff']> {
@@ -116,7 +125,7 @@ export function planEnv(ctx: ModuleContext): PlanEnv {
  * A planning module's run(): its facts through the run's cache when the engine gives one (ctx.facts),
  * else through a cache of this call only (a module called directly, as the lab tests do).
  */
-export function executePlanModule<A, F>(m: PlanParts<A, F>, args: A, ctx: ModuleContext): Promise<ModuleResult> {
+export function executePlanModule<A, F>(m: PlanParts<A, F> & { checkMode?: CheckModeSupport }, args: A, ctx: ModuleContext): Promise<ModuleResult> {
   const facts: FactReader = ctx.facts ?? new FactCache().reader(ctx.host, (c) => execPlanned(ctx, c));
   const gctx = { ...ctx, facts };
   return runPlan(

@@ -85,7 +85,9 @@ export interface Plan {
 }
 
 /** What finish() gets after the commands ran. */
-export interface PlanOutcome<F> {
+export interface PlanOutcome<F, A = any> {
+  /** The task's arguments, as plan() got them. */
+  args: A;
   plan: Plan;
   /** One per command, in order. */
   outputs: ExecResult[];
@@ -101,8 +103,11 @@ export type GatherContext = ModuleContext & { facts: FactReader };
 export interface PlanParts<A, F> {
   gather(args: A, ctx: GatherContext): Promise<F>;
   plan(args: A, facts: F, env: PlanEnv): Plan;
-  /** Pure: the result when it needs the commands' output (docker load's `Loaded image:` lines) or the state after. */
-  finish?(outcome: PlanOutcome<F>): Record<string, unknown> & { msg?: string };
+  /**
+   * Pure: the result when it needs the commands' output (docker load's `Loaded image:` lines) or the
+   * state after. Called only when commands ran (else the plan's result is the result).
+   */
+  finish?(outcome: PlanOutcome<F, A>): Record<string, unknown> & { msg?: string };
   /** gather() again after the commands ran, for finish() (`outcome.after`). */
   regather?: boolean;
 }

@@ -8,6 +8,10 @@
  *   description  what the case shows (required)
  *   args         the task's arguments (after templating)
  *   facts        what the module's gather() returns (the fact values, e.g. container: null)
+ *   reads        instead of facts: the outputs of the fact reads, in order, as
+ *                [{command, exitCode, stdout, stderr}]; the module's real gather() and the facts'
+ *                parsers run on them (with `vars` as the host's variables)
+ *   vars         the host's variables gather() sees (with `reads`)
  *   after        facts gathered again after the commands (modules with `regather`); default `facts`
  *   host         inventory name of the host (default `host1`)
  *   secrets      values the run treats as secrets (they must not reach argv)
@@ -24,7 +28,7 @@ import type { ExecResult } from '../../lib/connection/types.js';
 import type { ModuleResult } from '../../lib/modules/types.js';
 import { caseForm } from '../../lib/plan/command.js';
 import { runPlan } from '../../lib/plan/execute.js';
-import type { Plan, PlanModuleDefinition, PlannedCommand } from '../../lib/plan/types.js';
+import type { FactReader, GatherContext, Plan, PlanModuleDefinition, PlannedCommand } from '../../lib/plan/types.js';
 
 export const CASES_DIR = new URL('../modules/', import.meta.url).pathname;
 
@@ -32,7 +36,9 @@ export interface ModuleCase {
   file: string;
   description: string;
   args: Record<string, unknown>;
-  facts: unknown;
+  facts?: unknown;
+  reads?: Array<{ command: unknown } & Partial<ExecResult>>;
+  vars?: Record<string, unknown>;
   after?: unknown;
   host?: string;
   secrets?: string[];
@@ -86,7 +92,10 @@ export async function runCase(m: PlanModuleDefinition, c: ModuleCase): Promise<C
       spy,
       c.args,
       {
-        gather: async () => (gathered++ === 0 ? c.facts : (c.after ?? c.facts)),
+        gather: async () => {
+          if (gathered++ > 0 && c.after !== undefined) return c.after;
+          return c.reads ? m.gather(c.args, readsContext(c)) : c.facts;
+        },
         run: async (cmd) => {
           const o = c.outputs?.[run.ran.length] ?? {};
           run.ran.push(cmd);
@@ -101,4 +110,22 @@ export async function runCase(m: PlanModuleDefinition, c: ModuleCase): Promise<C
   }
   if (run.plan) run.commands = run.plan.commands.map(caseForm);
   return run;
+}
+
+/** A gather context whose fact reads are answered by the case's `reads`, in order. */
+function readsContext(c: ModuleCase): GatherContext {
+  let next = 0;
+  const host = c.host ?? 'host1';
+  const facts: FactReader = {
+    async get(fact, params) {
+      const asked = caseForm(fact.command(params));
+      const read = c.reads?.[next++];
+      if (!read) throw new Error(`${c.file}: unexpected read ${JSON.stringify(asked)} (no more reads in the case)`);
+      if (JSON.stringify(read.command) !== JSON.stringify(asked)) throw new Error(`${c.file}: read ${next} is ${JSON.stringify(asked)}, the case has ${JSON.stringify(read.command)}`);
+      const { command: _c, ...out } = read;
+      return fact.parse({ exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, ...out }, params, host);
+    },
+    invalidate: () => undefined,
+  };
+  return { host, vars: c.vars ?? {}, facts } as unknown as GatherContext;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { dockerError, isNotFound } from '../../../../lib/commands/docker-errors.js';
 import { parseBind, parseContainerInspect } from '../../../../lib/facts/docker-container.js';
 import { compareSpec, parseUlimit } from '../../../../lib/modules/support/docker-spec.js';
-import { parseLoadOutput, parseSaveManifest } from '../../../../lib/modules/docker/image.js';
+import { parseSaveManifest } from '../../../../lib/facts/docker-image-tar.js';
+import { parseLoadOutput } from '../../../../lib/modules/docker/image.js';
 
 // Trimmed `docker container inspect` output of a container started as in the OMS procedure.
 const inspect = {
