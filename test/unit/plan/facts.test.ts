@@ -1,7 +1,7 @@
 /** The fact cache: one read per host per run, forgotten when told, task-lifetime facts re-read per task. */
 import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../../../lib/connection/types.js';
-import { FactCache, FactCaches } from '../../../lib/plan/facts.js';
+import { FactCache, FactCaches, readFact } from '../../../lib/plan/facts.js';
 import type { Fact, PlannedCommand } from '../../../lib/plan/types.js';
 
 const ok = (stdout: string): ExecResult => ({ exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false });
@@ -69,5 +69,15 @@ describe('FactCache', () => {
     const caches = new FactCaches();
     expect(caches.forHost('h1')).toBe(caches.forHost('h1'));
     expect(caches.forHost('h1')).not.toBe(caches.forHost('h2'));
+  });
+
+  it('readFact: through the cache, or fresh for a module that polls', async () => {
+    const { reads, exec } = counter();
+    const facts = new FactCache().reader('h1', exec);
+    const ctx = { host: 'h1', facts, exec: async () => ok('') };
+    expect(await readFact(ctx, taskFact, { path: '/c' })).toBe(1);
+    expect(await readFact(ctx, taskFact, { path: '/c' })).toBe(1);
+    expect(await readFact(ctx, taskFact, { path: '/c' }, { fresh: true })).toBe(2);
+    expect(reads).toEqual(['read /c', 'read /c']);
   });
 });
