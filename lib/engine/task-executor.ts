@@ -19,6 +19,9 @@ import type { RunOptions } from './options.js';
 import { sleep } from '../sleep.js';
 import { refuseUndefinedArgs } from './undefined-args.js';
 import { RunVariables, type VarScope } from '../vars/run-variables.js';
+import { isPlanModule } from '../plan/define.js';
+import { execPlanned } from '../plan/execute.js';
+import { FactCaches } from '../plan/facts.js';
 
 export interface TaskScope extends VarScope {
   blockStack?: Block[];
@@ -41,6 +44,8 @@ export class TaskExecutor {
   private promptQueue: Promise<unknown> = Promise.resolve();
   /** Every variable a task sees, composed in one order (lib/vars/). */
   readonly vars: RunVariables;
+  /** Facts read by modules, per host for the run (lib/plan/facts.ts). */
+  private readonly facts = new FactCaches();
 
   constructor(
     private readonly inventory: Inventory,
@@ -355,6 +360,8 @@ export class TaskExecutor {
       progress: (p) => this.emit({ type: 'progress', host, task: task.name ?? task.module, ...p }),
       exec: (command, opts) => conn.exec(command, { become, timeoutMs, signal: controller.signal, ...opts }),
     };
+    const facts = this.facts.forHost(conn.host);
+    ctx.facts = facts.reader(host, (c) => execPlanned(ctx, c));
     let timer: NodeJS.Timeout | undefined;
     try {
       const run = module.run(args, ctx);
@@ -374,6 +381,9 @@ export class TaskExecutor {
     } finally {
       clearTimeout(timer);
       this.options.signal.removeEventListener('abort', onAbort);
+      // A planning module forgets what its commands change; any other module may have changed anything.
+      facts.endTask();
+      if (!isPlanModule(module) && module.checkMode !== 'read_only' && !check) facts.invalidate();
     }
   }
 

@@ -7,7 +7,7 @@ import { quoteArgv } from '../../connection/quote.js';
 import { CommandFailedError } from '../../errors.js';
 import type { ModuleContext } from '../types.js';
 import { flattenMetaDb, type MetaDbConnection, metaDbObjectSchema } from './connection-object.js';
-import { type PrivateDir, withPrivateDir } from './private-dir.js';
+import { type PrivateDir, withPrivateDir } from '../../plan/private-dir.js';
 
 export { flattenMetaDb as serverArgs, metaDbRequirement } from './connection-object.js';
 
