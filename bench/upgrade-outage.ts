@@ -61,10 +61,23 @@ const log = (s: string) => process.stderr.write(`[upgrade-outage] ${s}\n`);
 const load = () => os.loadavg().map((x) => round(x, 2));
 
 function events(stdout: string): Ev[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Ev);
+  const out: Ev[] = [];
+  for (const l of stdout.split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(l) as Ev);
+    } catch {
+      // the first line of a kept tail may be cut
+    }
+  }
+  return out;
+}
+
+/** Every event of a run, from its journal (stdout keeps only a tail: at 30 hosts the event stream is long). */
+async function journalEvents(stdout: string): Promise<Ev[]> {
+  const file = events(stdout).find((e) => e.type === 'run_end')?.journal;
+  if (!file) throw new Error('the run printed no run_end event');
+  return events(await readFile(String(file), 'utf8'));
 }
 
 async function main(): Promise<void> {
@@ -101,10 +114,8 @@ async function main(): Promise<void> {
     let before = load();
     const up = await measure(cli(['run', 'upgrade.yml', '-i', inv, '--json']), scratch);
     if (up.code !== 0) throw new Error(`upgrade exited ${up.code}: ${up.stderr.slice(-2000)}`);
-    const ue = events(up.stdout);
-    // The records (t1, t2) are in the run's journal, not in the event stream.
-    const journal = events(await readFile(String(ue.find((e) => e.type === 'run_end')?.journal), 'utf8'));
-    const rec = (name: string) => journal.find((e) => e.type === 'record' && e.name === name)?.value;
+    const ue = await journalEvents(up.stdout);
+    const rec = (name: string) => ue.find((e) => e.type === 'record' && e.name === name)?.value;
     const t1 = Date.parse(String(rec('t1')));
     const t2 = Date.parse(String(rec('t2')));
     upgrades.push({ wallMs: Math.round(up.ms), outageMs: t2 - t1, load: before, steps: stepTimes(ue, t1, t2) });
@@ -112,7 +123,7 @@ async function main(): Promise<void> {
     before = load();
     const rb = await measure(cli(['run', 'rollback.yml', '-i', inv, '--from-run', 'last', '--yes', '--json']), scratch);
     if (rb.code !== 0) throw new Error(`rollback exited ${rb.code}: ${rb.stderr.slice(-2000)}`);
-    const re = events(rb.stdout);
+    const re = await journalEvents(rb.stdout);
     const t3 = Date.parse(re.find((e) => e.type === 'task_start' && e.task === 'Rollback: record T3')?.time);
     const healthy = re.filter((e) => e.type === 'task_end' && e.task === 'Rollback: the old container is healthy').at(-1);
     const healthyStart = re.filter((e) => e.type === 'task_start' && e.task === 'Rollback: the old container is healthy').at(-1);
@@ -203,16 +214,18 @@ async function siteOf(id: number, hosts: number, regions: number, rows: number |
   return { lab, site: await deploySite(lab, { ...extra, regions: regionSpecs }) };
 }
 
-/** Grows rm and cm by about `mb` MB together (a filler table in each, doubled with INSERT ... SELECT). */
+/** Grows rm and cm by about `mb` MB together: a filler table of ~1 KB rows in each, written from a sequence in chunks
+ *  (no INSERT ... SELECT from the table itself: that goes through a temporary table). */
 async function growMetaDb(site: Site, mb: number): Promise<void> {
   const conn = await rootConnection(site);
+  const rows = Math.ceil((mb / 2) * 1024);
+  const chunk = 65536;
   try {
     for (const db of [site.databases.rm, site.databases.cm]) {
       await conn.query(`CREATE TABLE \`${db}\`.bench_filler (id BIGINT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(1000)) ENGINE=InnoDB`);
-      await conn.query(`INSERT INTO \`${db}\`.bench_filler (pad) SELECT REPEAT(MD5(seq), 31) FROM mysql.seq_1_to_1024`);
-      // 1024 rows of ~1 KB; doubling to reach mb/2 MB in each database.
-      for (let size = 1; size < mb / 2; size *= 2) {
-        await conn.query(`INSERT INTO \`${db}\`.bench_filler (pad) SELECT pad FROM \`${db}\`.bench_filler`);
+      for (let done = 0; done < rows; done += chunk) {
+        const n = Math.min(chunk, rows - done);
+        await conn.query(`INSERT INTO \`${db}\`.bench_filler (pad) SELECT REPEAT(MD5(seq + ${done}), 31) FROM mysql.seq_1_to_${n}`);
       }
     }
   } finally {
