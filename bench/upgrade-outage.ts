@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const { lab, site } = await siteOf(labId, hostCount, regionCount, heartbeatRows);
   const scratch = join(lab.dir, 'bench-upgrade');
   await mkdir(scratch, { recursive: true });
-  const inv = await writeSiteInventory(lab, site, { file: join(scratch, 'inventory.yml'), vars: { oms_health_timeout: 120 } });
+  const inv = await writeSiteInventory(lab, site, { file: join(scratch, 'inventory.yml'), vars: { oms_health_timeout: 600 } });
   const env = { ...process.env, OMSPLAY_HOME: join(scratch, 'omsplay-home') };
   const cli = (args: string[]) => ({ argv: [process.execPath, join(repo, 'bin/omsplay.js'), ...args], env, cwd: repo, timeoutMs: 1_800_000 });
   const upgrades: RunFigures[] = [];
