@@ -233,6 +233,14 @@ async function growMetaDb(site: Site, mb: number): Promise<void> {
   }
 }
 
+// Interrupted (Ctrl-C, a timeout): the lab's hosts, dockerds and MariaDB go with it.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping the lab`);
+    void (startedLab && !opt['keep-lab'] ? startedLab.stop() : Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 main()
   .then(
     () => 0,
