@@ -27,8 +27,11 @@ const USAGE = `npm run bench -- [options]
   --smoke                 2 hosts, 3 tasks (a loop of 3 in (b)), every runner, 1 run, no dump (what npm test runs)
   --runners LIST          omsplay,ansible,mitogen,raw,raw-argv (default all; raw-argv = the raw runner sending
                           omsplay's command lines, workload (a) only)
-  --workloads LIST        a,b,report (default all; a runs at every --hosts count, b at --ref-hosts; report:
-                          the run report of 200 hosts × 30 tasks opened in headless Chromium, no lab needed)
+  --workloads LIST        a,b,report,upgrade (default all; a runs at every --hosts count, b at --ref-hosts; report:
+                          the run report of 200 hosts × 30 tasks opened in headless Chromium, no lab needed;
+                          upgrade: the shipped upgrade and rollback on the simulated OMS site beside the vendor's
+                          order by hand, at 3 hosts in 2 regions and 30 hosts in 3 regions, on lab --lab-id + 1)
+  --upgrade-hosts LIST    host counts of the upgrade workload (default 3,30; --smoke 3)
   --hosts LIST            host counts for workload (a) (default 1,10,20,50,100,200)
   --ansible-max-hosts N   largest count Ansible and Mitogen run (default 50)
   --ref-hosts N           H: hosts of workload (b) and of the "at 20 hosts" targets (default 20)
@@ -48,6 +51,7 @@ const { values: opt } = parseArgs({
     smoke: { type: 'boolean' },
     runners: { type: 'string' },
     workloads: { type: 'string' },
+    'upgrade-hosts': { type: 'string' },
     hosts: { type: 'string' },
     'ansible-max-hosts': { type: 'string' },
     'ref-hosts': { type: 'string' },
@@ -78,7 +82,8 @@ const int = (s: string | undefined, dflt: number) => {
 };
 const runners = list(opt.runners, ALL_RUNNERS.join(',')) as RunnerId[];
 for (const r of runners) if (!ALL_RUNNERS.includes(r)) throw new Error(`unknown runner ${r}\n${USAGE}`);
-const workloads = list(opt.workloads, 'a,b,report');
+const workloads = list(opt.workloads, 'a,b,report,upgrade');
+const upgradeHosts = list(opt['upgrade-hosts'], smoke ? '3' : '3,30').map((s) => int(s, 3));
 const refHosts = int(opt['ref-hosts'], smoke ? 2 : 20);
 const hostCounts = list(opt.hosts, smoke ? '2' : '1,10,20,50,100,200').map((s) => int(s, 0));
 const ansibleMax = int(opt['ansible-max-hosts'], 50);
@@ -138,6 +143,20 @@ async function removeCopyDest(lab: Lab, hosts: BenchHost[]): Promise<void> {
   await Promise.all(hosts.map((h) => lab.exec(h.name, ['rm', '-f', COPY_DEST], { check: true })));
 }
 
+/**
+ * The upgrade workload runs in its own process (bench/upgrade-outage.ts) on its own lab (the simulated OMS site needs
+ * docker hosts and MariaDB, the other workloads sshd-only hosts). At full size: heartbeat tables of a million rows and
+ * rm + cm grown by 1 GB, as the issue asks; --smoke: the lab's small site, one run.
+ */
+async function upgradeWorkload(hosts: number): Promise<void> {
+  log(`workload upgrade: ${hosts} hosts, omsplay beside the vendor's order by hand`);
+  const args = ['--import', 'tsx', join(repo, 'bench/upgrade-outage.ts'), '--no-build', '--lab-id', String(labId + 1), '--out', outDir];
+  args.push('--hosts', String(hosts), '--runs', String(smoke ? 1 : runs), '--label', `upgrade-outage-${hosts}`);
+  if (!smoke) args.push('--heartbeat-rows', '1000000', '--metadb-mb', '1000');
+  const r = spawnSync(process.execPath, args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`the upgrade workload at ${hosts} hosts failed (exit ${r.status})`);
+}
+
 async function main(): Promise<void> {
   const needsPeers = runners.some((r) => r === 'ansible' || r === 'mitogen');
   await ensurePackages(log);
@@ -158,6 +177,10 @@ async function main(): Promise<void> {
     await writeFile(join(outDir, 'report-render.json'), `${JSON.stringify({ date, commit: gitCommit(), ...r }, null, 2)}\n`);
     await writeFile(join(outDir, 'report-render.md'), reportBenchMarkdown(r, date, gitCommit()));
     if (workloads.every((w) => w === 'report')) return;
+  }
+  if (workloads.includes('upgrade')) {
+    for (const n of upgradeHosts) await upgradeWorkload(n);
+    if (workloads.every((w) => w === 'report' || w === 'upgrade')) return;
   }
   const configs = plan();
   const maxHosts = Math.max(1, ...configs.map((c) => c.hosts));

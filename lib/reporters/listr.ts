@@ -8,6 +8,7 @@
 import type { ListrTask } from 'listr2';
 import type { HostStatus, Reporter, RunEvent } from '../engine/events.js';
 import { ms, resultParts, unifiedDiff } from './format.js';
+import { ProgressBoard } from './progress.js';
 import { recapLines } from './recap.js';
 
 // Loaded on first use: plain and JSON runs (CI, pipes) never pay for listr2 at start-up.
@@ -45,6 +46,8 @@ export class ListrReporter implements Reporter {
   private pending = new Map<string, string[]>();
   /** Hosts of the running task whose row has its result (later lines are printed on their own). */
   private settled = new Set<string>();
+  /** Progress bars of the running task's hosts (a dump streaming), shown under the row until its result. */
+  private progress = new Map<string, { board: ProgressBoard; show?: (text: string) => void }>();
 
   /** 1 (-v): whole results; 2 (-vv): also each task's file:line; 3 (-vvv): also connection and become details. */
   constructor(private readonly verbosity: number | boolean = 0) {}
@@ -80,11 +83,19 @@ export class ListrReporter implements Reporter {
         this.hosts = hosts;
         this.pending = new Map();
         this.settled = new Set();
+        const progress = new Map<string, { board: ProgressBoard; show?: (text: string) => void }>();
+        this.progress = progress;
         const started = performance.now();
         const rows: ListrTask[] = [...hosts.entries()].map(([host, d]) => ({
           title: host,
           task: async (_ctx, row) => {
+            const bar = progress.get(host) ?? { board: new ProgressBoard() };
+            bar.show = (text) => {
+              row.output = text;
+            };
+            progress.set(host, bar);
             const r = await d.promise;
+            bar.show = undefined;
             row.title = `${host}${r.via} ${r.status} ${ms(r.duration)}${r.ignored}`;
             if (r.status === 'failed' || r.status === 'unreachable') throw new Error(r.details || r.status);
             if (r.details) row.output = r.details;
@@ -124,6 +135,14 @@ export class ListrReporter implements Reporter {
         const text = this.resultLines(e.status, e.result).join('\n');
         const via = e.delegated_to ? ` -> ${e.delegated_to}` : '';
         this.addPending(e.host, `${e.status}${via} (item=${e.label})${e.ignored ? ' (ignored)' : ''}${text ? ` => ${text}` : ''}`);
+        break;
+      }
+      case 'progress': {
+        if (this.settled.has(e.host)) break;
+        const bar = this.progress.get(e.host) ?? { board: new ProgressBoard() };
+        this.progress.set(e.host, bar);
+        bar.board.update(e, performance.now());
+        bar.show?.(bar.board.lines().join('\n'));
         break;
       }
       case 'detail':

@@ -1,7 +1,8 @@
 /**
  * The benchmark cannot rot: `npm run bench -- --smoke` (2 hosts, 3 tasks, one run) drives every runner — omsplay,
  * tuned Ansible, Ansible + Mitogen and the raw ssh2 limit — over its own small lab (id 40), and each must finish
- * its work with a timing. Timing targets are checked by the full benchmark, not here.
+ * its work with a timing; the upgrade workload runs the shipped upgrade and rollback on the simulated site (lab 41)
+ * beside the vendor's order by hand. Timing targets are checked by the full benchmark, not here.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   });
   if (code !== 0) throw new Error(`bench --smoke exited ${code}:\n${log.slice(-4000)}`);
   results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await rm(out, { recursive: true, force: true });
@@ -77,5 +78,26 @@ describe('bench --smoke', () => {
     expect(r.medianRenderMs).toBeGreaterThan(0);
     expect(r.htmlBytes).toBeGreaterThan(1000);
     expect(await readFile(join(out, 'report-render.md'), 'utf8')).toContain('| HTML size |');
+  });
+
+  it('runs the upgrade workload: omsplay and the vendor order by hand, both outages measured, table and chart written', async () => {
+    const r = JSON.parse(await readFile(join(out, 'upgrade-outage-3.json'), 'utf8'));
+    expect(r).toMatchObject({ hosts: 3, regions: 2, runs: 1 });
+    for (const kind of ['upgrades', 'rollbacks', 'handUpgrades', 'handRollbacks']) {
+      expect(r[kind], kind).toHaveLength(1);
+      const run = r[kind][0];
+      expect(run.outageMs, kind).toBeGreaterThan(0);
+      expect(run.wallMs, kind).toBeGreaterThanOrEqual(run.outageMs);
+      expect(run.steps.some((s: { inOutage: boolean }) => s.inOutage), kind).toBe(true);
+    }
+    // The by-hand run did the guide's steps in its order, each host in turn.
+    expect(r.handUpgrades[0].steps.map((s: { step: string }) => s.step)).toEqual([
+      'Disable HA', 'Stop old containers', 'Clean heartbeat', 'Back up', 'Load image', 'Start new containers', 'docker_init.sh', 'Verify', 'Enable HA',
+    ]);
+    const md = await readFile(join(out, 'upgrade-outage-3.md'), 'utf8');
+    expect(md).toMatch(/\| upgrade \(T1 → T2\) \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
+    const svg = await readFile(join(out, 'upgrade-outage-3.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const label of ['upgrade, omsplay', 'upgrade, the vendor&#39;s order by hand'.replace('&#39;', "'"), 'rollback, omsplay']) expect(svg).toContain(label);
   });
 });
