@@ -5,11 +5,12 @@
  * written within `max_age` seconds, measured by the MetaDB's own clock (NOW()), so the control
  * node's clock does not matter.
  */
-import { sqlIdent } from '../../commands/mysql.js';
+import { heartbeatAge, registeredHosts } from '../../commands/sql/oms.js';
 import { TaskFailedError } from '../../errors.js';
 import { sleep } from '../../sleep.js';
 import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, sqlError, withMetaDb } from '../mysql/connect.js';
+import { type MetaDbArgs, metaDbProperties, withMetaDb } from '../mysql/connect.js';
+import { queryRows } from '../mysql/run-sql.js';
 
 export interface ServersArgs extends MetaDbArgs {
   servers: Array<string | { ip: string; heartbeat_database?: string }>;
@@ -40,6 +41,55 @@ export function judge(ip: string, reg: { region: string | null } | undefined, hb
   else if (age > maxAge) s.reason = `last heartbeat ${age}s ago (> ${maxAge}s)`;
   else s.online = true;
   return s;
+}
+
+/** What oms.servers decides from: the registered hosts with their region, and the heartbeat age of each database read. */
+export interface ServersFacts {
+  hosts: Array<{ ip: string; region: string | null }>;
+  /** Heartbeat database -> seconds since its newest row (null: no row). */
+  heartbeat_ages: Record<string, number | null>;
+}
+
+type ServerItem = { ip: string; heartbeat_database?: string };
+
+const itemsOf = (args: ServersArgs): ServerItem[] => args.servers.map((s) => (typeof s === 'string' ? { ip: s } : s));
+
+/** A server's heartbeat database: its own, else its region's, else the default one (null: none known). */
+function heartbeatDatabaseOf(args: ServersArgs, item: ServerItem, hosts: ServersFacts['hosts']): string | null {
+  if (item.heartbeat_database) return item.heartbeat_database;
+  const region = hosts.find((h) => h.ip === item.ip)?.region;
+  return (region && args.heartbeat_databases?.[region]) || args.heartbeat_database || null;
+}
+
+/** The heartbeat databases to read, once each, given the registered hosts (the second read depends on the first). */
+export function heartbeatDatabases(args: ServersArgs, hosts: ServersFacts['hosts']): string[] {
+  return [...new Set(itemsOf(args).map((i) => heartbeatDatabaseOf(args, i, hosts)).filter((d): d is string => Boolean(d)))];
+}
+
+/** Every server judged; `online` when all are. */
+export function serversStatus(args: ServersArgs, facts: ServersFacts): { statuses: ServerStatus[]; online: boolean } {
+  const reg = new Map(facts.hosts.map((h) => [h.ip, h]));
+  const statuses = itemsOf(args).map((i) => {
+    const db = heartbeatDatabaseOf(args, i, facts.hosts);
+    return judge(i.ip, reg.get(i.ip), db, db ? facts.heartbeat_ages[db] : null, args.max_age ?? 120);
+  });
+  return { statuses, online: statuses.every((s) => s.online) };
+}
+
+/** The result after the last check: every server Online, else a failure naming each one that is not and why. */
+export function serversResult(statuses: ServerStatus[], attempts: number): ModuleResult {
+  const offline = statuses.filter((s) => !s.online);
+  const why = offline.map((s) => `${s.ip} (${s.reason})`).join('; ');
+  const res: ModuleResult = {
+    changed: false,
+    servers: statuses,
+    offline: offline.map((s) => s.ip),
+    online: offline.length === 0,
+    attempts,
+    msg: offline.length === 0 ? `${statuses.length} server(s) Online` : `offline: ${why}`,
+  };
+  if (offline.length > 0) throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${why}`, res);
+  return res;
 }
 
 export const omsServers: ModuleDefinition<ServersArgs> = {
@@ -94,59 +144,22 @@ export const omsServers: ModuleDefinition<ServersArgs> = {
   run_once: true`,
 
   async run(args, ctx) {
-    const maxAge = args.max_age ?? 120;
-    const cm = sqlIdent(args.cm_database ?? 'oms_cm');
-    const items = args.servers.map((s) => (typeof s === 'string' ? { ip: s, heartbeat_database: undefined } : s));
+    const cm = args.cm_database ?? 'oms_cm';
     const deadline = Date.now() + (args.timeout ?? 0) * 1000;
     return withMetaDb(ctx, args, async (c) => {
-      const q = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-        try {
-          return (await c.query(sql, params))[0] as T[];
-        } catch (e) {
-          throw sqlError(ctx, e, sql);
-        }
-      };
-      let statuses: ServerStatus[];
       let attempts = 0;
       for (;;) {
         attempts++;
-        const hosts = await q<{ ip: string; region: string | null }>(
-          `SELECT h.ip AS ip, g.name AS region FROM ${cm}.host h LEFT JOIN ${cm}.resource_group g ON g.id = h.resource_group_id`,
-        );
-        const reg = new Map(hosts.map((h) => [h.ip, h]));
-        const hbOf = (i: (typeof items)[number]) => {
-          if (i.heartbeat_database) return i.heartbeat_database;
-          const region = reg.get(i.ip)?.region;
-          return (region && args.heartbeat_databases?.[region]) || args.heartbeat_database || null;
-        };
-        const ages = new Map<string, number | null>();
-        for (const db of new Set(items.map(hbOf).filter((d): d is string => Boolean(d)))) {
-          const rows = await q<{ age: number | string | null }>(
-            `SELECT TIMESTAMPDIFF(SECOND, MAX(GREATEST(COALESCE(gmt_modified, gmt_created), COALESCE(gmt_created, gmt_modified))), NOW()) AS age FROM ${sqlIdent(db)}.heatbeat_sequence`,
-          );
-          const a = rows[0]?.age;
-          ages.set(db, a === null || a === undefined ? null : Number(a));
+        const hosts = await queryRows<ServersFacts['hosts'][number]>(ctx, c, registeredHosts(cm));
+        const ages: ServersFacts['heartbeat_ages'] = {};
+        for (const db of heartbeatDatabases(args, hosts)) {
+          const a = (await queryRows<{ age: number | string | null }>(ctx, c, heartbeatAge(db)))[0]?.age;
+          ages[db] = a === null || a === undefined ? null : Number(a);
         }
-        statuses = items.map((i) => {
-          const db = hbOf(i);
-          return judge(i.ip, reg.get(i.ip), db, db ? ages.get(db) : null, maxAge);
-        });
-        if (statuses.every((s) => s.online) || Date.now() >= deadline || ctx.signal.aborted) break;
+        const { statuses, online } = serversStatus(args, { hosts, heartbeat_ages: ages });
+        if (online || Date.now() >= deadline || ctx.signal.aborted) return serversResult(statuses, attempts);
         await sleep((args.interval ?? 5) * 1000, ctx.signal);
       }
-      const offline = statuses.filter((s) => !s.online);
-      const res: ModuleResult = {
-        changed: false,
-        servers: statuses,
-        offline: offline.map((s) => s.ip),
-        online: offline.length === 0,
-        attempts,
-        msg: offline.length === 0 ? `${statuses.length} server(s) Online` : `offline: ${offline.map((s) => `${s.ip} (${s.reason})`).join('; ')}`,
-      };
-      if (offline.length > 0) {
-        throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${offline.map((s) => `${s.ip} (${s.reason})`).join('; ')}`, res);
-      }
-      return res;
     });
   },
 };
