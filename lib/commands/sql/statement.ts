@@ -13,5 +13,5 @@ export type SqlValue = string | number | boolean | null;
 /** A statement for mysql2: `?` placeholders, values bound by the driver (never pasted into the text). */
 export interface Statement {
   sql: string;
-  params: SqlValue[];
+  params: readonly SqlValue[];
 }

@@ -3,13 +3,11 @@
  * (cfg_name, cfg_value) — e.g. `ha.config`. `set` changes some fields and keeps every other one;
  * `value` puts a whole value back (the rollback). Written only when it differs, then read back.
  */
-import type mysql from 'mysql2/promise';
 import { selectParam, updateParam } from '../../commands/sql/oms.js';
-import type { Statement } from '../../commands/sql/statement.js';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, withMetaDb } from '../mysql/connect.js';
-import { queryRows, runSql } from '../mysql/run-sql.js';
+import { defineMetaDbPlanModule } from '../../metadb/execute.js';
+import type { Plan } from '../../plan/types.js';
+import { type MetaDbArgs, metaDbProperties } from '../mysql/connect.js';
 
 export interface ParamArgs extends MetaDbArgs {
   rm_database?: string;
@@ -58,12 +56,6 @@ export interface ParamFacts {
   has_gmt_modified: boolean;
 }
 
-export interface ParamPlan {
-  /** The UPDATE, or nothing when the value is already as wanted. */
-  statements: Statement[];
-  result: ModuleResult;
-}
-
 const where = (args: ParamArgs) => `${args.rm_database ?? 'oms_rm'}.oms_normal_config`;
 
 /** The stored value as a JSON object, or the reason it cannot be used. */
@@ -81,44 +73,41 @@ function storedValue(args: ParamArgs, facts: ParamFacts): { raw: string; value: 
  * The decision: the value wanted (`value` as a whole, or the stored one with the `set` fields), the fields that
  * differ, and the UPDATE that writes it when any does (with gmt_modified = NOW() when the table has it).
  */
-export function planParam(args: ParamArgs, facts: ParamFacts, opts: { check?: boolean; diff?: boolean } = {}): ParamPlan {
+export function planParam(args: ParamArgs, facts: ParamFacts): Plan {
   const name = args.name ?? 'ha.config';
   const wanted = typeof args.value === 'string' ? parseValue(args.value, `${name} (value argument)`) : args.value;
   const { raw, value: before } = storedValue(args, facts);
   const after = mergeParam(before, args.set, wanted);
   const fields = changedFields(before, after);
-  const res: ModuleResult = { changed: fields.length > 0, before, value: after, changed_fields: fields, raw };
-  if (fields.length === 0) return { statements: [], result: { ...res, value: before, msg: `${name} already as wanted` } };
-  if (opts.diff) res.diff = { before: pretty(before), after: pretty(after), header: name };
+  const res = { before, value: after, changed_fields: fields, raw };
+  if (fields.length === 0) return { commands: [], result: { ...res, value: before, msg: `${name} already as wanted` } };
+  const update = updateParam(args.rm_database ?? 'oms_rm', name, JSON.stringify(after), facts.has_gmt_modified);
   return {
-    statements: [updateParam(args.rm_database ?? 'oms_rm', name, JSON.stringify(after), facts.has_gmt_modified)],
-    result: { ...res, msg: `${opts.check ? 'would change' : 'changed'} ${name}: ${fields.join(', ')}` },
+    commands: [{ ...update, what: `UPDATE ${name}` }],
+    result: { ...res, msg: `change ${name}: ${fields.join(', ')}` },
+    diff: { before: pretty(before), after: pretty(after), header: name },
   };
 }
 
-/** After the write: the value read back must be the one written, else the task fails with what was read. */
-export function verifyParam(args: ParamArgs, planned: ModuleResult, readBack: ParamFacts): ModuleResult {
+/** After the write: the value read back (`after`) must be the one written, else the task fails with what was read. */
+export function verifyParam(args: ParamArgs, plan: Plan, after: ParamFacts | undefined): Plan['result'] {
+  if (plan.commands.length === 0) return plan.result;
   const name = args.name ?? 'ha.config';
-  const back = readBack.values.length === 1 ? (readBack.values[0] ?? null) : null;
+  const back = after?.values.length === 1 ? (after.values[0] ?? null) : null;
   let value: Json | null = null;
   try {
     value = back === null ? null : parseValue(back, name);
   } catch {
     value = null;
   }
+  const planned = plan.result;
   if (!value || !deepEqual(value, planned.value)) {
     throw new TaskFailedError(`${name} did not hold after writing: read back ${back}`, { ...planned, raw: back });
   }
-  return { ...planned, value, raw: back };
+  return { ...planned, value, raw: back, msg: `changed ${name}: ${(planned.changed_fields as string[]).join(', ')}` };
 }
 
-/** Reads the facts of planParam (one statement). */
-async function readParam(ctx: ModuleContext, c: mysql.Connection, rmDb: string, name: string): Promise<ParamFacts> {
-  const rows = await queryRows<{ cfg_value: string | Buffer | null; has_gmt_modified: number | string }>(ctx, c, selectParam(rmDb, name));
-  return { values: rows.map((r) => (r.cfg_value === null ? null : String(r.cfg_value))), has_gmt_modified: Number(rows[0]?.has_gmt_modified ?? 0) > 0 };
-}
-
-export const omsParam: ModuleDefinition<ParamArgs> = {
+export const omsParam = defineMetaDbPlanModule<ParamArgs, ParamFacts>({
   name: 'oms.param',
   summary: 'Read or change fields of an OMS system parameter (JSON in rm.oms_normal_config, e.g. ha.config), keeping the other fields.',
   schema: {
@@ -163,15 +152,11 @@ export const omsParam: ModuleDefinition<ParamArgs> = {
     login_password: "{{ metadb.password }}"
     value: "{{ ha_before.before }}"`,
 
-  async run(args, ctx) {
-    const rmDb = args.rm_database ?? 'oms_rm';
-    const name = args.name ?? 'ha.config';
-    return withMetaDb(ctx, args, async (c) => {
-      const facts = await readParam(ctx, c, rmDb, name);
-      const plan = planParam(args, facts, { check: ctx.check, diff: ctx.diff });
-      if (plan.statements.length === 0 || ctx.check) return plan.result;
-      for (const st of plan.statements) await runSql(ctx, c, st);
-      return verifyParam(args, plan.result, await readParam(ctx, c, rmDb, name));
-    });
+  async gather(args, ctx) {
+    const rows = await ctx.db.rows<{ cfg_value: string | null; has_gmt_modified: number | string }>(selectParam(args.rm_database ?? 'oms_rm', args.name ?? 'ha.config'));
+    return { values: rows.map((r) => (r.cfg_value === null ? null : String(r.cfg_value))), has_gmt_modified: Number(rows[0]?.has_gmt_modified ?? 0) > 0 };
   },
-};
+  plan: (args, facts) => planParam(args, facts),
+  regather: true,
+  finish: ({ plan, after }, args) => verifyParam(args, plan, after),
+});

@@ -7,10 +7,10 @@
  */
 import { heartbeatAge, registeredHosts } from '../../commands/sql/oms.js';
 import { TaskFailedError } from '../../errors.js';
-import { sleep } from '../../sleep.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, withMetaDb } from '../mysql/connect.js';
-import { queryRows } from '../mysql/run-sql.js';
+import { type MetaDbSession, defineMetaDbPlanModule } from '../../metadb/execute.js';
+import { type Polled, pollFacts } from '../../plan/poll.js';
+import type { Plan } from '../../plan/types.js';
+import { type MetaDbArgs, metaDbProperties } from '../mysql/connect.js';
 
 export interface ServersArgs extends MetaDbArgs {
   servers: Array<string | { ip: string; heartbeat_database?: string }>;
@@ -77,22 +77,34 @@ export function serversStatus(args: ServersArgs, facts: ServersFacts): { statuse
 }
 
 /** The result after the last check: every server Online, else a failure naming each one that is not and why. */
-export function serversResult(statuses: ServerStatus[], attempts: number): ModuleResult {
+export function planServers(args: ServersArgs, polled: Polled<ServersFacts>): Plan {
+  const { statuses } = serversStatus(args, polled.facts);
+  const attempts = polled.attempts;
   const offline = statuses.filter((s) => !s.online);
   const why = offline.map((s) => `${s.ip} (${s.reason})`).join('; ');
-  const res: ModuleResult = {
-    changed: false,
+  const res = {
     servers: statuses,
     offline: offline.map((s) => s.ip),
     online: offline.length === 0,
     attempts,
     msg: offline.length === 0 ? `${statuses.length} server(s) Online` : `offline: ${why}`,
   };
-  if (offline.length > 0) throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${why}`, res);
-  return res;
+  if (offline.length > 0) throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${why}`, { changed: false, ...res });
+  return { commands: [], result: res };
 }
 
-export const omsServers: ModuleDefinition<ServersArgs> = {
+/** One reading: the registered hosts, then the age of each heartbeat database they need. */
+async function readServers(args: ServersArgs, db: MetaDbSession): Promise<ServersFacts> {
+  const hosts = await db.rows<ServersFacts['hosts'][number]>(registeredHosts(args.cm_database ?? 'oms_cm'));
+  const ages: ServersFacts['heartbeat_ages'] = {};
+  for (const hb of heartbeatDatabases(args, hosts)) {
+    const a = (await db.rows<{ age: number | string | null }>(heartbeatAge(hb)))[0]?.age;
+    ages[hb] = a === null || a === undefined ? null : Number(a);
+  }
+  return { hosts, heartbeat_ages: ages };
+}
+
+export const omsServers = defineMetaDbPlanModule<ServersArgs, Polled<ServersFacts>>({
   name: 'oms.servers',
   summary:
     'Check that every OMS server is Online — its IP is registered in cm.host AND the newest heatbeat_sequence row of its region (that region\'s cm_hb database) is at most max_age seconds old by the MetaDB clock — waiting up to timeout.',
@@ -143,23 +155,13 @@ export const omsServers: ModuleDefinition<ServersArgs> = {
     timeout: 300
   run_once: true`,
 
-  async run(args, ctx) {
-    const cm = args.cm_database ?? 'oms_cm';
-    const deadline = Date.now() + (args.timeout ?? 0) * 1000;
-    return withMetaDb(ctx, args, async (c) => {
-      let attempts = 0;
-      for (;;) {
-        attempts++;
-        const hosts = await queryRows<ServersFacts['hosts'][number]>(ctx, c, registeredHosts(cm));
-        const ages: ServersFacts['heartbeat_ages'] = {};
-        for (const db of heartbeatDatabases(args, hosts)) {
-          const a = (await queryRows<{ age: number | string | null }>(ctx, c, heartbeatAge(db)))[0]?.age;
-          ages[db] = a === null || a === undefined ? null : Number(a);
-        }
-        const { statuses, online } = serversStatus(args, { hosts, heartbeat_ages: ages });
-        if (online || Date.now() >= deadline || ctx.signal.aborted) return serversResult(statuses, attempts);
-        await sleep((args.interval ?? 5) * 1000, ctx.signal);
-      }
-    });
-  },
-};
+  gather: (args, ctx) =>
+    pollFacts(ctx, {
+      timeoutS: args.timeout ?? 0,
+      intervalS: args.interval ?? 5,
+      read: () => readServers(args, ctx.db),
+      done: (facts) => serversStatus(args, facts).online,
+      waitInCheckMode: true,
+    }),
+  plan: (args, polled) => planServers(args, polled),
+});

@@ -7,17 +7,65 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleContext, ModuleDefinition } from '../types.js';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { readViaContainer } from './read-via-container.js';
 
-interface Args {
+export interface SiteConfigArgs {
   path: string;
   container?: string;
 }
 
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 
-export const omsConfig: ModuleDefinition<Args> = {
+/**
+ * The decision: the fields the upgrade needs from the file's text, and the values to mask (every password in it,
+ * registered by the caller before the result goes anywhere), or the error for invalid YAML or a missing key.
+ */
+export function siteConfig(
+  args: SiteConfigArgs,
+  text: string,
+  via: string | undefined,
+  host: string,
+): { result: ModuleResult; secrets: string[] } | { error: TaskFailedError; secrets: string[] } {
+  let doc: Record<string, unknown>;
+  try {
+    doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    return { error: new TaskFailedError(`${args.path} on ${host} is not valid YAML: ${(e as Error).message}`), secrets: [] };
+  }
+  const password = str(doc.oms_meta_password) ?? '';
+  const secrets = [password, ...Object.entries(doc).filter(([k]) => /password/i.test(k)).map(([, v]) => str(v) ?? '')].filter(Boolean);
+  const nodes = doc.cm_nodes;
+  const cmNodes = Array.isArray(nodes) ? nodes.map(String) : typeof nodes === 'string' ? nodes.split(/[,\s]+/).filter(Boolean) : [];
+  const keys = Object.fromEntries(Object.entries(doc).filter(([k]) => !/password/i.test(k)));
+  const missing = ['oms_meta_host', 'oms_meta_port', 'oms_meta_user', 'drc_rm_db', 'drc_cm_db', 'drc_cm_heartbeat_db'].filter((k) => doc[k] === undefined);
+  if (missing.length) {
+    return { error: new TaskFailedError(`${args.path} on ${host} lacks ${missing.join(', ')}`, { keys }, { hint: 'is this the OMS config.yaml the container mounts?' }), secrets };
+  }
+  const result: ModuleResult = {
+    changed: false,
+    path: args.path,
+    meta_host: str(doc.oms_meta_host),
+    meta_port: Number(doc.oms_meta_port),
+    meta_user: str(doc.oms_meta_user),
+    meta_password: password,
+    rm_db: str(doc.drc_rm_db),
+    cm_db: str(doc.drc_cm_db),
+    heartbeat_db: str(doc.drc_cm_heartbeat_db),
+    region: str(doc.cm_region),
+    cm_location: str(doc.cm_location),
+    cm_url: str(doc.cm_url),
+    cm_is_default: str(doc.cm_is_default),
+    cm_nodes: cmNodes,
+    // The checksum of the bytes read: what sha256sum prints for the file, without a second read (or sudo).
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    ...(via ? { read_via: via } : {}),
+    keys,
+  };
+  return { result, secrets };
+}
+
+export const omsConfig: ModuleDefinition<SiteConfigArgs> = {
   name: 'oms.config',
   summary: "Read a region's OMS config.yaml on the host (MetaDB, database names, region, cm_nodes)",
   schema: {
@@ -51,40 +99,10 @@ export const omsConfig: ModuleDefinition<Args> = {
   register: oms_cfg`,
   async run(args, ctx) {
     const { text, via } = await readConfig(args, ctx);
-    let doc: Record<string, unknown>;
-    try {
-      doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
-    } catch (e) {
-      throw new TaskFailedError(`${args.path} on ${ctx.host} is not valid YAML: ${(e as Error).message}`);
-    }
-    const password = str(doc.oms_meta_password) ?? '';
-    ctx.masker.add(password);
-    for (const [k, v] of Object.entries(doc)) if (/password/i.test(k)) ctx.masker.add(str(v));
-    const nodes = doc.cm_nodes;
-    const cmNodes = Array.isArray(nodes) ? nodes.map(String) : typeof nodes === 'string' ? nodes.split(/[,\s]+/).filter(Boolean) : [];
-    const keys = Object.fromEntries(Object.entries(doc).filter(([k]) => !/password/i.test(k)));
-    const missing = ['oms_meta_host', 'oms_meta_port', 'oms_meta_user', 'drc_rm_db', 'drc_cm_db', 'drc_cm_heartbeat_db'].filter((k) => doc[k] === undefined);
-    if (missing.length) throw new TaskFailedError(`${args.path} on ${ctx.host} lacks ${missing.join(', ')}`, { keys }, { hint: 'is this the OMS config.yaml the container mounts?' });
-    return {
-      changed: false,
-      path: args.path,
-      meta_host: str(doc.oms_meta_host),
-      meta_port: Number(doc.oms_meta_port),
-      meta_user: str(doc.oms_meta_user),
-      meta_password: password,
-      rm_db: str(doc.drc_rm_db),
-      cm_db: str(doc.drc_cm_db),
-      heartbeat_db: str(doc.drc_cm_heartbeat_db),
-      region: str(doc.cm_region),
-      cm_location: str(doc.cm_location),
-      cm_url: str(doc.cm_url),
-      cm_is_default: str(doc.cm_is_default),
-      cm_nodes: cmNodes,
-      // The checksum of the bytes read: what sha256sum prints for the file, without a second read (or sudo).
-      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
-      ...(via ? { read_via: via } : {}),
-      keys,
-    };
+    const out = siteConfig(args, text, via, ctx.host);
+    for (const v of out.secrets) ctx.masker.add(v);
+    if ('error' in out) throw out.error;
+    return out.result;
   },
 };
 
@@ -92,7 +110,7 @@ export const omsConfig: ModuleDefinition<Args> = {
  * The file as the login user (or the become user) reads it; when that is refused for lack of rights and the task
  * has become, through the container that mounts it (`docker cp`: docker is what a docker-only sudo allows).
  */
-async function readConfig(args: Args, ctx: ModuleContext): Promise<{ text: string; via?: string }> {
+async function readConfig(args: SiteConfigArgs, ctx: ModuleContext): Promise<{ text: string; via?: string }> {
   const r = await ctx.exec({ argv: ['cat', '--', args.path] });
   if (r.exitCode === 0) return { text: r.stdout };
   const why = r.stderr.trim() || `exit ${r.exitCode}`;
