@@ -22,6 +22,9 @@ import type { RunOptions } from './options.js';
 import { sleep } from '../sleep.js';
 import { refuseUndefinedArgs } from './undefined-args.js';
 import { type VarsFile, readVarsFiles } from '../playbook/vars-files.js';
+import { isPlanModule } from '../plan/define.js';
+import { execPlanned } from '../plan/execute.js';
+import { FactCaches } from '../plan/facts.js';
 
 export interface TaskScope {
   play: Play;
@@ -56,6 +59,8 @@ export class TaskExecutor {
   private readonly groups: Record<string, string[]>;
   private promptQueue: Promise<unknown> = Promise.resolve();
   private currentPlayVars: Record<string, Vars> = {};
+  /** Facts read by modules, per host for the run (lib/plan/facts.ts). */
+  private readonly facts = new FactCaches();
 
   constructor(
     private readonly inventory: Inventory,
@@ -491,6 +496,8 @@ export class TaskExecutor {
       progress: (p) => this.emit({ type: 'progress', host, task: task.name ?? task.module, ...p }),
       exec: (command, opts) => conn.exec(command, { become, timeoutMs, signal: controller.signal, ...opts }),
     };
+    const facts = this.facts.forHost(conn.host);
+    ctx.facts = facts.reader(host, (c) => execPlanned(ctx, c));
     let timer: NodeJS.Timeout | undefined;
     try {
       const run = module.run(args, ctx);
@@ -510,6 +517,9 @@ export class TaskExecutor {
     } finally {
       clearTimeout(timer);
       this.options.signal.removeEventListener('abort', onAbort);
+      // A planning module forgets what its commands change; any other module may have changed anything.
+      facts.endTask();
+      if (!isPlanModule(module) && module.checkMode !== 'read_only' && !check) facts.invalidate();
     }
   }
 

@@ -4,8 +4,8 @@
  * refused: that is what `shell` is for.
  */
 import { quoteArgv } from '../connection/quote.js';
-import { CommandSplitError, splitCommand } from './split-command.js';
-import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './run-command.js';
+import { CommandSplitError, splitCommand } from '../commands/split-command.js';
+import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './support/run-command.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface CommandArgs {

@@ -3,7 +3,7 @@
  * checksum (or mode/owner) differs; the transfer goes to a temp name and is renamed into place.
  */
 import { isOmsplayError } from '../errors.js';
-import { contentBytes, ensureFile, fileResultFields, fileTargetSchema, resolveLocalSrc, type FileTarget, type Source } from './file-content.js';
+import { contentBytes, ensureFile, fileResultFields, fileTargetSchema, resolveLocalSrc, type FileTarget, type Source } from './support/file-content.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface CopyArgs extends FileTarget {

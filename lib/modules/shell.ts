@@ -3,7 +3,7 @@
  * takes a shell string. Values are best passed in `env` and read as "$NAME" in the script, which
  * needs no quoting at all.
  */
-import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './run-command.js';
+import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './support/run-command.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface ShellArgs {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { isOmsplayError } from '../errors.js';
 import { renderText } from '../template/index.js';
-import { contentBytes, ensureFile, fileResultFields, fileTargetSchema, resolveLocalSrc, type FileTarget } from './file-content.js';
+import { contentBytes, ensureFile, fileResultFields, fileTargetSchema, resolveLocalSrc, type FileTarget } from './support/file-content.js';
 import type { ModuleDefinition, ModuleResult } from './types.js';
 
 export interface TemplateArgs extends FileTarget {

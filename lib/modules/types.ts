@@ -2,11 +2,13 @@
  * The module seam. A module is one file exporting a ModuleDefinition: its argument schema (JSON
  * Schema, copied into schemas/modules/ by `npm run schemas`), how it behaves in check mode, what
  * its result holds, and its run. Commands are built by pure builders (lib/commands/) and run
- * through `ctx.conn`.
+ * through `ctx.conn`. A module that decides from the host's state is a planning module
+ * (lib/plan/types.ts, definePlanModule): facts, a pure plan, and run() is the plan executor.
  */
 import type { Connection, ExecOptions, ExecResult, Command } from '../connection/types.js';
 import type { Masker } from '../secrets.js';
 import type { Vars } from '../inventory/types.js';
+import type { FactReader } from '../plan/types.js';
 
 export type CheckModeSupport =
   /** Reads state and reports what it would change, changing nothing. */
@@ -66,6 +68,8 @@ export interface ModuleContext {
   progress(event: ProgressEvent): void;
   /** exec with the task's become/timeout/signal applied. */
   exec(command: Command, opts?: ExecOptions): Promise<ExecResult>;
+  /** Facts of this host, cached for the run (lib/plan/facts.ts); absent when a module is called outside the engine. */
+  facts?: FactReader;
 }
 
 export interface ResultField {

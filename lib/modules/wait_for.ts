@@ -7,8 +7,8 @@
 import { quoteArgv } from '../connection/quote.js';
 import type { Command, ExecResult } from '../connection/types.js';
 import { sleep } from '../sleep.js';
-import { CommandSplitError, splitCommand } from './split-command.js';
-import { trimEnd } from './run-command.js';
+import { CommandSplitError, splitCommand } from '../commands/split-command.js';
+import { trimEnd } from './support/run-command.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js';
 
 export interface WaitForArgs {

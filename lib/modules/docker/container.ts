@@ -16,22 +16,15 @@ import {
   stopContainer,
   updateRestartPolicy,
 } from '../../commands/docker.js';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
-import { withPrivateDir } from '../mysql/private-dir.js';
-import {
-  type ContainerFacts,
-  type FieldDiff,
-  type WantedSpec,
-  compareSpec,
-  docker,
-  dockerHostProperty,
-  dockerTarget,
-  failed,
-  normalizeRestartPolicy,
-  readContainer,
-  readImage,
-  toVolumeSpecs,
-} from './inspect.js';
+import { dockerStep } from '../../commands/docker-errors.js';
+import { type ContainerFacts, containerFact } from '../../facts/docker-container.js';
+import { type ImageFacts, imageFact } from '../../facts/docker-image.js';
+import { privateFile } from '../../plan/command.js';
+import { definePlanModule } from '../../plan/define.js';
+import type { PlanEnv, PlannedCommand } from '../../plan/types.js';
+import { type FieldDiff, type WantedSpec, compareSpec, normalizeRestartPolicy, toVolumeSpecs } from '../support/docker-spec.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
+import { failed } from '../support/failed.js';
 
 type State = 'started' | 'stopped' | 'restarted' | 'absent' | 'present';
 
@@ -125,7 +118,7 @@ function describe(c: ContainerFacts | null): string {
   return `exists: true\nstate: ${c.status}\nimage: ${c.image}\nrestart_policy: ${c.restartPolicy}\n`;
 }
 
-export const dockerContainer: ModuleDefinition<ContainerArgs> = {
+export const dockerContainer = definePlanModule<ContainerArgs, ContainerState>({
   name: 'docker.container',
   summary: 'Ensure a docker container is started, stopped, restarted, present or absent, with a run spec compared field by field.',
   schema,
@@ -162,49 +155,32 @@ export const dockerContainer: ModuleDefinition<ContainerArgs> = {
   docker.container: {name: oms_331, state: stopped, restart_policy: "no", stop_timeout: 60}
   register: old`,
 
-  async run(args, ctx) {
+
+  async gather(args, ctx) {
+    const target = dockerTarget(args, ctx);
+    const container = await ctx.facts.get(containerFact, { name: args.name, target });
+    const wantsImage = args.image !== undefined && (args.state ?? 'started') !== 'absent';
+    const image = wantsImage ? await ctx.facts.get(imageFact, { ref: args.image!, target }) : null;
+    return { target, container, image };
+  },
+
+  plan(args, facts, env) {
     const state: State = args.state ?? 'started';
-    const timeout = args.stop_timeout ?? 10;
-    const t = dockerTarget(args, ctx);
-    const spec = toSpec(args);
-    const before = await readContainer(ctx, args.name, t);
-    const actions: string[] = [];
-    let diffs: FieldDiff[] = [];
+    const t = facts.target ?? {};
+    const before = facts.container;
+    const steps = new Steps(args.name, args.stop_timeout ?? 10, t);
 
     if (state === 'absent') {
-      if (before) actions.push('remove');
-      if (!ctx.check && before) {
-        // A graceful stop first: `rm -f` alone kills without the grace period.
-        if (before.running) await docker(ctx, stopContainer(args.name, timeout, t), `docker stop ${args.name}`);
-        await docker(ctx, removeContainer(args.name, t), `docker rm ${args.name}`);
-      }
-      return finish(ctx, args.name, before, ctx.check ? before : null, actions, diffs);
+      if (before) steps.remove(before);
+      return steps.plan(before, before, []);
     }
 
     // The spec the container must match (only fields the task gives).
+    const spec = toSpec(args);
     let want: WantedSpec = {};
     if (args.image !== undefined) {
-      const img = await readImage(ctx, args.image, t);
-      if (!img && ctx.check) {
-        // In a --check run the image may be loaded by an earlier task that did not run.
-        const exists = Boolean(before);
-        return {
-          changed: true,
-          name: args.name,
-          id: before?.id ?? null,
-          state: before?.status ?? 'absent',
-          restart_policy: before?.restartPolicy ?? null,
-          previous_restart_policy: before?.restartPolicy ?? null,
-          started_at: before?.startedAt ?? null,
-          diffs: [],
-          actions: [exists ? 'recreate' : 'create'],
-          msg: `would ${exists ? 'recreate' : 'create'} ${args.name} from ${args.image} (image not on ${ctx.host} yet: it must be loaded before)`,
-        };
-      }
-      if (!img) {
-        throw failed(`image ${args.image} is not present on ${ctx.host}`, { name: args.name }, 'load it first (docker.image) — no registry is assumed');
-      }
-      want = { imageId: img.id, imageEnv: img.env };
+      if (!facts.image) return imageMissing(args, spec, state, steps, before, env);
+      want = { imageId: facts.image.id, imageEnv: facts.image.env };
     }
     want = {
       ...want,
@@ -219,6 +195,7 @@ export const dockerContainer: ModuleDefinition<ContainerArgs> = {
     };
 
     let current = before;
+    let diffs: FieldDiff[] = [];
     if (current) {
       diffs = compareSpec(want, current);
       const blocking = diffs.filter((d) => d.field !== 'restart_policy');
@@ -228,78 +205,116 @@ export const dockerContainer: ModuleDefinition<ContainerArgs> = {
           throw failed(`container ${args.name} differs from the wanted spec: ${list}`, { name: args.name, diffs }, 'set `recreate: true` to remove and recreate it');
         }
         if (!args.image) throw failed(`container ${args.name} must be recreated but no image was given`, { diffs });
-        actions.push('recreate');
-        if (!ctx.check) {
-          if (current.running) await docker(ctx, stopContainer(args.name, timeout, t), `docker stop ${args.name}`);
-          await docker(ctx, removeContainer(args.name, t), `docker rm ${args.name}`);
-        }
+        steps.remove(current, 'recreate');
         current = null;
       }
     }
 
     if (!current) {
-      if (!args.image) throw failed(`container ${args.name} does not exist on ${ctx.host} and no image was given to create it`, { name: args.name });
-      const run = state === 'started' || state === 'restarted';
-      actions.push(run ? 'create+start' : 'create');
-      if (!ctx.check) await create(ctx, spec, run, t);
+      if (!args.image) throw failed(`container ${args.name} does not exist on ${env.host} and no image was given to create it`, { name: args.name });
+      steps.create(spec, state === 'started' || state === 'restarted', env);
     } else {
       if (spec.restartPolicy !== undefined && normalizeRestartPolicy(spec.restartPolicy) !== normalizeRestartPolicy(current.restartPolicy)) {
-        actions.push('update_restart_policy');
-        if (!ctx.check) await docker(ctx, updateRestartPolicy(args.name, spec.restartPolicy, t), `docker update ${args.name}`);
+        steps.add('update_restart_policy', updateRestartPolicy(args.name, spec.restartPolicy, t), `docker update ${args.name}`);
       }
-      if (state === 'started' && !current.running) {
-        actions.push('start');
-        if (!ctx.check) await docker(ctx, startContainer(args.name, t), `docker start ${args.name}`);
-      } else if (state === 'stopped' && current.running) {
-        actions.push('stop');
-        if (!ctx.check) await docker(ctx, stopContainer(args.name, timeout, t), `docker stop ${args.name}`);
-      } else if (state === 'restarted') {
-        actions.push('restart');
-        if (!ctx.check) await docker(ctx, restartContainer(args.name, timeout, t), `docker restart ${args.name}`);
-      }
+      if (state === 'started' && !current.running) steps.add('start', startContainer(args.name, t), `docker start ${args.name}`);
+      else if (state === 'stopped' && current.running) steps.add('stop', stopContainer(args.name, steps.timeout, t), `docker stop ${args.name}`);
+      else if (state === 'restarted') steps.add('restart', restartContainer(args.name, steps.timeout, t), `docker restart ${args.name}`);
     }
-    const after = ctx.check ? before : await readContainer(ctx, args.name, t);
-    return finish(ctx, args.name, before, after, actions, diffs);
+    return steps.plan(before, before, diffs);
   },
-};
 
-async function create(ctx: ModuleContext, spec: ContainerSpec, start: boolean, t: DockerTarget): Promise<void> {
-  const secretEnv = Object.values(spec.env ?? {}).some((v) => ctx.masker.mask(v) !== v);
-  const build = (s: ContainerSpec) => (start ? runContainer(s, t) : createContainer(s, t));
-  if (!secretEnv) {
-    await docker(ctx, build(spec), `docker ${start ? 'run' : 'create'} ${spec.name}`);
-    return;
-  }
-  await withPrivateDir(ctx, async (dir) => {
-    const envFile = await dir.write('env', envFileContent(spec.env ?? {}));
-    await docker(ctx, build({ ...spec, envFile }), `docker ${start ? 'run' : 'create'} ${spec.name}`);
-  });
+  // The result describes the container after the task: read again once the commands ran.
+  regather: true,
+  finish({ plan, after }) {
+    const actions = plan.result.actions as string[];
+    const fields = containerResult(plan.result.name as string, plan.result.previous_restart_policy as string | null, after?.container ?? null, actions, plan.result.diffs as FieldDiff[]);
+    return { ...fields, diff: { before: plan.diff?.before ?? '', after: describe(after?.container ?? null), header: `container ${plan.result.name}` } };
+  },
+});
+
+/** What docker.container reads: the container, and the image the task names (null when absent). */
+interface ContainerState {
+  target?: DockerTarget;
+  container: ContainerFacts | null;
+  image: ImageFacts | null;
 }
 
-function finish(
-  ctx: ModuleContext,
-  name: string,
-  before: ContainerFacts | null,
-  after: ContainerFacts | null,
-  actions: string[],
-  diffs: FieldDiff[],
-): ModuleResult {
+/** The commands of a plan with the action each stands for (`actions` of the result). */
+class Steps {
+  readonly actions: string[] = [];
+  readonly commands: PlannedCommand[] = [];
+  constructor(
+    readonly name: string,
+    readonly timeout: number,
+    readonly t: DockerTarget,
+  ) {}
+
+  add(action: string | null, argv: string[], what: string, extra: Partial<PlannedCommand> = {}): void {
+    if (action) this.actions.push(action);
+    this.commands.push({ ...dockerStep(argv, what), ...extra } as PlannedCommand);
+  }
+
+  /** A graceful stop first: `rm -f` alone kills without the grace period. */
+  remove(c: ContainerFacts, action = 'remove'): void {
+    this.actions.push(action);
+    if (c.running) this.add(null, stopContainer(this.name, this.timeout, this.t), `docker stop ${this.name}`);
+    this.add(null, removeContainer(this.name, this.t), `docker rm ${this.name}`);
+  }
+
+  /** `docker run`/`create`; env holding a secret goes through a 0600 --env-file, never argv. */
+  /** `action` null: part of an action already named (recreate). */
+  create(spec: ContainerSpec, start: boolean, env: PlanEnv, action?: string | null): void {
+    const build = (s: ContainerSpec) => (start ? runContainer(s, this.t) : createContainer(s, this.t));
+    const what = `docker ${start ? 'run' : 'create'} ${spec.name}`;
+    const secretEnv = Object.values(spec.env ?? {}).some((v) => env.isSecret(v));
+    const act = action === undefined ? (start ? 'create+start' : 'create') : action;
+    if (!secretEnv) this.add(act, build(spec), what);
+    else this.add(act, build({ ...spec, envFile: privateFile('env') }), what, { privateFiles: { env: envFileContent(spec.env ?? {}) } });
+  }
+
+  plan(before: ContainerFacts | null, after: ContainerFacts | null, diffs: FieldDiff[], msg?: string) {
+    const result = { ...containerResult(this.name, before?.restartPolicy ?? null, after, this.actions, diffs), ...(msg ? { msg } : {}) };
+    return {
+      commands: this.commands,
+      result,
+      diff: { before: describe(before), after: this.actions.map((a) => `# would ${a}\n`).join(''), header: `container ${this.name}` },
+      invalidates: [{ fact: containerFact, params: { name: this.name, target: this.t } }],
+    };
+  }
+}
+
+/**
+ * The image is not on the host. A real run fails; a --check run reports the create (or recreate)
+ * because the image may be loaded by an earlier task that did not run.
+ */
+function imageMissing(args: ContainerArgs, spec: ContainerSpec, state: State, steps: Steps, before: ContainerFacts | null, env: PlanEnv) {
+  const exists = Boolean(before);
+  if (before) steps.remove(before, 'recreate');
+  steps.create(spec, state === 'started' || state === 'restarted', env, exists ? null : 'create');
+  const p = steps.plan(before, before, [], `${exists ? 'recreate' : 'create'} ${args.name} from ${args.image}`);
+  return {
+    ...p,
+    unmet: {
+      msg: `image ${args.image} is not present on ${env.host}`,
+      hint: 'load it first (docker.image) — no registry is assumed',
+      check: `image not on ${env.host} yet: it must be loaded before`,
+    },
+  };
+}
+
+function containerResult(name: string, previousRestartPolicy: string | null, after: ContainerFacts | null, actions: string[], diffs: FieldDiff[]) {
   const changed = actions.length > 0;
-  const res: ModuleResult = {
-    changed,
+  return {
     id: after?.id ?? null,
     name,
     state: after ? after.status : 'absent',
     restart_policy: after?.restartPolicy ?? null,
-    previous_restart_policy: before?.restartPolicy ?? null,
+    previous_restart_policy: previousRestartPolicy,
     started_at: after?.startedAt ?? null,
     image: after?.image ?? null,
     diffs,
     actions,
-    msg: changed ? `${ctx.check ? 'would ' : ''}${actions.join(', ')} ${name}` : `${name} is already as wanted`,
+    msg: changed ? `${actions.join(', ')} ${name}` : `${name} is already as wanted`,
   };
-  if (ctx.diff && changed) {
-    res.diff = { before: describe(before), after: ctx.check ? `${actions.map((a) => `# would ${a}`).join('\n')}\n` : describe(after), header: `container ${name}` };
-  }
-  return res;
 }

@@ -1,10 +1,12 @@
 /** docker.exec: run a command inside a running container, with its output and exit code. */
-import { execInContainer } from '../../commands/docker.js';
-import { envFileContent } from '../../commands/docker.js';
+import { type DockerTarget, envFileContent, execInContainer } from '../../commands/docker.js';
+import { dockerError, isDaemonUnreachable, isDockerMissing } from '../../commands/docker-errors.js';
 import type { ExecResult } from '../../connection/types.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { withPrivateDir } from '../mysql/private-dir.js';
-import { dockerError, isDockerMissing, dockerHostProperty, dockerTarget, failed } from './inspect.js';
+import { privateFile } from '../../plan/command.js';
+import { definePlanModule } from '../../plan/define.js';
+import type { PlannedCommand } from '../../plan/types.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
+import { failed } from '../support/failed.js';
 
 export interface ExecArgs {
   container: string;
@@ -21,7 +23,7 @@ export function execCommand(command: string | string[]): string[] {
   return typeof command === 'string' ? ['sh', '-c', command] : command;
 }
 
-export const dockerExec: ModuleDefinition<ExecArgs> = {
+export const dockerExec = definePlanModule<ExecArgs, { target?: DockerTarget }>({
   name: 'docker.exec',
   summary: 'Run a command inside a running container (docker exec) and return its output and exit code.',
   schema: {
@@ -55,27 +57,32 @@ export const dockerExec: ModuleDefinition<ExecArgs> = {
     command: [bash, /root/docker_init.sh]
   register: init`,
 
-  async run(args, ctx) {
-    const t = dockerTarget(args, ctx);
-    const env = args.env ? Object.fromEntries(Object.entries(args.env).map(([k, v]) => [k, String(v)])) : undefined;
-    const spec = { container: args.container, command: execCommand(args.command), env, user: args.user, workdir: args.workdir };
-    if (ctx.check) return { changed: false, skipped: true, msg: `would run in ${args.container}: ${JSON.stringify(spec.command)}` };
-    const secretEnv = Object.values(env ?? {}).some((v) => ctx.masker.mask(v) !== v);
-    const go = async (envFile?: string): Promise<{ argv: string[]; r: ExecResult }> => {
-      const argv = execInContainer(envFile ? { ...spec, envFile } : spec, t);
-      return { argv, r: await ctx.exec({ argv }) };
+  // Nothing to read first: the command is the task.
+  async gather(args, ctx) {
+    return { target: dockerTarget(args, ctx) };
+  },
+
+  plan(args, { target }, env) {
+    const t = target ?? {};
+    const vars = args.env ? Object.fromEntries(Object.entries(args.env).map(([k, v]) => [k, String(v)])) : undefined;
+    const spec = { container: args.container, command: execCommand(args.command), env: vars, user: args.user, workdir: args.workdir };
+    // Env holding a secret goes through a 0600 --env-file, never argv.
+    const secretEnv = Object.values(vars ?? {}).some((v) => env.isSecret(v));
+    const argv = execInContainer(secretEnv ? { ...spec, envFile: privateFile('env') } : spec, t);
+    const cmd: PlannedCommand = {
+      argv,
+      what: 'docker exec',
+      // The command's own exit code is judged by finish(); docker's failures are told apart there.
+      okExitCodes: 'any',
+      ...(secretEnv ? { privateFiles: { env: envFileContent(vars ?? {}) } } : {}),
     };
-    const { argv, r } = secretEnv ? await withPrivateDir(ctx, async (d) => go(await d.write('env', envFileContent(env ?? {})))) : await go();
-    // docker's own failures (no CLI, no daemon, no such container) are told apart from the command's
-    // (clients before 23 say "Error: No such container", later ones "Error response from daemon: …").
-    if (r.exitCode !== 0 && /(?:Error response from daemon|Error): (No such container|Container .* is not running)/i.test(r.stderr)) {
-      const why = /No such container/i.test(r.stderr) ? 'does not exist' : 'is not running';
-      throw failed(`container ${args.container} ${why} on ${ctx.host}`, { rc: r.exitCode, stderr: r.stderr });
-    }
-    if (r.exitCode !== 0 && (/Cannot connect to the Docker daemon|permission denied while trying to connect/i.test(r.stderr) || isDockerMissing(r)))
-      throw dockerError(ctx.host, argv, r, 'docker exec');
-    const res: ModuleResult = {
-      changed: true,
+    return { commands: [cmd], result: { msg: `run in ${args.container}: ${JSON.stringify(spec.command)}` } };
+  },
+
+  finish({ args, plan, outputs, env }) {
+    const r = outputs[0]!;
+    dockerTrouble(r, plan.commands[0]!, args.container, env.host);
+    const res = {
       rc: r.exitCode,
       stdout: r.stdout,
       stderr: r.stderr,
@@ -84,8 +91,22 @@ export const dockerExec: ModuleDefinition<ExecArgs> = {
     };
     if (r.exitCode !== 0 && args.fail_on_error !== false) {
       const last = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join('\n');
-      throw failed(`command in ${args.container} exited ${r.timedOut ? '(timed out) ' : ''}${r.exitCode}: ${last}`, res);
+      throw failed(`command in ${args.container} exited ${r.timedOut ? '(timed out) ' : ''}${r.exitCode}: ${last}`, { changed: true, ...res });
     }
     return res;
   },
-};
+});
+
+/**
+ * docker's own failures (no CLI, no daemon, no such container) are told apart from the command's
+ * (clients before 23 say "Error: No such container", later ones "Error response from daemon: …").
+ */
+function dockerTrouble(r: ExecResult, c: PlannedCommand, name: string, host: string): void {
+  if (r.exitCode === 0) return;
+  const container = /(?:Error response from daemon|Error): (No such container|Container .* is not running)/i.exec(r.stderr);
+  if (container) {
+    const why = /No such container/i.test(container[1]!) ? 'does not exist' : 'is not running';
+    throw failed(`container ${name} ${why} on ${host}`, { rc: r.exitCode, stderr: r.stderr });
+  }
+  if (isDaemonUnreachable(r) || isDockerMissing(r)) throw dockerError(host, 'argv' in c ? c.argv : [], r, 'docker exec');
+}

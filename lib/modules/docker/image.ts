@@ -3,10 +3,16 @@
  * already there. Presence is known from `image` (a tag or id given by the task) or, failing that,
  * from the tar's own manifest.json (its tags and config digest = the image id).
  */
-import { loadImage, readImageTarManifest } from '../../commands/docker.js';
-import { fileSummary, parseFileSummary, pathExists } from '../../commands/fs.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { dockerError, dockerHostProperty, dockerTarget, failed, readImage } from './inspect.js';
+import { type DockerTarget, loadImage } from '../../commands/docker.js';
+import { dockerError, isDaemonUnreachable, isDockerMissing } from '../../commands/docker-errors.js';
+import type { FileSummary } from '../../commands/fs.js';
+import { type ImageFacts, imageFact } from '../../facts/docker-image.js';
+import { type TarImages, imageTarFact } from '../../facts/docker-image-tar.js';
+import { fileSummaryFact, pathExistsFact } from '../../facts/file.js';
+import { definePlanModule } from '../../plan/define.js';
+import type { Plan } from '../../plan/types.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
+import { failed } from '../support/failed.js';
 
 export interface ImageArgs {
   src: string;
@@ -14,20 +20,6 @@ export interface ImageArgs {
   force?: boolean;
   sha256?: string;
   docker_host?: string;
-}
-
-/** Tags and image ids named by a `docker save` manifest.json. */
-export function parseSaveManifest(text: string): { tags: string[]; ids: string[] } {
-  const tags: string[] = [];
-  const ids: string[] = [];
-  const list = JSON.parse(text) as Array<{ Config?: string; RepoTags?: string[] | null }>;
-  for (const m of list) {
-    tags.push(...(m.RepoTags ?? []));
-    // "blobs/sha256/<hex>" (OCI layout) or "<hex>.json" (older docker)
-    const hex = /([0-9a-f]{64})(\.json)?$/.exec(m.Config ?? '');
-    if (hex) ids.push(`sha256:${hex[1]}`);
-  }
-  return { tags, ids };
 }
 
 /** `Loaded image: repo:tag` and `Loaded image ID: sha256:...` lines of `docker load`. */
@@ -45,7 +37,7 @@ export function parseLoadOutput(out: string): { tags: string[]; ids: string[] } 
   return { tags, ids };
 }
 
-export const dockerImage: ModuleDefinition<ImageArgs> = {
+export const dockerImage = definePlanModule<ImageArgs, ImageState>({
   name: 'docker.image',
   summary: 'Load a docker image from a tar file on the host (docker load -i), skipping it when already present.',
   schema: {
@@ -73,74 +65,92 @@ export const dockerImage: ModuleDefinition<ImageArgs> = {
     src: /data/oms/oms_4.0.0.tar.gz
     image: "oms-all-in-one:feature_4.0.0-ce"`,
 
-  async run(args, ctx) {
-    const t = dockerTarget(args, ctx);
-    const wanted: { tags: string[]; ids: string[] } = { tags: [], ids: [] };
-    if (args.image) wanted.tags.push(args.image);
-    else {
-      // manifest.json of the tar; a tar that cannot be read here is left to `docker load` to report.
-      const r = await ctx.exec({ argv: readImageTarManifest(args.src) });
-      if (r.exitCode === 0) {
-        try {
-          Object.assign(wanted, parseSaveManifest(r.stdout));
-        } catch {
-          /* not a docker save manifest */
-        }
-      } else if (/No such file|Cannot open/i.test(r.stderr)) {
-        // In a --check run the tar may be staged by an earlier task that did not run.
-        if (ctx.check) return { changed: true, src: args.src, tags: [], present_before: false, loaded: [], image_ids: [], msg: `would load ${args.src} (not on ${ctx.host} yet)` };
-        throw failed(`image tar ${args.src} not found on ${ctx.host}`, { src: args.src });
-      }
-    }
-    // Present = every tag the tar names is there (tags are what containers are created from);
-    // a tar without tags is present when its image id is.
-    const refs = wanted.tags.length ? wanted.tags : wanted.ids;
-    const foundIds: string[] = [];
-    for (const ref of refs) {
-      const img = await readImage(ctx, ref, t);
-      if (img) foundIds.push(img.id);
-    }
-    const presentBefore = refs.length > 0 && foundIds.length === refs.length;
-    const base = { src: args.src, tags: wanted.tags, present_before: presentBefore };
-    if (presentBefore && !args.force) {
-      return { changed: false, ...base, loaded: [], image_ids: foundIds, msg: `image already present (${wanted.tags[0] ?? foundIds[0]})` };
-    }
-    const tarThere = (await ctx.exec({ argv: pathExists(args.src) })).exitCode === 0;
-    if (!tarThere) {
-      // In a --check run the tar may be staged by an earlier task that did not run.
-      if (ctx.check) return { changed: true, ...base, loaded: [], image_ids: [], msg: `would load ${args.src} (not on ${ctx.host} yet)` };
-      throw failed(`image tar ${args.src} not found on ${ctx.host}`, base);
-    }
-    if (args.sha256) {
-      const r = await ctx.exec({ argv: fileSummary(args.src, { tailBytes: 1 }) });
-      if (r.exitCode !== 0) throw failed(`cannot read ${args.src} on ${ctx.host}: ${r.stderr.trim()}`, base);
-      const sum = parseFileSummary(r.stdout);
-      if (sum.sha256 !== args.sha256) {
-        throw failed(`image tar ${args.src} has sha256 ${sum.sha256}, expected ${args.sha256}`, { ...base, sha256: sum.sha256 }, 'copy the tar again');
-      }
-    }
-    if (ctx.check) return { changed: true, ...base, loaded: [], image_ids: [], msg: `would load ${args.src}` };
-    const argv = loadImage(args.src, t);
-    const r = await ctx.exec({ argv });
-    if (r.exitCode !== 0) {
-      const e = dockerError(ctx.host, argv, r, `docker load -i ${args.src}`);
-      if (/daemon is not running|not installed|permission denied/.test(e.message)) throw e;
-      throw failed(
-        `docker load -i ${args.src} failed on ${ctx.host}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
-        { ...base, rc: r.exitCode, stderr: r.stderr },
-        'the tar is probably corrupt or truncated: compare its sha256 with the original and copy it again',
-      );
-    }
-    const out = parseLoadOutput(r.stdout);
-    const res: ModuleResult = {
-      changed: true,
-      ...base,
-      tags: out.tags.length ? out.tags : wanted.tags,
-      loaded: out.tags,
-      image_ids: out.ids.length ? out.ids : wanted.ids,
-      stdout: r.stdout,
-      msg: `loaded ${out.tags.join(', ') || out.ids.join(', ') || args.src}`,
-    };
-    return res;
+  async gather(args, ctx) {
+    const target = dockerTarget(args, ctx);
+    // What the tar holds: the task's `image`, else the tar's own manifest.
+    const tar = args.image ? { tags: [args.image], ids: [] } : await ctx.facts.get(imageTarFact, { src: args.src });
+    const images: Record<string, ImageFacts | null> = {};
+    for (const ref of refsOf(tar)) images[ref] = await ctx.facts.get(imageFact, { ref, target });
+    const state: ImageState = { target, tar, images };
+    if (presentBefore(state) && !args.force) return state;
+    if (tar === 'missing') return state;
+    state.tarExists = await ctx.facts.get(pathExistsFact, { path: args.src });
+    // The checksum reads the whole tar: only when it is about to be loaded.
+    if (args.sha256 && state.tarExists) state.tarSummary = await ctx.facts.get(fileSummaryFact, { path: args.src, tailBytes: 1 });
+    return state;
   },
-};
+
+  plan(args, facts, env): Plan {
+    const tar = facts.tar === 'missing' || facts.tar === null ? { tags: [], ids: [] } : facts.tar;
+    const found = refsOf(facts.tar)
+      .map((ref) => facts.images[ref]?.id)
+      .filter((id): id is string => Boolean(id));
+    const before = presentBefore(facts);
+    const base = { src: args.src, tags: tar.tags, present_before: before };
+    if (before && !args.force) {
+      return { commands: [], result: { ...base, loaded: [], image_ids: found, msg: `image already present (${tar.tags[0] ?? found[0]})` } };
+    }
+    const argv = loadImage(args.src, facts.target ?? {});
+    const what = `docker load -i ${args.src}`;
+    const plan: Plan = {
+      commands: [{ argv, what, failure: (r, host) => loadFailure(args.src, argv, r, host, base) }],
+      result: { ...base, loaded: [], image_ids: tar.ids, msg: `load ${args.src}` },
+      // A load adds images; the tar itself is unchanged.
+      invalidates: [{ fact: imageFact }],
+    };
+    if (facts.tar === 'missing' || facts.tarExists === false) {
+      // In a --check run the tar may be staged by an earlier task that did not run.
+      return { ...plan, unmet: { msg: `image tar ${args.src} not found on ${env.host}`, check: `not on ${env.host} yet` } };
+    }
+    const sum = facts.tarSummary;
+    if (args.sha256 && sum && sum.sha256 !== args.sha256) {
+      throw failed(`image tar ${args.src} has sha256 ${sum.sha256}, expected ${args.sha256}`, { ...base, sha256: sum.sha256 }, 'copy the tar again');
+    }
+    return plan;
+  },
+
+  finish({ plan, outputs }) {
+    const r = outputs[0]!;
+    const wanted = plan.result.tags as string[];
+    const out = parseLoadOutput(r.stdout);
+    return {
+      ...plan.result,
+      tags: out.tags.length ? out.tags : wanted,
+      loaded: out.tags,
+      image_ids: out.ids.length ? out.ids : plan.result.image_ids,
+      stdout: r.stdout,
+      msg: `loaded ${out.tags.join(', ') || out.ids.join(', ') || plan.result.src}`,
+    };
+  },
+});
+
+/** What docker.image reads: what the tar holds, whether those images are there, and the tar itself. */
+interface ImageState {
+  target?: DockerTarget;
+  tar: TarImages | 'missing' | null;
+  /** ref (tag, else id) -> the image on the host, or null. */
+  images: Record<string, ImageFacts | null>;
+  tarExists?: boolean;
+  tarSummary?: FileSummary | null;
+}
+
+/** Present = every tag the tar names is there (tags are what containers are created from); a tar without tags is present when its image id is. */
+function refsOf(tar: ImageState['tar']): string[] {
+  if (tar === 'missing' || tar === null) return [];
+  return tar.tags.length ? tar.tags : tar.ids;
+}
+
+function presentBefore(f: ImageState): boolean {
+  const refs = refsOf(f.tar);
+  return refs.length > 0 && refs.every((ref) => Boolean(f.images[ref]));
+}
+
+/** docker's own trouble (no CLI, no daemon, no permission) as such; anything else is a bad tar. */
+function loadFailure(src: string, argv: string[], r: import('../../connection/types.js').ExecResult, host: string, base: Record<string, unknown>): Error {
+  if (isDockerMissing(r) || isDaemonUnreachable(r)) return dockerError(host, argv, r, `docker load -i ${src}`);
+  return failed(
+    `docker load -i ${src} failed on ${host}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
+    { ...base, rc: r.exitCode, stderr: r.stderr },
+    'the tar is probably corrupt or truncated: compare its sha256 with the original and copy it again',
+  );
+}

@@ -1,7 +1,9 @@
 /** docker.info: facts about a container (and its last log lines), changing nothing. */
-import { containerLogs } from '../../commands/docker.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type ContainerFacts, docker, dockerHostProperty, dockerTarget, readContainer } from './inspect.js';
+import type { DockerTarget } from '../../commands/docker.js';
+import { type ContainerFacts, containerFact } from '../../facts/docker-container.js';
+import { type ContainerLogs, logsFact } from '../../facts/docker-logs.js';
+import { definePlanModule } from '../../plan/define.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
 
 export interface InfoArgs {
   name: string;
@@ -61,7 +63,7 @@ const ABSENT = {
   last_log_line: null,
 };
 
-export const dockerInfo: ModuleDefinition<InfoArgs> = {
+export const dockerInfo = definePlanModule<InfoArgs, InfoState>({
   name: 'docker.info',
   summary: 'Facts about a container from docker inspect (mounts, env, image, restart policy, state) and its last log lines.',
   schema: {
@@ -94,21 +96,29 @@ export const dockerInfo: ModuleDefinition<InfoArgs> = {
   register: old
 - debug: {msg: "mounts {{ json old.binds }}, host ip {{ old.env.OMS_HOST_IP }}"}`,
 
-  async run(args, ctx) {
-    const t = dockerTarget(args, ctx);
-    const c = await readContainer(ctx, args.name, t);
-    // Every field is there, empty, so templates can read them without guarding each one.
-    if (!c) return { changed: false, ...ABSENT, name: args.name, msg: `no container ${args.name}` };
-    const res: ModuleResult = { changed: false, ...factsToResult(c), msg: `${c.name}: ${c.status} (${c.image})` };
+  async gather(args, ctx) {
+    const target = dockerTarget(args, ctx);
+    const container = await ctx.facts.get(containerFact, { name: args.name, target });
     const n = args.logs ?? 20;
-    if (n > 0) {
-      const r = await docker(ctx, containerLogs(args.name, n, t), `docker logs ${args.name}`);
-      // Containers run with a TTY (`docker run -dit`, as the vendor does) log CRLF line ends.
-      const lines = (s: string) => s.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
-      const out = lines(r.stdout);
-      res.logs = [...out, ...lines(r.stderr)];
-      res.last_log_line = out[out.length - 1] ?? null;
-    }
-    return res;
+    const logs = container && n > 0 ? await ctx.facts.get(logsFact, { name: args.name, tail: n, target }) : null;
+    return { target, container, logs };
   },
-};
+
+  plan(args, { container: c, logs }) {
+    // Every field is there, empty, so templates can read them without guarding each one.
+    if (!c) return { commands: [], result: { ...ABSENT, name: args.name, msg: `no container ${args.name}` } };
+    const result: Record<string, unknown> = { ...factsToResult(c), msg: `${c.name}: ${c.status} (${c.image})` };
+    if (logs) {
+      result.logs = [...logs.stdout, ...logs.stderr];
+      result.last_log_line = logs.stdout[logs.stdout.length - 1] ?? null;
+    }
+    return { commands: [], result };
+  },
+});
+
+/** What docker.info reads: the container and, when asked, its last log lines. */
+interface InfoState {
+  target?: DockerTarget;
+  container: ContainerFacts | null;
+  logs: ContainerLogs | null;
+}

@@ -6,7 +6,7 @@ import { type MysqlServer, mysqlBatchArgs, mysqlClientCommand, optionFileContent
 import { quoteArgv } from '../../connection/quote.js';
 import { CommandFailedError } from '../../errors.js';
 import type { ModuleContext } from '../types.js';
-import { type PrivateDir, withPrivateDir } from './private-dir.js';
+import { type PrivateDir, withPrivateDir } from '../../plan/private-dir.js';
 
 export interface ServerArgs {
   login_host: string;

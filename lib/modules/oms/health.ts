@@ -12,7 +12,9 @@ import { TaskFailedError } from '../../errors.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
 import { sleep } from '../../sleep.js';
 import { OMS_CERT_DESTINATION } from '../docker/info.js';
-import { dockerError, dockerHostProperty, dockerTarget, readContainer } from '../docker/inspect.js';
+import { dockerError } from '../../commands/docker-errors.js';
+import { readContainer } from '../support/docker-legacy.js';
+import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
 
 export interface HealthArgs {
   container: string;

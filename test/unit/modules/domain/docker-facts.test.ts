@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compareSpec, dockerError, isNotFound, parseBind, parseContainerInspect, parseUlimit } from '../../../../lib/modules/docker/inspect.js';
-import { parseLoadOutput, parseSaveManifest } from '../../../../lib/modules/docker/image.js';
+import { dockerError, isNotFound } from '../../../../lib/commands/docker-errors.js';
+import { parseBind, parseContainerInspect } from '../../../../lib/facts/docker-container.js';
+import { compareSpec, parseUlimit } from '../../../../lib/modules/support/docker-spec.js';
+import { parseSaveManifest } from '../../../../lib/facts/docker-image-tar.js';
+import { parseLoadOutput } from '../../../../lib/modules/docker/image.js';
 
 // Trimmed `docker container inspect` output of a container started as in the OMS procedure.
 const inspect = {

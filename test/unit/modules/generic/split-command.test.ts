@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandSplitError, splitCommand } from '../../../../lib/modules/split-command.js';
+import { CommandSplitError, splitCommand } from '../../../../lib/commands/split-command.js';
 
 describe('splitCommand', () => {
   it.each([

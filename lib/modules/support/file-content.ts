@@ -8,10 +8,10 @@ import { createReadStream } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isDirect } from '../connection/become.js';
-import { isOmsplayError } from '../errors.js';
-import { Secret } from '../secrets.js';
-import type { ModuleContext, ModuleResult, ResultField } from './types.js';
+import { isDirect } from '../../connection/become.js';
+import { isOmsplayError } from '../../errors.js';
+import { Secret } from '../../secrets.js';
+import type { ModuleContext, ModuleResult, ResultField } from '../types.js';
 
 /** Files up to this size are shown by --diff (and read back from the host for it). */
 export const DIFF_MAX_BYTES = 64 * 1024;

@@ -3,10 +3,10 @@
  * files): created 0700 by mktemp, files written 0600 through the connection (never a command
  * line), and removed in `finally`, also when the work fails.
  */
-import { makePrivateTempDir, makePrivateTempDirWithFile, removeTree } from '../../commands/fs.js';
-import { CommandFailedError } from '../../errors.js';
-import { quoteArgv } from '../../connection/quote.js';
-import type { ModuleContext } from '../types.js';
+import { makePrivateTempDir, makePrivateTempDirWithFile, removeTree } from '../commands/fs.js';
+import { CommandFailedError } from '../errors.js';
+import { quoteArgv } from '../connection/quote.js';
+import type { ModuleContext } from '../modules/types.js';
 
 export interface PrivateDir {
   path: string;

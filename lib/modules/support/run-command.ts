@@ -3,11 +3,11 @@
  * `test -e`) and turning an ExecResult into the Ansible-shaped result a task registers.
  */
 import { posix } from 'node:path';
-import { effectiveBecome } from '../connection/become.js';
-import { quote } from '../connection/quote.js';
-import type { Command, ExecResult } from '../connection/types.js';
-import { TaskFailedError, ValidationError } from '../errors.js';
-import type { ModuleContext, ModuleResult, ResultField } from './types.js';
+import { effectiveBecome } from '../../connection/become.js';
+import { quote } from '../../connection/quote.js';
+import type { Command, ExecResult } from '../../connection/types.js';
+import { TaskFailedError, ValidationError } from '../../errors.js';
+import type { ModuleContext, ModuleResult, ResultField } from '../types.js';
 
 export interface GuardArgs {
   creates?: string;
