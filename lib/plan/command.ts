@@ -20,6 +20,7 @@ export function resolvePrivate(argv: readonly string[], dir: string): string[] {
 
 /** One line: the quoted argv (private files as `<private>/NAME`) or the script. */
 export function showCommand(c: PlannedCommand): string {
+  if ('sql' in c) return c.params.length ? `${c.sql} -- params ${JSON.stringify(c.params)}` : c.sql;
   return 'argv' in c ? quoteArgv(resolvePrivate(c.argv, '<private>')) : c.script;
 }
 
@@ -33,6 +34,7 @@ export function commandName(c: PlannedCommand): string {
  * list when that is all there is, else an object with argv (or script), stdin, env and private files.
  */
 export function caseForm(c: PlannedCommand): unknown {
+  if ('sql' in c) return { sql: c.sql, params: c.params };
   const argv = 'argv' in c ? resolvePrivate(c.argv, '<private>') : undefined;
   const extra = { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), ...(c.env ? { env: c.env } : {}), ...(c.privateFiles ? { privateFiles: c.privateFiles } : {}) };
   if (argv && Object.keys(extra).length === 0) return argv;

@@ -74,6 +74,7 @@ function factKey(fact: Fact<any, any>, params: unknown): string {
 export async function readFact<P, V>(ctx: { host: string; facts?: FactReader; exec: ModuleContext['exec'] }, fact: Fact<P, V>, params: P): Promise<V> {
   if (ctx.facts) return ctx.facts.get(fact, params);
   const c = fact.command(params);
+  if ('sql' in c) throw new Error(`fact ${fact.name} is SQL: read it through lib/metadb/`);
   const r = 'argv' in c ? await ctx.exec({ argv: c.argv }, c.stdin !== undefined ? { stdin: c.stdin } : undefined) : await ctx.exec({ script: c.script });
   return fact.parse(r, params, ctx.host);
 }

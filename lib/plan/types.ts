@@ -10,6 +10,7 @@
  * "changed" means the plan has commands. Because plan() and finish() are pure, a module's decisions
  * are tested from data (test/modules/<module>/<case>.json) without a host.
  */
+import type { SqlValue } from '../commands/sql/statement.js';
 import type { ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/types.js';
 
@@ -38,8 +39,11 @@ export interface FactReader {
   invalidate(fact?: Fact<any, any>, params?: unknown): void;
 }
 
-/** One command of a plan: an argv (never a shell string), or a script for the `shell` module only. */
-export type PlannedCommand = ({ argv: readonly string[] } | { script: string }) & {
+/**
+ * One command of a plan: an argv (never a shell string), a script for the `shell` module only, or an SQL
+ * statement for the MetaDB over mysql2 (run by lib/metadb/execute.ts, never by a host).
+ */
+export type PlannedCommand = ({ argv: readonly string[] } | { script: string } | SqlCommand) & {
   /** What a person reads in errors and --check output (`docker stop oms_331`); default the quoted command. */
   what?: string;
   /** Standard input (content that must not reach argv). */
@@ -55,6 +59,12 @@ export type PlannedCommand = ({ argv: readonly string[] } | { script: string }) 
   /** The error a failed run means (default: CommandFailedError naming the command, its exit code and last stderr lines). */
   failure?(r: ExecResult, host: string): Error;
 };
+
+/** An SQL statement with `?` placeholders bound by the driver (lib/commands/sql/). */
+export interface SqlCommand {
+  sql: string;
+  params: readonly SqlValue[];
+}
 
 /** What the plan knows of where it runs; everything else comes from args and facts. */
 export interface PlanEnv {
@@ -105,7 +115,8 @@ export interface PlanParts<A, F> {
   plan(args: A, facts: F, env: PlanEnv): Plan;
   /**
    * Pure: the result when it needs the commands' output (docker load's `Loaded image:` lines) or the
-   * state after. Called only when commands ran (else the plan's result is the result).
+   * state after. Called only when commands ran (else the plan's result is the result). It may say
+   * `changed: false` when the commands turned out to change nothing (a DELETE that matched no row).
    */
   finish?(outcome: PlanOutcome<F, A>): Record<string, unknown> & { msg?: string };
   /** gather() again after the commands ran, for finish() (`outcome.after`). */

@@ -92,8 +92,7 @@ export function planQuery(args: QueryArgs, facts: QueryFacts): Plan {
 }
 
 /** After the statements ran: rows, affected rows, and `changed` only when a statement changed something. */
-export function finishQuery({ plan, outputs }: PlanOutcome<QueryFacts>, args: QueryArgs): Record<string, unknown> {
-  if (plan.commands.length === 0) return plan.result;
+export function finishQuery({ args, outputs }: PlanOutcome<QueryFacts, QueryArgs>): Record<string, unknown> {
   const own = args.transaction ? outputs.slice(1, -1) : outputs;
   return ranResult(args, own.map(sqlOutput));
 }
@@ -168,5 +167,5 @@ export const mysqlQuery = defineMetaDbPlanModule<QueryArgs, QueryFacts>({
     return { reads };
   },
   plan: (args, facts) => planQuery(args, facts),
-  finish: (outcome, args) => finishQuery(outcome, args),
+  finish: (outcome) => finishQuery(outcome),
 });

@@ -158,5 +158,5 @@ export const omsParam = defineMetaDbPlanModule<ParamArgs, ParamFacts>({
   },
   plan: (args, facts) => planParam(args, facts),
   regather: true,
-  finish: ({ plan, after }, args) => verifyParam(args, plan, after),
+  finish: ({ args, plan, after }) => verifyParam(args, plan, after),
 });
