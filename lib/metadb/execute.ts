@@ -11,6 +11,7 @@ import type { ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/types.js';
 import { type MetaDbArgs, sqlError, withMetaDb } from '../modules/mysql/connect.js';
 import { planEnv, runPlan } from '../plan/execute.js';
+import { sqlErrorOutput } from './command.js';
 import { FactCache } from '../plan/facts.js';
 import type { GatherContext, PlanModuleDefinition, PlanParts, PlannedCommand } from '../plan/types.js';
 
@@ -79,19 +80,30 @@ async function executeMetaDbPlan<A extends MetaDbArgs, F>(m: MetaDbPlanParts<A, 
 
 async function query(ctx: ModuleContext, c: mysql.Connection, st: Statement): Promise<Record<string, unknown>[] | mysql.ResultSetHeader> {
   try {
-    // query (client-side escaping of `?`) rather than execute: it accepts every statement type,
-    // including those the server cannot prepare (e.g. some SHOW and DDL).
-    const [res] = await c.query(st.sql, [...st.params]);
-    return Array.isArray(res) ? (res as Record<string, unknown>[]).map(plainRow) : (res as mysql.ResultSetHeader);
+    return await rawQuery(c, st);
   } catch (e) {
     throw sqlError(ctx, e, st.sql);
   }
 }
 
+async function rawQuery(c: mysql.Connection, st: Statement): Promise<Record<string, unknown>[] | mysql.ResultSetHeader> {
+  // query (client-side escaping of `?`) rather than execute: it accepts every statement type,
+  // including those the server cannot prepare (e.g. some SHOW and DDL).
+  const [res] = await c.query(st.sql, [...st.params]);
+  return Array.isArray(res) ? (res as Record<string, unknown>[]).map(plainRow) : (res as mysql.ResultSetHeader);
+}
+
 async function runSql(ctx: ModuleContext, c: mysql.Connection, cmd: PlannedCommand): Promise<ExecResult> {
   if (!('sql' in cmd)) throw new Error('a MetaDB plan holds SQL commands only');
   const started = performance.now();
-  const out = outputOf(await query(ctx, c, cmd));
+  let res: Awaited<ReturnType<typeof query>>;
+  try {
+    res = await rawQuery(c, cmd);
+  } catch (e) {
+    if (!(e as { sqlMessage?: string }).sqlMessage) throw e; // not the server's answer (connection lost...)
+    return { ...sqlErrorOutput(e, (s) => ctx.masker.mask(s)), durationMs: performance.now() - started };
+  }
+  const out = outputOf(res);
   return { exitCode: 0, signal: null, stdout: JSON.stringify(out), stderr: '', durationMs: performance.now() - started, timedOut: false };
 }
 

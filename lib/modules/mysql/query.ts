@@ -3,6 +3,7 @@
  * inventory host), parameters bound by the driver, optionally in one transaction.
  */
 import type { SqlValue } from '../../commands/sql/statement.js';
+import { sqlCommand } from '../../metadb/command.js';
 import { type SqlOutput, defineMetaDbPlanModule, sqlOutput } from '../../metadb/execute.js';
 import type { Plan, PlanOutcome } from '../../plan/types.js';
 import { type MetaDbArgs, metaDbProperties } from './connect.js';
@@ -77,8 +78,8 @@ export function planQuery(args: QueryArgs, facts: QueryFacts): Plan {
     return { commands: [], result };
   }
   const list = listOf(args);
-  const statements = list.map((s) => ({ sql: s.sql, params: s.params, what: firstLine(s.sql) }));
-  const tx = (sql: string) => ({ sql, params: [], what: sql });
+  const statements = list.map((s) => sqlCommand(s));
+  const tx = (sql: string) => sqlCommand({ sql, params: [] });
   const writes = list.filter((s) => !runsInCheckMode(statementKind(s.sql))).map((s) => firstLine(s.sql));
   return {
     commands: args.transaction ? [tx('START TRANSACTION'), ...statements, tx('COMMIT')] : statements,

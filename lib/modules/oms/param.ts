@@ -5,6 +5,7 @@
  */
 import { selectParam, updateParam } from '../../commands/sql/oms.js';
 import { TaskFailedError } from '../../errors.js';
+import { sqlCommand } from '../../metadb/command.js';
 import { defineMetaDbPlanModule } from '../../metadb/execute.js';
 import type { Plan } from '../../plan/types.js';
 import { type MetaDbArgs, metaDbProperties } from '../mysql/connect.js';
@@ -83,7 +84,7 @@ export function planParam(args: ParamArgs, facts: ParamFacts): Plan {
   if (fields.length === 0) return { commands: [], result: { ...res, value: before, msg: `${name} already as wanted` } };
   const update = updateParam(args.rm_database ?? 'oms_rm', name, JSON.stringify(after), facts.has_gmt_modified);
   return {
-    commands: [{ ...update, what: `UPDATE ${name}` }],
+    commands: [sqlCommand(update, `UPDATE ${name}`)],
     result: { ...res, msg: `change ${name}: ${fields.join(', ')}` },
     diff: { before: pretty(before), after: pretty(after), header: name },
   };
