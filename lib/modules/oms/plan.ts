@@ -7,8 +7,8 @@
 import { TaskFailedError } from '../../errors.js';
 import { GraphError, parseGraph } from '../../upgrade/graph.js';
 import { formatPath, type Hop, planPath } from '../../upgrade/plan.js';
-import { isFile } from '../../commands/fs.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
+import { isFileFact } from '../../facts/file.js';
+import { definePlanModule } from '../../plan/define.js';
 
 export interface PlanArgs {
   graph: unknown;
@@ -73,7 +73,12 @@ export function tarsToCheck(args: PlanArgs): string[] {
  * The decision, from the arguments and which tars are files on the host (`facts.tars`, path -> present): the path
  * and its hops, or a task failure with the reason and the plan as far as it got.
  */
-export function planUpgrade(args: PlanArgs, facts: { tars: Record<string, boolean> }, host: string): ModuleResult {
+/** Which image tars are files on the host (path -> present). */
+export interface UpgradeFacts {
+  tars: Record<string, boolean>;
+}
+
+export function planUpgrade(args: PlanArgs, facts: UpgradeFacts, host: string): Record<string, unknown> {
   const plan = planPath(graphOf(args), args.from, args.to);
   if (!plan.ok) throw new TaskFailedError(`cannot upgrade ${plan.from} to ${plan.to}: ${plan.reason}`, { from: plan.from, to: plan.to, hops: [] }, plan.hint ? { hint: plan.hint } : {});
 
@@ -107,10 +112,10 @@ export function planUpgrade(args: PlanArgs, facts: { tars: Record<string, boolea
       `upgrade one hop at a time: first oms_target_version=${hops[0]!.to}`,
     );
   }
-  return { changed: false, msg: [`plan: ${path}`, ...planned.lines, ...(plan.note ? [plan.note] : [])].join('\n'), ...planned };
+  return { msg: [`plan: ${path}`, ...planned.lines, ...(plan.note ? [plan.note] : [])].join('\n'), ...planned };
 }
 
-export const omsPlan: ModuleDefinition<PlanArgs> = {
+export const omsPlan = definePlanModule<PlanArgs, UpgradeFacts>({
   name: 'oms.plan',
   summary:
     "Plan an OMS upgrade on the upgrade graph: the shortest documented path from the site's version to the target, each hop's procedure family and image tar; refuses an undocumented path, an unknown target or a missing tar, with the reason.",
@@ -148,9 +153,10 @@ export const omsPlan: ModuleDefinition<PlanArgs> = {
     image_tars: "{{ default oms_image_tars (dict) }}"
     families: [B]
   register: plan`,
-  async run(args, ctx) {
+  async gather(args, ctx) {
     const tars: Record<string, boolean> = {};
-    for (const tar of tarsToCheck(args)) tars[tar] = (await ctx.exec({ argv: isFile(tar) })).exitCode === 0;
-    return planUpgrade(args, { tars }, ctx.host);
+    for (const tar of tarsToCheck(args)) tars[tar] = await ctx.facts.get(isFileFact, { path: tar });
+    return { tars };
   },
-};
+  plan: (args, facts, env) => ({ commands: [], result: planUpgrade(args, facts, env.host) }),
+});
