@@ -72,3 +72,8 @@ export function move(from: string, to: string): string[] {
 export function isFile(path: string): string[] {
   return ['test', '-f', path];
 }
+
+/** The whole file on stdout (small text files: config.yaml). */
+export function readFile(path: string): string[] {
+  return ['cat', '--', path];
+}
