@@ -15,7 +15,11 @@ export function privateFile(name: string): string {
 
 /** The argv with private-file tokens replaced: by the real directory when running, by `<private>` when shown. */
 export function resolvePrivate(argv: readonly string[], dir: string): string[] {
-  return argv.map((a) => (a.startsWith(TOKEN) ? `${dir}/${a.slice(TOKEN.length)}` : a));
+  // The token may end a word (`--defaults-extra-file=<token>`): what follows it is the file's name.
+  return argv.map((a) => {
+    const i = a.indexOf(TOKEN);
+    return i < 0 ? a : `${a.slice(0, i)}${dir}/${a.slice(i + TOKEN.length)}`;
+  });
 }
 
 /** One line: the quoted argv (private files as `<private>/NAME`) or the script. */
