@@ -44,6 +44,8 @@ export async function runPlan<A, F>(m: PlanParts<A, F> & { checkMode?: CheckMode
       const r = await io.run(c);
       outputs.push(r);
       if (!accepted(c, r)) throw c.failure ? c.failure(r, o.env.host) : commandFailed(c, r, o.env.host);
+      const bad = c.verify?.(r, o.env.host);
+      if (bad) throw bad;
     }
   } finally {
     if (outputs.length > 0) io.invalidate(plan);
@@ -134,7 +136,7 @@ export function executePlanModule<A, F>(m: PlanParts<A, F> & { checkMode?: Check
     args,
     {
       gather: () => m.gather(args, gctx),
-      run: (c) => execPlanned(ctx, c),
+      run: (c) => (m.exec ? m.exec(c, ctx, args) : execPlanned(ctx, c)),
       invalidate: (plan) => {
         if (!plan.invalidates) return facts.invalidate();
         for (const i of plan.invalidates) facts.invalidate(i.fact, i.params);

@@ -56,6 +56,8 @@ export type PlannedCommand = ({ argv: readonly string[] } | { script: string } |
   privateFiles?: Record<string, string>;
   /** Exit codes that are not a failure (default [0]); 'any' leaves the judgement to the module's finish(). */
   okExitCodes?: number[] | 'any';
+  /** Pure: the error an accepted output still means (a dump without its completion trailer); the plan stops there. */
+  verify?(r: ExecResult, host: string): Error | undefined;
   /** The error a failed run means (default: CommandFailedError naming the command, its exit code and last stderr lines). */
   failure?(r: ExecResult, host: string): Error;
 };
@@ -121,6 +123,11 @@ export interface PlanParts<A, F> {
   finish?(outcome: PlanOutcome<F, A>): Record<string, unknown> & { msg?: string };
   /** gather() again after the commands ran, for finish() (`outcome.after`). */
   regather?: boolean;
+  /**
+   * The escape hatch of a module that must watch a command while it runs (mysql.dump's progress, and its
+   * cleanup after Ctrl-C): runs each planned command instead of the executor. Never called under --check.
+   */
+  exec?(cmd: PlannedCommand, ctx: ModuleContext, args: A): Promise<ExecResult>;
 }
 
 export type PlanModuleDefinition<A = any, F = any> = ModuleDefinition<A> & PlanParts<A, F>;
