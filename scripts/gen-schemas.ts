@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { modules } from '../lib/modules/index.js';
 import type { ModuleDefinition } from '../lib/modules/types.js';
+import { isPlanModule } from '../lib/plan/define.js';
 import { edgesTable, parseGraph } from '../lib/upgrade/graph.js';
 
 type Json = Record<string, unknown>;
@@ -97,6 +98,12 @@ export function moduleDoc(m: ModuleDefinition): string {
   if (typeof schema.errorMessage === 'string') out.push('', `Arguments must be ${schema.errorMessage}.`);
   out.push('');
   out.push(`**Check mode:** ${CHECK_MODE_TEXT[m.checkMode]}.`, '', `**Changed:** ${m.changedMeans}`, '');
+  if (isPlanModule(m)) {
+    out.push(
+      `**Plans:** reads the host's state first, then runs the commands its plan holds, in order (under \`--check\` it runs none and lists them in the result's \`planned\`). Its decisions are the cases in \`test/modules/${m.name}/\`.`,
+      '',
+    );
+  }
   out.push('**Result** (what `register` gets, besides `changed`, `failed`, `skipped`, `msg`):', '');
   out.push('| Field | Description |', '| --- | --- |');
   for (const f of m.result) out.push(`| \`${f.name}\` | ${cell(f.description)} |`);

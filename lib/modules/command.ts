@@ -5,8 +5,8 @@
  */
 import { quoteArgv } from '../connection/quote.js';
 import { CommandSplitError, splitCommand } from '../commands/split-command.js';
-import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './support/run-command.js';
-import type { ModuleDefinition, ModuleResult } from './types.js';
+import { definePlanModule } from '../plan/define.js';
+import { type GuardFacts, commandResult, commandResultFields, gatherGuards, guardSchema, guardSkip, stringEnv, withEnv } from './support/run-command.js';
 
 export interface CommandArgs {
   cmd?: string | string[];
@@ -19,7 +19,7 @@ export interface CommandArgs {
   stdin_add_newline?: boolean;
 }
 
-export const command: ModuleDefinition<CommandArgs> = {
+export const command = definePlanModule<CommandArgs, GuardFacts>({
   name: 'command',
   summary: 'Run a program with arguments on the host, without a shell (no pipes, redirections or variable expansion).',
   freeForm: 'cmd',
@@ -55,21 +55,24 @@ export const command: ModuleDefinition<CommandArgs> = {
   command:
     cmd: tar -xzf /opt/oms/oms.tar.gz -C /opt/oms
     creates: /opt/oms/VERSION`,
-  async run(args, ctx): Promise<ModuleResult> {
+  gather: gatherGuards,
+
+  plan(args, guards, env) {
     let argv: string[];
     try {
       argv = args.argv ?? (typeof args.cmd === 'string' ? splitCommand(args.cmd) : [...(args.cmd ?? [])]);
     } catch (e) {
-      if (e instanceof CommandSplitError) return { changed: false, failed: true, msg: `${e.message}; hint: ${e.hint}` };
+      if (e instanceof CommandSplitError) return { commands: [], result: { failed: true, msg: `${e.message}; hint: ${e.hint}` } };
       throw e;
     }
-    if (argv.length === 0) return { changed: false, failed: true, msg: 'empty command' };
+    if (argv.length === 0) return { commands: [], result: { failed: true, msg: 'empty command' } };
     const cmd = quoteArgv(argv);
-    const skip = await checkGuards(args, ctx);
-    if (skip) return { ...skip, cmd };
-    if (ctx.check) return { changed: false, skipped: true, cmd, msg: `check mode: would run: ${cmd}` };
+    const skip = guardSkip(args, guards);
+    if (skip) return { commands: [], result: { ...skip, cmd } };
     const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
-    const r = await execWithEnv(ctx, { argv }, { cwd: args.chdir, env: stringEnv(args.env), stdin });
-    return commandResult(cmd, r);
+    return { commands: [withEnv({ argv }, { cwd: args.chdir, env: stringEnv(args.env), stdin }, env)], result: { cmd, msg: `run: ${cmd}` } };
   },
-};
+
+  // Exit code, output and failure are the command's own.
+  finish: ({ plan, outputs }) => commandResult(plan.result.cmd as string, outputs[0]!),
+});

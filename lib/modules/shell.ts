@@ -3,8 +3,8 @@
  * takes a shell string. Values are best passed in `env` and read as "$NAME" in the script, which
  * needs no quoting at all.
  */
-import { checkGuards, commandResult, commandResultFields, execWithEnv, guardSchema, stringEnv } from './support/run-command.js';
-import type { ModuleDefinition, ModuleResult } from './types.js';
+import { definePlanModule } from '../plan/define.js';
+import { type GuardFacts, commandResult, commandResultFields, gatherGuards, guardSchema, guardSkip, stringEnv, withEnv } from './support/run-command.js';
 
 export interface ShellArgs {
   cmd: string;
@@ -17,7 +17,7 @@ export interface ShellArgs {
   stdin_add_newline?: boolean;
 }
 
-export const shell: ModuleDefinition<ShellArgs> = {
+export const shell = definePlanModule<ShellArgs, GuardFacts>({
   name: 'shell',
   summary: 'Run a shell script on the host with `sh -c` (pipes, redirections, `&&`, variables all work).',
   freeForm: 'cmd',
@@ -48,13 +48,16 @@ export const shell: ModuleDefinition<ShellArgs> = {
     chdir: /home/ds
     env:
       OUT: /tmp/logs.sha256`,
-  async run(args, ctx): Promise<ModuleResult> {
-    const skip = await checkGuards(args, ctx);
-    if (skip) return { ...skip, cmd: args.cmd };
-    if (ctx.check) return { changed: false, skipped: true, cmd: args.cmd, msg: `check mode: would run: ${args.cmd}` };
+  gather: gatherGuards,
+
+  plan(args, guards, env) {
+    const skip = guardSkip(args, guards);
+    if (skip) return { commands: [], result: { ...skip, cmd: args.cmd } };
     const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
     const command = args.executable ? { argv: [args.executable, '-c', args.cmd] } : { script: args.cmd };
-    const r = await execWithEnv(ctx, command, { cwd: args.chdir, env: stringEnv(args.env), stdin });
-    return commandResult(args.cmd, r);
+    return { commands: [withEnv(command, { cwd: args.chdir, env: stringEnv(args.env), stdin }, env)], result: { cmd: args.cmd, msg: `run: ${args.cmd}` } };
   },
-};
+
+  // Exit code, output and failure are the script's own.
+  finish: ({ plan, outputs }) => commandResult(plan.result.cmd as string, outputs[0]!),
+});

@@ -40,7 +40,12 @@ export function commandName(c: PlannedCommand): string {
 export function caseForm(c: PlannedCommand): unknown {
   if ('sql' in c) return { sql: c.sql, params: c.params };
   const argv = 'argv' in c ? resolvePrivate(c.argv, '<private>') : undefined;
-  const extra = { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), ...(c.env ? { env: c.env } : {}), ...(c.privateFiles ? { privateFiles: c.privateFiles } : {}) };
+  const extra = {
+    ...(c.stdin !== undefined ? { stdin: c.stdin } : {}),
+    ...(c.env ? { env: c.env } : {}),
+    ...(c.cwd ? { cwd: c.cwd } : {}),
+    ...(c.privateFiles ? { privateFiles: c.privateFiles } : {}),
+  };
   if (argv && Object.keys(extra).length === 0) return argv;
   return { ...(argv ? { argv } : { script: (c as { script: string }).script }), ...extra };
 }

@@ -102,7 +102,7 @@ export function commandFailed(c: PlannedCommand, r: ExecResult, host: string): C
 
 /** Runs one planned command through the task's exec (become, timeout, signal), private files included. */
 export async function execPlanned(ctx: ModuleContext, c: PlannedCommand): Promise<ExecResult> {
-  const opts = { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), ...(c.env ? { env: c.env } : {}) };
+  const opts = { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), ...(c.env ? { env: c.env } : {}), ...(c.cwd ? { cwd: c.cwd } : {}) };
   if ('sql' in c) throw new Error(`an SQL command reached a host: ${c.sql.slice(0, 80)} (SQL runs through lib/metadb/execute.ts)`);
   if ('script' in c) return ctx.exec({ script: c.script }, opts);
   const files = Object.entries(c.privateFiles ?? {});
@@ -121,7 +121,7 @@ export async function execPlanned(ctx: ModuleContext, c: PlannedCommand): Promis
 
 /** The plan environment of a task. */
 export function planEnv(ctx: ModuleContext): PlanEnv {
-  return { host: ctx.host, isSecret: (v) => v !== '' && ctx.masker.mask(v) !== v };
+  return { host: ctx.host, isSecret: (v) => v !== '' && ctx.masker.mask(v) !== v, become: ctx.become };
 }
 
 /**

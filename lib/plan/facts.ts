@@ -70,9 +70,20 @@ function factKey(fact: Fact<any, any>, params: unknown): string {
   return `${fact.name}\u0000${JSON.stringify(params ?? null)}`;
 }
 
-/** One fact through the run's cache (ctx.facts), or read directly when the module runs outside the engine. */
-export async function readFact<P, V>(ctx: { host: string; facts?: FactReader; exec: ModuleContext['exec'] }, fact: Fact<P, V>, params: P): Promise<V> {
-  if (ctx.facts) return ctx.facts.get(fact, params);
+/**
+ * One fact through the run's cache (ctx.facts), or read directly when the module runs outside the engine.
+ * `fresh`: read it again even if known (a module that polls, such as oms.health, waits for it to change).
+ */
+export async function readFact<P, V>(
+  ctx: { host: string; facts?: FactReader; exec: ModuleContext['exec'] },
+  fact: Fact<P, V>,
+  params: P,
+  opts: { fresh?: boolean } = {},
+): Promise<V> {
+  if (ctx.facts) {
+    if (opts.fresh) ctx.facts.invalidate(fact, params);
+    return ctx.facts.get(fact, params);
+  }
   const c = fact.command(params);
   if ('sql' in c) throw new Error(`fact ${fact.name} is SQL: read it through lib/metadb/`);
   const r = 'argv' in c ? await ctx.exec({ argv: c.argv }, c.stdin !== undefined ? { stdin: c.stdin } : undefined) : await ctx.exec({ script: c.script });

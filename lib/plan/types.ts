@@ -11,7 +11,7 @@
  * are tested from data (test/modules/<module>/<case>.json) without a host.
  */
 import type { SqlValue } from '../commands/sql/statement.js';
-import type { ExecResult } from '../connection/types.js';
+import type { BecomeOptions, ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/types.js';
 
 /**
@@ -49,6 +49,8 @@ export type PlannedCommand = ({ argv: readonly string[] } | { script: string } |
   /** Standard input (content that must not reach argv). */
   stdin?: string;
   env?: Record<string, string>;
+  /** Working directory. */
+  cwd?: string;
   /**
    * Files holding secrets that the command reads: written 0600 into a private temporary directory
    * before it runs and removed after, also on failure. The argv names them with privateFile(name).
@@ -74,6 +76,8 @@ export interface PlanEnv {
   host: string;
   /** True for a value the run treats as a secret (such values go through privateFiles or stdin, never argv). */
   isSecret(value: string): boolean;
+  /** The task's become (sudo) settings, for plans whose commands depend on them. */
+  become?: boolean | BecomeOptions;
 }
 
 export interface Plan {

@@ -15,11 +15,12 @@
  *   after        facts gathered again after the commands (modules with `regather`); default `facts`
  *   host         inventory name of the host (default `host1`)
  *   secrets      values the run treats as secrets (they must not reach argv)
+ *   become       the task's become settings (true, or {method: sudo_direct, ...})
  *   check, diff  --check / --diff
  *   commands     the planned commands, in order: an argv list, or {argv|script, stdin, env, privateFiles}
  *   outputs      one per command run: {exitCode, stdout, stderr} (default exit 0, no output)
  *   result       fields the returned result must have (a subset; `changed` included)
- *   error        a regular expression the task's error message must match
+ *   error        a regular expression the task's failure must match (an error, or a result with failed: true)
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ import type { ExecResult } from '../../lib/connection/types.js';
 import type { ModuleResult } from '../../lib/modules/types.js';
 import { caseForm } from '../../lib/plan/command.js';
 import { runPlan } from '../../lib/plan/execute.js';
-import type { FactReader, GatherContext, Plan, PlanModuleDefinition, PlannedCommand } from '../../lib/plan/types.js';
+import type { FactReader, GatherContext, Plan, PlanEnv, PlanModuleDefinition, PlannedCommand } from '../../lib/plan/types.js';
 
 export const CASES_DIR = new URL('../modules/', import.meta.url).pathname;
 
@@ -42,6 +43,7 @@ export interface ModuleCase {
   after?: unknown;
   host?: string;
   secrets?: string[];
+  become?: PlanEnv['become'];
   check?: boolean;
   diff?: boolean;
   commands?: unknown[];
@@ -103,7 +105,7 @@ export async function runCase(m: PlanModuleDefinition, c: ModuleCase): Promise<C
         },
         invalidate: () => undefined,
       },
-      { check: c.check ?? false, diff: c.diff ?? false, env: { host: c.host ?? 'host1', isSecret: (v) => secrets.has(v) } },
+      { check: c.check ?? false, diff: c.diff ?? false, env: { host: c.host ?? 'host1', isSecret: (v) => secrets.has(v), become: c.become } },
     );
   } catch (e) {
     run.error = e instanceof Error ? e : new Error(String(e));

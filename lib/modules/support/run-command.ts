@@ -7,7 +7,9 @@ import { effectiveBecome } from '../../connection/become.js';
 import { quote } from '../../connection/quote.js';
 import type { Command, ExecResult } from '../../connection/types.js';
 import { TaskFailedError, ValidationError } from '../../errors.js';
-import type { ModuleContext, ModuleResult, ResultField } from '../types.js';
+import { pathExistsFact } from '../../facts/file.js';
+import type { GatherContext, PlanEnv, PlannedCommand } from '../../plan/types.js';
+import type { ModuleResult, ResultField } from '../types.js';
 
 export interface GuardArgs {
   creates?: string;
@@ -37,22 +39,39 @@ export const commandResultFields: ResultField[] = [
   { name: 'skipped', description: 'true when creates/removes (or check mode) kept it from running.' },
 ];
 
-/** Returns a skip result when creates/removes say the command must not run, else null. */
-export async function checkGuards(args: GuardArgs, ctx: ModuleContext): Promise<ModuleResult | null> {
+/** The path a creates/removes guard tests: relative paths are resolved against `chdir`. */
+export function guardPath(args: GuardArgs, key: 'creates' | 'removes'): string | undefined {
+  const path = args[key];
+  if (path === undefined) return undefined;
+  return args.chdir && !posix.isAbsolute(path) ? posix.join(args.chdir, path) : path;
+}
+
+/** Whether the guard paths exist on the host (only those the task gives). */
+export interface GuardFacts {
+  creates?: boolean;
+  removes?: boolean;
+}
+
+/** Reads the guard paths (fact file.exists, cached for the run). */
+export async function gatherGuards(args: GuardArgs, ctx: GatherContext): Promise<GuardFacts> {
+  const out: GuardFacts = {};
+  for (const key of ['creates', 'removes'] as const) {
+    const path = guardPath(args, key);
+    if (path !== undefined) out[key] = await ctx.facts.get(pathExistsFact, { path });
+  }
+  return out;
+}
+
+/** The skip result when creates/removes say the command must not run, else null. */
+export function guardSkip(args: GuardArgs, facts: GuardFacts): Record<string, unknown> | null {
   for (const [key, wantExists] of [
     ['creates', true],
     ['removes', false],
   ] as const) {
-    const path = args[key];
-    if (path === undefined) continue;
-    const full = args.chdir && !posix.isAbsolute(path) ? posix.join(args.chdir, path) : path;
-    const r = await ctx.exec({ argv: ['test', '-e', full] });
-    if (r.exitCode !== 0 && r.exitCode !== 1) {
-      return { changed: false, failed: true, rc: r.exitCode, stderr: trimEnd(r.stderr), msg: `could not check ${key} path ${full}: ${trimEnd(r.stderr) || `exit ${r.exitCode}`}` };
-    }
-    const exists = r.exitCode === 0;
+    const exists = facts[key];
+    if (exists === undefined) continue;
     if (exists === wantExists) {
-      return { changed: false, skipped: true, rc: 0, stdout: '', stderr: '', msg: `skipped, since ${full} ${exists ? 'exists' : 'does not exist'}` };
+      return { skipped: true, rc: 0, stdout: '', stderr: '', msg: `skipped, since ${guardPath(args, key)} ${exists ? 'exists' : 'does not exist'}` };
     }
   }
   return null;
@@ -97,34 +116,30 @@ export function commandResult(cmd: string, r: ExecResult): ModuleResult {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Runs a command with `env`. Plain values go on the command line (`env K=V`); a value holding a secret the
+ * A command with `env`. Plain values go on the command line (`env K=V`); a value holding a secret the
  * run knows (a password variable, a !secret, a become password...) never does, since every user of the host
  * reads command lines in `ps`. Such values travel on the command's stdin, ahead of the task's own stdin: a
  * small sh wrapper reads exactly that many bytes (dd bs=1, so nothing of the rest is consumed), evaluates the
  * quoted assignments and execs the command with the remaining stdin. No file, so any become user works.
  */
-export async function execWithEnv(
-  ctx: ModuleContext,
-  command: Command,
-  opts: { cwd?: string; env?: Record<string, string>; stdin?: string },
-): Promise<ExecResult> {
+export function withEnv(command: Command, opts: { cwd?: string; env?: Record<string, string>; stdin?: string }, env: PlanEnv): PlannedCommand {
+  const base = { okExitCodes: 'any' as const, ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) };
   const entries = Object.entries(opts.env ?? {});
-  const isSecret = (v: string) => ctx.masker.mask(v) !== v;
-  const secret = entries.filter(([, v]) => isSecret(v));
-  if (secret.length === 0) return ctx.exec(command, opts);
+  const secret = entries.filter(([, v]) => env.isSecret(v));
+  if (secret.length === 0) return { ...command, ...base, ...(entries.length ? { env: opts.env } : {}) };
   for (const [k] of secret) {
     if (!ENV_NAME.test(k)) throw new ValidationError(`invalid environment variable name ${JSON.stringify(k)}`, { hint: 'names are letters, digits and _, not starting with a digit' });
   }
   // The wrapper runs as the login user under sudo_direct (it is a shell): the command it execs would then miss
   // sudo, and sudo itself could only take the value on its command line.
-  if (effectiveBecome(ctx.become, command)?.method === 'sudo_direct') {
+  if (effectiveBecome(env.become, command)?.method === 'sudo_direct') {
     throw new TaskFailedError(`a secret env value (${secret.map(([k]) => k).join(', ')}) cannot reach ${'argv' in command ? command.argv[0] : 'the command'} through sudo with become_method sudo_direct`, {}, {
       hint: 'pass it to the container with docker.container / docker.exec `env` (written to a 0600 env file), or use become_method sudo',
     });
   }
-  const plain = Object.fromEntries(entries.filter(([, v]) => !isSecret(v)));
+  const plain = Object.fromEntries(entries.filter(([, v]) => !env.isSecret(v)));
   const block = secret.map(([k, v]) => `export ${k}=${quote(v)}\n`).join('');
   const inner = 'argv' in command ? command.argv : ['sh', '-c', command.script];
   const argv = ['sh', '-c', 'eval "$(dd bs=1 count="$1" 2>/dev/null)" && shift && exec "$@"', 'sh', String(Buffer.byteLength(block)), ...inner];
-  return ctx.exec({ argv }, { ...opts, env: Object.keys(plain).length > 0 ? plain : undefined, stdin: block + (opts.stdin ?? '') });
+  return { argv, ...base, ...(Object.keys(plain).length > 0 ? { env: plain } : {}), stdin: block + (opts.stdin ?? '') };
 }

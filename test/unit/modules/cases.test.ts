@@ -30,7 +30,9 @@ describe('module cases', () => {
         it(`${c.file}: ${c.description}`, async () => {
           const run = await runCase(m as PlanModuleDefinition, c);
           if (c.error !== undefined) {
-            expect(run.error ? shown(run.error) : `no error; result: ${JSON.stringify(run.result)}`).toMatch(new RegExp(c.error));
+            // The task fails: by an error, or by a result marked failed.
+            const failure = run.error ? shown(run.error) : run.result?.failed ? String(run.result.msg) : `no error; result: ${JSON.stringify(run.result)}`;
+            expect(failure).toMatch(new RegExp(c.error));
           } else if (run.error) {
             throw run.error;
           }
