@@ -189,7 +189,7 @@ async function execDump(cmd: PlannedCommand, ctx: ModuleContext, args: DumpArgs)
     r = await execPlanned(ctx, cmd);
   } finally {
     await stopProgress();
-    if (!r || r.exitCode !== 0 || cmd.verify?.(r, ctx.host)) {
+    if (r?.exitCode !== 0 || cmd.verify?.(r, ctx.host)) {
       await ctx.conn.exec({ argv: ['rm', '-rf', '--', privDir, partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
     }
   }

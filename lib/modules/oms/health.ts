@@ -208,7 +208,7 @@ async function readProbe(args: HealthArgs, ctx: GatherContext, t: DockerTarget, 
   const container = c ? { running: c.running, status: c.status, cert_mounted: c.mounts.some((m) => m.destination === OMS_CERT_DESTINATION) } : null;
   const first = schemeOrder(args.scheme ?? 'auto', Boolean(container?.cert_mounted));
   // Once a console answered, ask that scheme first from then on.
-  const answered = previous ? answeredScheme(args, previous) : null;
+  const answered = previous ? answeredScheme(previous) : null;
   const order = !previous ? first : answered && previous.order[0] !== answered ? [...previous.order].reverse() : previous.order;
   const probe: HealthProbe = { container, absent_at_start: !previous && !c, last_log_line: null, order, answers: [], tried: previous?.tried ?? first };
   if (!container?.running) return probe;
@@ -228,6 +228,6 @@ async function readProbe(args: HealthArgs, ctx: GatherContext, t: DockerTarget, 
 }
 
 /** The scheme whose console answered in a probe, if any. */
-function answeredScheme(args: HealthArgs, p: HealthProbe): Scheme | null {
+function answeredScheme(p: HealthProbe): Scheme | null {
   return p.answers.find((a) => a.exitCode === 0 && healthOk(a.stdout).answered)?.scheme ?? null;
 }
