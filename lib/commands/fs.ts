@@ -126,3 +126,13 @@ export function makeDir(path: string): string[] {
 export function move(from: string, to: string): string[] {
   return ['mv', '-f', '--', from, to];
 }
+
+/** Exits 0 when the path is a regular file. */
+export function isFile(path: string): string[] {
+  return ['test', '-f', path];
+}
+
+/** The whole file on stdout (small text files: config.yaml). */
+export function readFile(path: string): string[] {
+  return ['cat', '--', path];
+}

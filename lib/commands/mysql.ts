@@ -136,19 +136,21 @@ export function mysqlClientCommand(args: string[]): string[] {
 
 /**
  * Loads a dump file into `database` through stdin (decompressing when gzip). `prelude`, when given, runs
- * first in the same command (the restore's DROP and CREATE DATABASE: one round trip less).
+ * first in the same command (the restore's DROP and CREATE DATABASE), and `after` once the load succeeded,
+ * its rows printed as `--batch --skip-column-names` (the restore's table counts): one round trip for all three.
  */
-export function restoreCommand(o: { optionFile: string; server: MysqlServer; database: string; file: string; gzip?: boolean; prelude?: string }): string[] {
+export function restoreCommand(o: { optionFile: string; server: MysqlServer; database: string; file: string; gzip?: boolean; prelude?: string; after?: string }): string[] {
   const args = connArgs(o.optionFile, o.server);
-  const load = o.gzip ? 'gzip -dc -- "$f" | "$bin" "$@" --database "$db"' : 'exec "$bin" "$@" --database "$db" < "$f"';
+  const load = o.gzip ? 'gzip -dc -- "$f" | "$bin" "$@" --database "$db"' : '"$bin" "$@" --database "$db" < "$f"';
   const script = [
     PICK,
-    'f=$1; db=$2; pre=$3; shift 3',
+    'f=$1; db=$2; pre=$3; post=$4; shift 4',
     'bin=$(pick mysql mariadb) || { echo "neither mysql nor mariadb client is installed" >&2; exit 127; }',
     'if [ -n "$pre" ]; then "$bin" "$@" --batch -e "$pre" || exit; fi',
-    load,
+    `${load} || exit`,
+    'if [ -n "$post" ]; then exec "$bin" "$@" --batch --skip-column-names -e "$post" "$db"; fi',
   ].join('\n');
-  return ['sh', '-c', script, 'sh', o.file, o.database, o.prelude ?? '', ...args];
+  return ['sh', '-c', script, 'sh', o.file, o.database, o.prelude ?? '', o.after ?? '', ...args];
 }
 
 /** The line mysqldump writes last when the dump finished (with comments on, the default). */

@@ -15,11 +15,16 @@ export function privateFile(name: string): string {
 
 /** The argv with private-file tokens replaced: by the real directory when running, by `<private>` when shown. */
 export function resolvePrivate(argv: readonly string[], dir: string): string[] {
-  return argv.map((a) => (a.startsWith(TOKEN) ? `${dir}/${a.slice(TOKEN.length)}` : a));
+  // The token may end a word (`--defaults-extra-file=<token>`): what follows it is the file's name.
+  return argv.map((a) => {
+    const i = a.indexOf(TOKEN);
+    return i < 0 ? a : `${a.slice(0, i)}${dir}/${a.slice(i + TOKEN.length)}`;
+  });
 }
 
 /** One line: the quoted argv (private files as `<private>/NAME`) or the script. */
 export function showCommand(c: PlannedCommand): string {
+  if ('sql' in c) return c.params.length ? `${c.sql} -- params ${JSON.stringify(c.params)}` : c.sql;
   return 'argv' in c ? quoteArgv(resolvePrivate(c.argv, '<private>')) : c.script;
 }
 
@@ -33,6 +38,7 @@ export function commandName(c: PlannedCommand): string {
  * list when that is all there is, else an object with argv (or script), stdin, env and private files.
  */
 export function caseForm(c: PlannedCommand): unknown {
+  if ('sql' in c) return { sql: c.sql, params: c.params };
   const argv = 'argv' in c ? resolvePrivate(c.argv, '<private>') : undefined;
   const extra = {
     ...(c.stdin !== undefined ? { stdin: c.stdin } : {}),

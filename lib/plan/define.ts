@@ -4,7 +4,7 @@ import { executePlanModule } from './execute.js';
 import type { PlanModuleDefinition, PlanParts } from './types.js';
 
 export function definePlanModule<A, F>(def: Omit<ModuleDefinition<A>, 'run'> & PlanParts<A, F>): PlanModuleDefinition<A, F> {
-  const m: PlanModuleDefinition<A, F> = { ...def, run: (args, ctx) => executePlanModule(m, args, ctx) };
+  const m: PlanModuleDefinition<A, F> = { ...def, run: (args, ctx) => executePlanModule(m, def.normalize ? def.normalize(args) : args, ctx) };
   return m;
 }
 

@@ -44,6 +44,8 @@ export async function runPlan<A, F>(m: PlanParts<A, F> & { checkMode?: CheckMode
       const r = await io.run(c);
       outputs.push(r);
       if (!accepted(c, r)) throw c.failure ? c.failure(r, o.env.host) : commandFailed(c, r, o.env.host);
+      const bad = c.verify?.(r, o.env.host);
+      if (bad) throw bad;
     }
   } finally {
     if (outputs.length > 0) io.invalidate(plan);
@@ -101,6 +103,7 @@ export function commandFailed(c: PlannedCommand, r: ExecResult, host: string): C
 /** Runs one planned command through the task's exec (become, timeout, signal), private files included. */
 export async function execPlanned(ctx: ModuleContext, c: PlannedCommand): Promise<ExecResult> {
   const opts = { ...(c.stdin !== undefined ? { stdin: c.stdin } : {}), ...(c.env ? { env: c.env } : {}), ...(c.cwd ? { cwd: c.cwd } : {}) };
+  if ('sql' in c) throw new Error(`an SQL command reached a host: ${c.sql.slice(0, 80)} (SQL runs through lib/metadb/execute.ts)`);
   if ('script' in c) return ctx.exec({ script: c.script }, opts);
   const files = Object.entries(c.privateFiles ?? {});
   if (files.length === 0) return ctx.exec({ argv: c.argv }, opts);
@@ -133,7 +136,7 @@ export function executePlanModule<A, F>(m: PlanParts<A, F> & { checkMode?: Check
     args,
     {
       gather: () => m.gather(args, gctx),
-      run: (c) => execPlanned(ctx, c),
+      run: (c) => (m.exec ? m.exec(c, ctx, args) : execPlanned(ctx, c)),
       invalidate: (plan) => {
         if (!plan.invalidates) return facts.invalidate();
         for (const i of plan.invalidates) facts.invalidate(i.fact, i.params);

@@ -85,6 +85,7 @@ export async function readFact<P, V>(
     return ctx.facts.get(fact, params);
   }
   const c = fact.command(params);
+  if ('sql' in c) throw new Error(`fact ${fact.name} is SQL: read it through lib/metadb/`);
   const r = 'argv' in c ? await ctx.exec({ argv: c.argv }, c.stdin !== undefined ? { stdin: c.stdin } : undefined) : await ctx.exec({ script: c.script });
   return fact.parse(r, params, ctx.host);
 }

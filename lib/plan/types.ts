@@ -10,6 +10,7 @@
  * "changed" means the plan has commands. Because plan() and finish() are pure, a module's decisions
  * are tested from data (test/modules/<module>/<case>.json) without a host.
  */
+import type { SqlValue } from '../commands/sql/statement.js';
 import type { BecomeOptions, ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/types.js';
 
@@ -38,8 +39,11 @@ export interface FactReader {
   invalidate(fact?: Fact<any, any>, params?: unknown): void;
 }
 
-/** One command of a plan: an argv (never a shell string), or a script for the `shell` module only. */
-export type PlannedCommand = ({ argv: readonly string[] } | { script: string }) & {
+/**
+ * One command of a plan: an argv (never a shell string), a script for the `shell` module only, or an SQL
+ * statement for the MetaDB over mysql2 (run by lib/metadb/execute.ts, never by a host).
+ */
+export type PlannedCommand = ({ argv: readonly string[] } | { script: string } | SqlCommand) & {
   /** What a person reads in errors and --check output (`docker stop oms_331`); default the quoted command. */
   what?: string;
   /** Standard input (content that must not reach argv). */
@@ -54,9 +58,17 @@ export type PlannedCommand = ({ argv: readonly string[] } | { script: string }) 
   privateFiles?: Record<string, string>;
   /** Exit codes that are not a failure (default [0]); 'any' leaves the judgement to the module's finish(). */
   okExitCodes?: number[] | 'any';
+  /** Pure: the error an accepted output still means (a dump without its completion trailer); the plan stops there. */
+  verify?(r: ExecResult, host: string): Error | undefined;
   /** The error a failed run means (default: CommandFailedError naming the command, its exit code and last stderr lines). */
   failure?(r: ExecResult, host: string): Error;
 };
+
+/** An SQL statement with `?` placeholders bound by the driver (lib/commands/sql/). */
+export interface SqlCommand {
+  sql: string;
+  params: readonly SqlValue[];
+}
 
 /** What the plan knows of where it runs; everything else comes from args and facts. */
 export interface PlanEnv {
@@ -105,15 +117,23 @@ export type GatherContext = ModuleContext & { facts: FactReader };
 
 /** The parts a planning module adds to a ModuleDefinition (definePlanModule() builds run() from them). */
 export interface PlanParts<A, F> {
+  /** The arguments as gather/plan read them (e.g. a `metadb` object spread into login_*), once before gather. */
+  normalize?(args: A): A;
   gather(args: A, ctx: GatherContext): Promise<F>;
   plan(args: A, facts: F, env: PlanEnv): Plan;
   /**
    * Pure: the result when it needs the commands' output (docker load's `Loaded image:` lines) or the
-   * state after. Called only when commands ran (else the plan's result is the result).
+   * state after. Called only when commands ran (else the plan's result is the result). It may say
+   * `changed: false` when the commands turned out to change nothing (a DELETE that matched no row).
    */
   finish?(outcome: PlanOutcome<F, A>): Record<string, unknown> & { msg?: string };
   /** gather() again after the commands ran, for finish() (`outcome.after`). */
   regather?: boolean;
+  /**
+   * The escape hatch of a module that must watch a command while it runs (mysql.dump's progress, and its
+   * cleanup after Ctrl-C): runs each planned command instead of the executor. Never called under --check.
+   */
+  exec?(cmd: PlannedCommand, ctx: ModuleContext, args: A): Promise<ExecResult>;
 }
 
 export type PlanModuleDefinition<A = any, F = any> = ModuleDefinition<A> & PlanParts<A, F>;

@@ -4,11 +4,18 @@
  * while the dump streams, in the same command: one round trip, one pass over the data).
  */
 import { randomBytes } from 'node:crypto';
+import { move, parseFileSummary } from '../../commands/fs.js';
+import { clientFailure, failureText } from '../../commands/mysql-errors.js';
 import { dumpCommand, dumpCompleted, mysqldumpArgs, optionFileContent } from '../../commands/mysql.js';
-import { move, parseFileSummary, pathExists } from '../../commands/fs.js';
+import type { ExecResult } from '../../connection/types.js';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleDefinition } from '../types.js';
-import { type ServerArgs, clientError, failureText, metaDbRequirement, serverArgs, serverOf, serverProperties } from './common.js';
+import { pathExistsFact } from '../../facts/file.js';
+import { showCommand } from '../../plan/command.js';
+import { definePlanModule } from '../../plan/define.js';
+import { execPlanned } from '../../plan/execute.js';
+import type { Plan, PlanOutcome, PlannedCommand } from '../../plan/types.js';
+import type { ModuleContext } from '../types.js';
+import { type ServerArgs, metaDbRequirement, serverArgs, serverOf, serverProperties } from './common.js';
 
 export interface DumpArgs extends ServerArgs {
   databases: string | string[];
@@ -20,7 +27,7 @@ export interface DumpArgs extends ServerArgs {
   extra_args?: string[];
 }
 
-export const mysqlDump: ModuleDefinition<DumpArgs> = {
+export const mysqlDump = definePlanModule<DumpArgs, DumpFacts>({
   name: 'mysql.dump',
   summary: 'Dump one or more databases with mysqldump on the host into a 0600 file, verified (size, completion trailer, sha256).',
   schema: {
@@ -46,6 +53,8 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
     },
   },
   checkMode: 'full',
+  // `metadb: {host, port, user, password, via}` or the login_* arguments: gather and plan read login_*.
+  normalize: serverArgs,
   changedMeans: 'a dump was written (always, outside check mode: dumping is not idempotent).',
   result: [
     { name: 'path', description: 'The dump file.' },
@@ -68,91 +77,138 @@ export const mysqlDump: ModuleDefinition<DumpArgs> = {
   delegate_to: "{{ backup_host }}"
   register: dump_rm`,
 
-  async run(given, ctx) {
-    // `metadb: {host, port, user, password}` or the login_* arguments: the code below reads login_*.
-    const args = serverArgs(given);
-    const databases = typeof args.databases === 'string' ? [args.databases] : args.databases;
-    const base = { path: args.dest, databases, gzip: Boolean(args.gzip) };
+  async gather(args, ctx) {
     ctx.masker.add(args.login_password);
-    if (ctx.check) {
-      const exists = (await ctx.exec({ argv: pathExists(args.dest) })).exitCode === 0;
-      if (exists && !args.overwrite) throw existsError(args.dest, ctx.host, base);
-      return { changed: true, ...base, msg: `would dump ${databases.join(', ')} from ${args.login_host}:${args.login_port ?? 3306} to ${args.dest}` };
-    }
-    // The option file's directory is named here so that it can be removed from here too after an interrupt.
-    const privDir = `/tmp/omsplay.${randomBytes(6).toString('hex')}`;
-    const partial = `${args.dest}.partial`;
-    const argv = dumpCommand({
-      args: mysqldumpArgs({
-        optionFile: `${privDir}/my.cnf`,
-        server: serverOf(args),
-        databases,
-        triggers: args.triggers,
-        singleTransaction: args.single_transaction,
-        extraArgs: args.extra_args,
-      }),
-      dest: args.dest,
-      privDir,
-      overwrite: args.overwrite,
-      gzip: args.gzip,
-    });
-    const stopProgress = pollProgress(ctx, partial, databases);
-    let r: Awaited<ReturnType<typeof ctx.exec>> | undefined;
-    try {
-      r = await ctx.exec({ argv }, { stdin: optionFileContent(args.login_password) });
-    } finally {
-      await stopProgress();
-      // Normally the command removed both itself. Through the connection, not ctx.exec: after Ctrl-C the
-      // task's signal is aborted, and the option file and the partial dump must still go.
-      if (r?.exitCode !== 0) {
-        await ctx.conn.exec({ argv: ['rm', '-rf', '--', privDir, partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
-      }
-    }
-    const refused = /^@@refused (.*)$/m.exec(r.stdout);
-    if (r.exitCode === 2 && refused) {
-      if (refused[1] === 'exists') throw existsError(args.dest, ctx.host, base);
-      const what = refused[1] === 'mkdir' ? `cannot create the directory of ${args.dest}` : 'cannot create a private temporary directory';
-      throw new TaskFailedError(`${what} on ${ctx.host}: ${failureText(r)}`, base);
-    }
-    if (r.exitCode !== 0) {
-      if (ctx.signal.aborted) throw new TaskFailedError(`mysqldump of ${databases.join(', ')} interrupted; the partial dump was removed`, base);
-      throw clientError(ctx, argv, r.exitCode, r.stderr, `mysqldump of ${databases.join(', ')}`);
-    }
-    const sum = parseFileSummary(r.stdout);
-    const completed = dumpCompleted(sum.tail);
-    if (sum.size === 0 || !completed) {
-      await ctx.conn.exec({ argv: ['rm', '-f', '--', partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
-      throw new TaskFailedError(`the dump of ${databases.join(', ')} is ${sum.size === 0 ? 'empty' : 'incomplete (no "-- Dump completed" trailer)'}`, {
-        ...base,
-        size: sum.size,
-        completed,
-      });
-    }
-    const mv = await ctx.exec({ argv: move(partial, args.dest) });
-    if (mv.exitCode !== 0) throw new TaskFailedError(`cannot rename ${partial} to ${args.dest} on ${ctx.host}: ${failureText(mv)}`, base);
-    ctx.progress({ done: sum.size, total: sum.size, unit: 'bytes', message: `dumped ${databases.join(', ')}` });
-    return {
-      changed: true,
-      ...base,
-      size: sum.size,
-      sha256: sum.sha256,
-      completed,
-      duration_ms: Math.round(r.durationMs),
-      stderr: ctx.masker.mask(r.stderr),
-      msg: `dumped ${databases.join(', ')} to ${args.dest} (${sum.size} bytes, sha256 ${sum.sha256.slice(0, 12)}…)`,
-    };
+    // The option file's directory is named here (the dump command creates it) so that it can be removed from here too after an interrupt.
+    return { exists: await ctx.facts.get(pathExistsFact, { path: args.dest }), private_dir: `/tmp/omsplay.${randomBytes(6).toString('hex')}` };
   },
-};
+  plan: (args, facts, env) => planDump(args, facts, env.host),
+  finish: (outcome) => finishDump(outcome),
+  exec: (cmd, ctx, args) => execDump(cmd, ctx, args),
+});
 
-function existsError(dest: string, host: string, base: Record<string, unknown>): TaskFailedError {
-  return new TaskFailedError(`${dest} already exists on ${host}`, base, { hint: 'choose another dest (one directory per run) or set overwrite: true' });
+/** What mysql.dump decides from: whether dest exists, and the name of the private directory for the option file. */
+export interface DumpFacts {
+  exists: boolean;
+  private_dir: string;
+}
+
+const databasesOf = (args: DumpArgs) => (typeof args.databases === 'string' ? [args.databases] : args.databases);
+const baseOf = (args: DumpArgs) => ({ path: args.dest, databases: databasesOf(args), gzip: Boolean(args.gzip) });
+const DUMPING = 'mysqldump of ';
+
+function existsError(args: DumpArgs, host: string): TaskFailedError {
+  return new TaskFailedError(`${args.dest} already exists on ${host}`, baseOf(args), { hint: 'choose another dest (one directory per run) or set overwrite: true' });
+}
+
+/**
+ * The decision: refuse an existing dest (a backup is never replaced unless asked), else dump into DEST.partial —
+ * one command: directory, option file from stdin, mysqldump hashed while it streams — and rename it to DEST
+ * once verified (size > 0, completion trailer).
+ */
+export function planDump(args: DumpArgs, facts: DumpFacts, host: string): Plan {
+  if (facts.exists && !args.overwrite) throw existsError(args, host);
+  const databases = databasesOf(args);
+  const partial = `${args.dest}.partial`;
+  const argv = dumpCommand({
+    args: mysqldumpArgs({
+      optionFile: `${facts.private_dir}/my.cnf`,
+      server: serverOf(args),
+      databases,
+      triggers: args.triggers,
+      singleTransaction: args.single_transaction,
+      extraArgs: args.extra_args,
+    }),
+    dest: args.dest,
+    privDir: facts.private_dir,
+    overwrite: args.overwrite,
+    gzip: args.gzip,
+  });
+  const dump: PlannedCommand = {
+    argv,
+    stdin: optionFileContent(args.login_password),
+    what: `${DUMPING}${databases.join(', ')}`,
+    failure: (r, h) => dumpFailure(args, r, h, showCommand({ argv })),
+    verify: (r) => dumpIncomplete(args, r),
+  };
+  const rename: PlannedCommand = {
+    argv: move(partial, args.dest),
+    what: `rename ${partial}`,
+    failure: (r, h) => new TaskFailedError(`cannot rename ${partial} to ${args.dest} on ${h}: ${failureText(r)}`, baseOf(args)),
+  };
+  return { commands: [dump, rename], result: { ...baseOf(args), msg: `dump ${databases.join(', ')} from ${args.login_host}:${args.login_port ?? 3306} to ${args.dest}` } };
+}
+
+/** A dump command that failed: a refusal of the script (dest exists, no directory), else the client's failure and its hint. */
+export function dumpFailure(args: DumpArgs, r: ExecResult, host: string, command: string): Error {
+  const refused = /^@@refused (.*)$/m.exec(r.stdout);
+  if (r.exitCode === 2 && refused) {
+    if (refused[1] === 'exists') return existsError(args, host);
+    const what = refused[1] === 'mkdir' ? `cannot create the directory of ${args.dest}` : 'cannot create a private temporary directory';
+    return new TaskFailedError(`${what} on ${host}: ${failureText(r)}`, baseOf(args));
+  }
+  return clientFailure(r, `${DUMPING}${databasesOf(args).join(', ')}`, command);
+}
+
+/** A dump that exited 0 but is empty or lacks the completion trailer: it must not take DEST's name. */
+export function dumpIncomplete(args: DumpArgs, r: ExecResult): TaskFailedError | undefined {
+  const sum = parseFileSummary(r.stdout);
+  const completed = dumpCompleted(sum.tail);
+  if (sum.size > 0 && completed) return undefined;
+  return new TaskFailedError(`the dump of ${databasesOf(args).join(', ')} is ${sum.size === 0 ? 'empty' : 'incomplete (no "-- Dump completed" trailer)'}`, {
+    ...baseOf(args),
+    size: sum.size,
+    completed,
+  });
+}
+
+/** The verified dump: size, sha256 (computed while it streamed), how long mysqldump ran. */
+export function finishDump({ args, outputs }: PlanOutcome<DumpFacts, DumpArgs>): Record<string, unknown> {
+  const r = outputs[0]!;
+  const sum = parseFileSummary(r.stdout);
+  return {
+    ...baseOf(args),
+    size: sum.size,
+    sha256: sum.sha256,
+    completed: true,
+    duration_ms: Math.round(r.durationMs),
+    stderr: r.stderr,
+    msg: `dumped ${databasesOf(args).join(', ')} to ${args.dest} (${sum.size} bytes, sha256 ${sum.sha256.slice(0, 12)}…)`,
+  };
+}
+
+/**
+ * Runs the dump command watching it: progress from the partial file's size, and after a failure (or Ctrl-C) the
+ * option file's directory and the partial dump removed — through the connection, since the task's signal may be
+ * aborted. Other commands run as the executor runs them.
+ */
+async function execDump(cmd: PlannedCommand, ctx: ModuleContext, args: DumpArgs): Promise<ExecResult> {
+  if (!cmd.what?.startsWith(DUMPING) || !('argv' in cmd)) return execPlanned(ctx, cmd);
+  const partial = `${args.dest}.partial`;
+  const privDir = cmd.argv[5]!;
+  const stopProgress = pollProgress(ctx, partial, databasesOf(args));
+  let r: ExecResult | undefined;
+  try {
+    r = await execPlanned(ctx, cmd);
+  } finally {
+    await stopProgress();
+    if (r?.exitCode !== 0 || cmd.verify?.(r, ctx.host)) {
+      await ctx.conn.exec({ argv: ['rm', '-rf', '--', privDir, partial] }, { become: ctx.become, timeoutMs: 15_000 }).catch(() => undefined);
+    }
+  }
+  if (r.exitCode !== 0 && ctx.signal.aborted) throw new TaskFailedError(`${cmd.what} interrupted; the partial dump was removed`, baseOf(args));
+  if (r.exitCode === 0 && !cmd.verify?.(r, ctx.host)) {
+    const size = parseFileSummary(r.stdout).size;
+    ctx.progress({ done: size, total: size, unit: 'bytes', message: `dumped ${databasesOf(args).join(', ')}` });
+  }
+  return r;
 }
 
 /**
  * Progress while mysqldump runs: the partial file's size, one cheap stat a second. Returns the function that
  * stops it (at once: a small dump must not wait a second).
  */
-function pollProgress(ctx: Parameters<typeof mysqlDump.run>[1], partial: string, databases: string[]): () => Promise<void> {
+function pollProgress(ctx: ModuleContext, partial: string, databases: string[]): () => Promise<void> {
   let polling = true;
   let wake: () => void = () => undefined;
   const poll = (async () => {

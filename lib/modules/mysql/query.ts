@@ -2,12 +2,15 @@
  * mysql.query: SQL statements with mysql2 from the control node (directly or tunnelled over an
  * inventory host), parameters bound by the driver, optionally in one transaction.
  */
-import type mysql from 'mysql2/promise';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, metaDbRequirement, sqlError, withMetaDb } from './connect.js';
+import type { SqlValue } from '../../commands/sql/statement.js';
+import { sqlCommand } from '../../metadb/command.js';
+import { type SqlOutput, defineMetaDbPlanModule, sqlOutput } from '../../metadb/execute.js';
+import type { Plan, PlanOutcome } from '../../plan/types.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from './connect.js';
+import { flattenMetaDb } from './connection-object.js';
 import { type StatementKind, runsInCheckMode, statementKind } from './statements.js';
 
-type Param = string | number | boolean | null;
+type Param = SqlValue;
 
 export interface QueryArgs extends MetaDbArgs {
   statements: Array<string | { sql: string; params?: Param[] }>;
@@ -31,25 +34,74 @@ export function statementChanged(r: StatementResult): boolean {
   return false;
 }
 
-export async function runStatement(c: mysql.Connection, sql: string, params: Param[] | undefined): Promise<Omit<StatementResult, 'sql' | 'kind'>> {
-  // query (client-side escaping of `?`) rather than execute: it accepts every statement type,
-  // including those the server cannot prepare (e.g. some SHOW and DDL).
-  const [res] = await c.query(sql, params ?? []);
-  if (Array.isArray(res)) return { rows: (res as Record<string, unknown>[]).map(plainRow) };
-  const h = res as mysql.ResultSetHeader;
-  return { affected_rows: h.affectedRows, insert_id: h.insertId };
+/**
+ * What mysql.query decides from: when every statement only reads (or sets session state), they ran while the
+ * facts were gathered — reads are facts, and they run under --check too (a later task may need their rows) —
+ * and `reads` holds their outputs; otherwise `reads` is null and the statements are the plan's commands.
+ */
+export interface QueryFacts {
+  reads: SqlOutput[] | null;
 }
 
-/** Rows as plain JSON values (binary columns as UTF-8 text), so `register` and the journal can keep them. */
-function plainRow(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : typeof v === 'bigint' ? v.toString() : v;
-  return out;
+const listOf = (args: QueryArgs) => args.statements.map((s) => (typeof s === 'string' ? { sql: s, params: [] as Param[] } : { sql: s.sql, params: s.params ?? [] }));
+
+/** True when the statements change nothing: they run as facts, in check mode as well. */
+export function onlyReads(args: QueryArgs): boolean {
+  return listOf(args).every((s) => runsInCheckMode(statementKind(s.sql)));
+}
+
+const firstLine = (sql: string) => sql.trim().split('\n')[0]!;
+
+/** The result of statements that ran, one output each. */
+function ranResult(args: QueryArgs, outputs: SqlOutput[]): Record<string, unknown> {
+  const results: StatementResult[] = listOf(args).map((s, i) => {
+    const kind = statementKind(s.sql);
+    const out = { ...outputs[i] };
+    // SELECT ... INTO @v answers with an OK packet counting 1 "affected" row: not a change.
+    if (runsInCheckMode(kind)) delete out.affected_rows;
+    return { sql: s.sql, kind, ...out };
+  });
+  const withRows = results.filter((r) => r.rows);
+  const affected = results.reduce((n, r) => n + (r.affected_rows ?? 0), 0);
+  return {
+    changed: results.some(statementChanged),
+    rows: withRows.length ? withRows[withRows.length - 1]!.rows : [],
+    affected_rows: affected,
+    results,
+    msg: `${results.length} statement(s), ${affected} row(s) affected`,
+  };
+}
+
+/** The statements as commands (in one transaction when asked), or nothing when they were reads that already ran. */
+export function planQuery(args: QueryArgs, facts: QueryFacts): Plan {
+  if (facts.reads) {
+    const { changed: _c, ...result } = ranResult(args, facts.reads);
+    return { commands: [], result };
+  }
+  const list = listOf(args);
+  const statements = list.map((s) => sqlCommand(s));
+  const tx = (sql: string) => sqlCommand({ sql, params: [] });
+  const writes = list.filter((s) => !runsInCheckMode(statementKind(s.sql))).map((s) => firstLine(s.sql));
+  return {
+    commands: args.transaction ? [tx('START TRANSACTION'), ...statements, tx('COMMIT')] : statements,
+    result: {
+      rows: [],
+      affected_rows: 0,
+      results: list.map((s) => ({ sql: s.sql, kind: statementKind(s.sql), skipped: true })),
+      msg: `run ${writes.length} statement(s): ${writes.join('; ')}`,
+    },
+  };
+}
+
+/** After the statements ran: rows, affected rows, and `changed` only when a statement changed something. */
+export function finishQuery({ args, outputs }: PlanOutcome<QueryFacts, QueryArgs>): Record<string, unknown> {
+  const own = args.transaction ? outputs.slice(1, -1) : outputs;
+  return ranResult(args, own.map(sqlOutput));
 }
 
 const paramSchema = { type: ['string', 'number', 'boolean', 'null'] };
 
-export const mysqlQuery: ModuleDefinition<QueryArgs> = {
+export const mysqlQuery = defineMetaDbPlanModule<QueryArgs, QueryFacts>({
   name: 'mysql.query',
   summary: 'Run SQL statements on the MetaDB with mysql2 from the control node (direct or through an SSH tunnel), with bound parameters.',
   schema: {
@@ -80,6 +132,8 @@ export const mysqlQuery: ModuleDefinition<QueryArgs> = {
     },
   },
   checkMode: 'full',
+  // `metadb: {host, port, user, password, via}` or the login_* arguments: gather and plan read login_*.
+  normalize: flattenMetaDb,
   changedMeans: 'a DDL statement ran, or a DML statement affected at least one row. Reads never change.',
   result: [
     { name: 'rows', description: 'Rows of the last statement that returned rows (list of column->value maps).' },
@@ -111,49 +165,12 @@ export const mysqlQuery: ModuleDefinition<QueryArgs> = {
       - {sql: "SELECT ip FROM oms_cm.host WHERE ip = ?", params: ["{{ address }}"]}
   register: q`,
 
-  async run(args, ctx) {
-    const list = args.statements.map((s) => (typeof s === 'string' ? { sql: s, params: undefined } : s));
-    return withMetaDb(ctx, args, async (c) => {
-      const results: StatementResult[] = [];
-      const skipped: string[] = [];
-      if (args.transaction && !ctx.check) await c.beginTransaction();
-      try {
-        for (const s of list) {
-          const kind = statementKind(s.sql);
-          if (ctx.check && !runsInCheckMode(kind)) {
-            results.push({ sql: s.sql, kind, skipped: true });
-            skipped.push(s.sql);
-            continue;
-          }
-          try {
-            const out = await runStatement(c, s.sql, s.params);
-            // SELECT ... INTO @v answers with an OK packet counting 1 "affected" row: not a change.
-            if (runsInCheckMode(kind)) delete out.affected_rows;
-            results.push({ sql: s.sql, kind, ...out });
-          } catch (e) {
-            throw sqlError(ctx, e, s.sql);
-          }
-        }
-        if (args.transaction && !ctx.check) await c.commit();
-      } catch (e) {
-        if (args.transaction && !ctx.check) await c.rollback().catch(() => undefined);
-        throw e;
-      }
-      const withRows = results.filter((r) => r.rows);
-      const affected = results.reduce((n, r) => n + (r.affected_rows ?? 0), 0);
-      const changed = results.some(statementChanged);
-      const res: ModuleResult = {
-        changed: ctx.check ? skipped.length > 0 : changed,
-        rows: withRows.length ? withRows[withRows.length - 1]!.rows : [],
-        affected_rows: affected,
-        results,
-        msg: ctx.check
-          ? skipped.length
-            ? `would run ${skipped.length} statement(s): ${skipped.map((s) => s.split('\n')[0]).join('; ')}`
-            : 'only reads'
-          : `${results.length} statement(s), ${affected} row(s) affected`,
-      };
-      return res;
-    });
+  async gather(args, ctx) {
+    if (!onlyReads(args)) return { reads: null };
+    const reads: SqlOutput[] = [];
+    for (const s of listOf(args)) reads.push(await ctx.db.output(s));
+    return { reads };
   },
-};
+  plan: (args, facts) => planQuery(args, facts),
+  finish: (outcome) => finishQuery(outcome),
+});

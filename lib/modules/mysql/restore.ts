@@ -4,11 +4,17 @@
  * file exists, is not empty, has the sha256 the dump recorded and ends with the completion
  * trailer. Nothing is dropped for a missing, altered or truncated dump.
  */
-import { dumpCompleted, dumpSelectsDatabase, restoreCommand, sqlIdent, sqlString } from '../../commands/mysql.js';
-import { fileSummary, parseFileSummary } from '../../commands/fs.js';
-import { TaskFailedError } from '../../errors.js';
-import type { ModuleDefinition } from '../types.js';
-import { type ServerArgs, clientError, metaDbRequirement, serverArgs, serverProperties, withClient } from './common.js';
+import { clientFailure } from '../../commands/mysql-errors.js';
+import { dumpCompleted, dumpSelectsDatabase, mysqlBatchArgs, mysqlClientCommand, optionFileContent, parseBatch, restoreCommand } from '../../commands/mysql.js';
+import type { FileSummary } from '../../commands/fs.js';
+import { recreateDatabase, createDatabase, schemaCharset, tableCounts } from '../../commands/sql/schema.js';
+import { type CommandFailedError, TaskFailedError } from '../../errors.js';
+import { fileSummaryFact } from '../../facts/file.js';
+import { privateFile, showCommand } from '../../plan/command.js';
+import { definePlanModule } from '../../plan/define.js';
+import { execPlanned } from '../../plan/execute.js';
+import type { Plan, PlanOutcome, PlannedCommand } from '../../plan/types.js';
+import { type ServerArgs, metaDbRequirement, serverArgs, serverOf, serverProperties } from './common.js';
 
 export interface RestoreArgs extends ServerArgs {
   src: string;
@@ -20,7 +26,7 @@ export interface RestoreArgs extends ServerArgs {
   collation?: string;
 }
 
-export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
+export const mysqlRestore = definePlanModule<RestoreArgs, RestoreFacts>({
   name: 'mysql.restore',
   summary: 'Verify a dump (sha256, completion trailer), then drop, recreate (same charset/collation) and load the database from it.',
   schema: {
@@ -42,6 +48,8 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
     else: { required: ['sha256'] },
   },
   checkMode: 'full',
+  // `metadb: {host, port, user, password, via}` or the login_* arguments: gather and plan read login_*.
+  normalize: serverArgs,
   changedMeans: 'the database was dropped, recreated and loaded (always, after a successful verification; not idempotent).',
   result: [
     { name: 'database', description: 'The database restored.' },
@@ -62,80 +70,109 @@ export const mysqlRestore: ModuleDefinition<RestoreArgs> = {
     sha256: "{{ from_run.dump_rm.sha256 }}"
   delegate_to: "{{ backup_host }}"`,
 
-  async run(given, ctx) {
-    // `metadb: {host, port, user, password}` or the login_* arguments: the code below reads login_*.
-    const args = serverArgs(given);
+  async gather(args, ctx) {
     ctx.masker.add(args.login_password);
-    const gzip = args.gzip ?? args.src.endsWith('.gz');
-    const base = { database: args.database, src: args.src };
-    // 1. Verify the dump before anything else.
-    const sumR = await ctx.exec({ argv: fileSummary(args.src, { gzip, headBytes: 16384 }) });
-    if (sumR.exitCode !== 0) {
-      throw new TaskFailedError(`cannot read the dump ${args.src} on ${ctx.host}: ${sumR.stderr.trim() || `exit ${sumR.exitCode}`}; nothing was dropped`, base);
-    }
-    const sum = parseFileSummary(sumR.stdout);
-    const verified = { ...base, size: sum.size, sha256: sum.sha256 };
-    if (sum.size === 0) throw new TaskFailedError(`the dump ${args.src} is empty; nothing was dropped`, verified);
-    if (args.verify_sha256 !== false && sum.sha256 !== args.sha256) {
-      throw new TaskFailedError(`the dump ${args.src} has sha256 ${sum.sha256}, expected ${args.sha256}; nothing was dropped`, verified, {
-        hint: 'the file changed since it was dumped (or names another dump)',
-      });
-    }
-    if (!dumpCompleted(sum.tail)) {
-      throw new TaskFailedError(`the dump ${args.src} is truncated (no "-- Dump completed" trailer); nothing was dropped`, verified);
-    }
-    if (dumpSelectsDatabase(sum.head ?? '')) {
-      throw new TaskFailedError(`the dump ${args.src} selects its own database(s) (made with --databases); nothing was dropped`, verified, {
-        hint: 'restore a dump of one database made without --databases (mysql.dump with a single database)',
-      });
-    }
-
-    return withClient(ctx, args, async (s) => {
-      // 2. The database's character set and collation, before it is dropped.
-      const rows = await s.query(
-        `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${sqlString(args.database)}`,
-      );
-      const existed = rows.length > 0;
-      const charset = args.charset ?? rows[0]?.[0] ?? undefined;
-      const collation = args.collation ?? (args.charset ? undefined : (rows[0]?.[1] ?? undefined));
-      const create = `CREATE DATABASE ${sqlIdent(args.database)}${charset ? ` CHARACTER SET ${charset}` : ''}${collation ? ` COLLATE ${collation}` : ''}`;
-      if (ctx.check) {
-        return {
-          changed: true,
-          ...verified,
-          charset: charset ?? null,
-          collation: collation ?? null,
-          existed_before: existed,
-          msg: `dump verified; would ${existed ? `drop ${args.database}, ` : ''}${create} and load ${args.src}`,
-        };
-      }
-      // 3. Drop and recreate, then load (one command).
-      const prelude = `DROP DATABASE IF EXISTS ${sqlIdent(args.database)}; ${create}`;
-      const argv = restoreCommand({ optionFile: s.optionFile, server: s.server, database: args.database, file: args.src, gzip, prelude });
-      const r = await ctx.exec({ argv });
-      if (r.exitCode !== 0) {
-        const e = clientError(ctx, argv, r.exitCode, r.stderr, `loading ${args.src} into ${args.database} (the database was recreated and is now partly loaded)`);
-        throw new TaskFailedError(e.message, { ...verified, charset: charset ?? null, collation: collation ?? null, existed_before: existed }, {
-          hint: 'fix the cause and run the restore again: it verifies the dump and recreates the database from scratch',
-          cause: e,
-        });
-      }
-      const counts = await s.query(
-        `SELECT COUNT(*), COALESCE(SUM(TABLE_ROWS), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${sqlString(args.database)} AND TABLE_TYPE = 'BASE TABLE'`,
-      );
-      const tables = Number(counts[0]?.[0] ?? 0);
-      const nrows = Number(counts[0]?.[1] ?? 0);
-      return {
-        changed: true,
-        ...verified,
-        charset: charset ?? null,
-        collation: collation ?? null,
-        existed_before: existed,
-        tables,
-        rows: nrows,
-        duration_ms: Math.round(r.durationMs),
-        msg: `restored ${args.database} from ${args.src}: ${tables} tables, about ${nrows} rows`,
-      };
-    });
+    const dump = await ctx.facts.get(fileSummaryFact, { path: args.src, gzip: gzipOf(args), headBytes: 16384 }).catch((e: CommandFailedError) => ({ error: e.details?.stderr?.trim() || e.message }));
+    // The database is asked about only for a sound dump: a bad dump fails for what is wrong with it, connecting to nothing.
+    if (dump === null || 'error' in dump || dumpProblem(args, dump, ctx.host)) return { dump, schema: null };
+    const r = await execPlanned(ctx, schemaQuery(args));
+    if (r.exitCode !== 0) throw clientFailure(r, `mysql on ${ctx.host}`, showCommand(schemaQuery(args)));
+    const row = parseBatch(r.stdout)[0];
+    return { dump, schema: row ? { charset: row[0] ?? null, collation: row[1] ?? null } : null };
   },
-};
+  plan: (args, facts, env) => planRestore(args, facts, env.host),
+  finish: (outcome) => finishRestore(outcome),
+});
+
+const gzipOf = (args: RestoreArgs) => args.gzip ?? args.src.endsWith('.gz');
+
+/** The option file holding the password, in a private directory the executor makes and removes. */
+const optionFiles = (args: RestoreArgs) => ({ 'my.cnf': optionFileContent(args.login_password) });
+
+/** The database's character set and collation now (no row: it does not exist). */
+function schemaQuery(args: RestoreArgs): PlannedCommand {
+  return {
+    argv: mysqlClientCommand(mysqlBatchArgs(privateFile('my.cnf'), serverOf(args), schemaCharset(args.database))),
+    privateFiles: optionFiles(args),
+    okExitCodes: 'any',
+  };
+}
+
+/**
+ * What mysql.restore decides from: the dump file's summary (null: no such file; error: it could not be read) and
+ * the database's character set and collation now (null: it does not exist, or the dump was refused before asking).
+ */
+export interface RestoreFacts {
+  dump: FileSummary | null | { error: string };
+  schema: { charset: string | null; collation: string | null } | null;
+}
+
+/** Why the dump must not be loaded (nothing is dropped then), or null for a sound dump. */
+export function dumpProblem(args: RestoreArgs, dump: RestoreFacts['dump'], host: string): TaskFailedError | null {
+  const base = { database: args.database, src: args.src };
+  if (dump === null || 'error' in dump) {
+    const why = dump === null ? `no such file: ${args.src}` : dump.error;
+    return new TaskFailedError(`cannot read the dump ${args.src} on ${host}: ${why}; nothing was dropped`, base);
+  }
+  const verified = { ...base, size: dump.size, sha256: dump.sha256 };
+  if (dump.size === 0) return new TaskFailedError(`the dump ${args.src} is empty; nothing was dropped`, verified);
+  if (args.verify_sha256 !== false && dump.sha256 !== args.sha256) {
+    return new TaskFailedError(`the dump ${args.src} has sha256 ${dump.sha256}, expected ${args.sha256}; nothing was dropped`, verified, {
+      hint: 'the file changed since it was dumped (or names another dump)',
+    });
+  }
+  if (!dumpCompleted(dump.tail)) return new TaskFailedError(`the dump ${args.src} is truncated (no "-- Dump completed" trailer); nothing was dropped`, verified);
+  if (dumpSelectsDatabase(dump.head ?? '')) {
+    return new TaskFailedError(`the dump ${args.src} selects its own database(s) (made with --databases); nothing was dropped`, verified, {
+      hint: 'restore a dump of one database made without --databases (mysql.dump with a single database)',
+    });
+  }
+  return null;
+}
+
+/**
+ * The decision: a verified dump is loaded by one command — drop (when the database exists), create with its
+ * character set and collation (the arguments', else the ones it has now), load, count the tables.
+ */
+export function planRestore(args: RestoreArgs, facts: RestoreFacts, host: string): Plan {
+  const problem = dumpProblem(args, facts.dump, host);
+  if (problem) throw problem;
+  const dump = facts.dump as FileSummary;
+  const existed = facts.schema !== null;
+  const charset = args.charset ?? facts.schema?.charset ?? undefined;
+  const collation = args.collation ?? (args.charset ? undefined : (facts.schema?.collation ?? undefined));
+  const result = {
+    database: args.database,
+    src: args.src,
+    size: dump.size,
+    sha256: dump.sha256,
+    charset: charset ?? null,
+    collation: collation ?? null,
+    existed_before: existed,
+    msg: `${existed ? `drop ${args.database}, ` : ''}${createDatabase(args.database, charset, collation)} and load ${args.src}`,
+  };
+  const argv = restoreCommand({
+    optionFile: privateFile('my.cnf'),
+    server: serverOf(args),
+    database: args.database,
+    file: args.src,
+    gzip: gzipOf(args),
+    prelude: recreateDatabase(args.database, charset, collation),
+    after: tableCounts(args.database),
+  });
+  const what = `loading ${args.src} into ${args.database} (the database was recreated and is now partly loaded)`;
+  const failure = (r: Parameters<typeof clientFailure>[0]) => {
+    const e = clientFailure(r, what, showCommand({ argv }));
+    const { msg: _m, ...fields } = result;
+    return new TaskFailedError(e.message, fields, { hint: 'fix the cause and run the restore again: it verifies the dump and recreates the database from scratch', cause: e });
+  };
+  return { commands: [{ argv, privateFiles: optionFiles(args), what: `restore ${args.database}`, failure }], result };
+}
+
+/** After the load: the table count and row estimate the command printed last. */
+export function finishRestore({ args, plan, outputs }: PlanOutcome<RestoreFacts, RestoreArgs>): Record<string, unknown> {
+  const counts = parseBatch(outputs[0]?.stdout ?? '').at(-1);
+  const tables = Number(counts?.[0] ?? 0);
+  const rows = Number(counts?.[1] ?? 0);
+  return { ...plan.result, tables, rows, duration_ms: Math.round(outputs[0]?.durationMs ?? 0), msg: `restored ${args.database} from ${args.src}: ${tables} tables, about ${rows} rows` };
+}

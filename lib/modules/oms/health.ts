@@ -6,14 +6,15 @@
  * mounts the vendor's certificate (else HTTP first) and falls back to the other one, because a site may mount the
  * certificate yet end TLS elsewhere (its console answers plain HTTP). The result says which scheme answered.
  */
-import { containerLogs } from '../../commands/docker.js';
+import type { DockerTarget } from '../../commands/docker.js';
 import { httpGet } from '../../commands/http.js';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../types.js';
-import { sleep } from '../../sleep.js';
+import { containerFact } from '../../facts/docker-container.js';
+import { logsFact } from '../../facts/docker-logs.js';
+import { definePlanModule } from '../../plan/define.js';
+import { type Polled, pollFacts } from '../../plan/poll.js';
+import type { GatherContext, Plan } from '../../plan/types.js';
 import { OMS_CERT_DESTINATION } from '../docker/info.js';
-import { dockerError } from '../../commands/docker-errors.js';
-import { readContainer } from '../support/docker-legacy.js';
 import { dockerHostProperty, dockerTarget } from '../support/docker-target.js';
 
 export interface HealthArgs {
@@ -58,7 +59,7 @@ export function lastLine(stdout: string, stderr: string): string | null {
   return pick(stdout) ?? pick(stderr);
 }
 
-export const omsHealth: ModuleDefinition<HealthArgs> = {
+export const omsHealth = definePlanModule<HealthArgs, Polled<HealthProbe>>({
   name: 'oms.health',
   summary: 'Wait until an OMS container is healthy (last log line and GET /oms/health asked from the host), with timeout and polling.',
   schema: {
@@ -96,56 +97,18 @@ export const omsHealth: ModuleDefinition<HealthArgs> = {
   example: `- name: Wait for the new container (step 7)
   oms.health: {container: oms_400, timeout: 900, interval: 10}`,
 
-  async run(args, ctx) {
+  gather: (args, ctx) => {
     const t = dockerTarget(args, ctx);
-    const c = await readContainer(ctx, args.container, t);
-    if (!c) {
-      if (ctx.check) return { changed: false, healthy: false, msg: `container ${args.container} does not exist (yet)` };
-      throw new TaskFailedError(`container ${args.container} does not exist on ${ctx.host}`, { healthy: false });
-    }
-    const certMounted = c.mounts.some((m) => m.destination === OMS_CERT_DESTINATION);
-    const tried = schemeOrder(args.scheme ?? 'auto', certMounted);
-    const schemes = [...tried];
-    const urlFor = (s: Scheme) => `${s}://${args.address ?? '127.0.0.1'}:${args.port ?? 8089}${args.path ?? '/oms/health'}`;
-    const want = args.log_line ?? 'OMS service start successfully';
-    const interval = (args.interval ?? 5) * 1000;
-    const deadline = Date.now() + (args.timeout ?? 600) * 1000;
-    const started = Date.now();
-    let attempts = 0;
-    let p: Probe;
-    for (;;) {
-      attempts++;
-      p = await probe(ctx, args, schemes, urlFor, want, t);
-      // Once a console answered, ask that scheme first from then on.
-      if (p.scheme && schemes[0] !== p.scheme) schemes.reverse();
-      if (p.healthy || ctx.check || Date.now() + interval > deadline || ctx.signal.aborted) break;
-      ctx.progress({ done: Math.round((Date.now() - started) / 1000), total: args.timeout ?? 600, unit: 'items', message: `waiting: ${p.error ?? 'not healthy yet'}` });
-      await sleep(interval, ctx.signal);
-    }
-    const url = urlFor(p.scheme ?? (schemes[0] as Scheme));
-    const res: ModuleResult = {
-      changed: false,
-      healthy: p.healthy,
-      url,
-      scheme: p.scheme,
-      tried,
-      attempts,
-      elapsed_s: Math.round((Date.now() - started) / 1000),
-      state: p.status,
-      last_log_line: p.lastLogLine,
-      health: p.health,
-      msg: p.healthy ? `${args.container} healthy` : `${args.container} not healthy: ${p.error}`,
-    };
-    if (!p.healthy && !ctx.check) {
-      throw new TaskFailedError(`${args.container} on ${ctx.host} not healthy after ${res.elapsed_s}s: ${p.error}`, res, {
-        hint: p.scheme
-          ? 'docker logs the container on that host; raise `timeout` when the start is slow'
-          : `no console answered on ${tried.join(' or ')}: check the console port and oms_health_scheme (auto asks both); docker logs the container on that host`,
-      });
-    }
-    return res;
+    return pollFacts(ctx, {
+      timeoutS: args.timeout ?? 600,
+      intervalS: args.interval ?? 5,
+      read: (previous) => readProbe(args, ctx, t, previous),
+      done: (p) => p.absent_at_start || judgeProbe(args, p).healthy,
+      waiting: (p) => judgeProbe(args, p).error ?? 'not healthy yet',
+    });
   },
-};
+  plan: (args, polled, env) => planHealth(args, polled, env.host),
+});
 
 type Scheme = 'http' | 'https';
 
@@ -155,41 +118,116 @@ export function schemeOrder(scheme: 'auto' | Scheme, certMounted: boolean): Sche
   return certMounted ? ['https', 'http'] : ['http', 'https'];
 }
 
-async function probe(ctx: ModuleContext, args: HealthArgs, schemes: Scheme[], urlFor: (s: Scheme) => string, want: string, t: { dockerHost?: string }): Promise<Probe> {
-  const c = await readContainer(ctx, args.container, t);
-  const out: Probe = { running: Boolean(c?.running), status: c?.status ?? 'absent', lastLogLine: null, logOk: false, httpOk: false, healthy: false, health: null, error: null, scheme: null };
+/** One probe of the container, as read from the host. */
+export interface HealthProbe {
+  container: { running: boolean; status: string; cert_mounted: boolean } | null;
+  /** The container did not exist at the first probe (the task fails at once: there is nothing to wait for). */
+  absent_at_start: boolean;
+  /** Its last log line (null: not read, or no log). */
+  last_log_line: string | null;
+  /** The schemes asked, in order, and what each GET printed; asking stops at the first console that answered. */
+  order: Scheme[];
+  answers: Array<{ scheme: Scheme; exitCode: number | null; stdout: string; stderr: string }>;
+  /** The order of the first probe (reported as `tried`). */
+  tried: Scheme[];
+}
+
+const urlOf = (args: HealthArgs, s: Scheme) => `${s}://${args.address ?? '127.0.0.1'}:${args.port ?? 8089}${args.path ?? '/oms/health'}`;
+const wanted = (args: HealthArgs) => args.log_line ?? 'OMS service start successfully';
+
+/** What one probe means: healthy when the log line and the health answer both hold, else why not. */
+export function judgeProbe(args: HealthArgs, p: HealthProbe): Probe {
+  const c = p.container;
+  const out: Probe = { running: Boolean(c?.running), status: c?.status ?? 'absent', lastLogLine: p.last_log_line, logOk: false, httpOk: false, healthy: false, health: null, error: null, scheme: null };
   if (!c?.running) {
     out.error = `container is ${out.status}`;
     return out;
   }
-  if (args.check_logs !== false) {
-    const argv = containerLogs(args.container, 1, t);
-    const r = await ctx.exec({ argv });
-    if (r.exitCode !== 0) throw dockerError(ctx.host, argv, r, `docker logs ${args.container}`);
-    out.lastLogLine = lastLine(r.stdout, r.stderr);
-    out.logOk = out.lastLogLine === want;
-  } else out.logOk = true;
+  out.logOk = args.check_logs === false || p.last_log_line === wanted(args);
   const failures: string[] = [];
-  for (const s of schemes) {
-    // The login user's own rights: a plain GET needs no sudo (and a docker-only sudoers rule would refuse curl).
-    const r = await ctx.exec({ argv: httpGet(urlFor(s), 5) }, { become: false });
-    if (r.exitCode === 127) throw new TaskFailedError(`neither curl nor wget is installed on ${ctx.host}`, {}, { hint: 'install curl on the OMS hosts' });
-    const h = r.exitCode === 0 ? healthOk(r.stdout) : undefined;
+  for (const a of p.answers) {
+    if (a.exitCode === 127) throw new TaskFailedError('neither curl nor wget is installed on the host', {}, { hint: 'install curl on the OMS hosts' });
+    const h = a.exitCode === 0 ? healthOk(a.stdout) : undefined;
     if (h?.answered) {
-      out.scheme = s;
+      out.scheme = a.scheme;
       out.httpOk = h.ok;
       out.health = h.data;
       break;
     }
-    failures.push(`${urlFor(s)} did not answer (${(r.stderr.trim() || (r.exitCode === 0 ? 'not an OMS health answer' : `exit ${r.exitCode}`)).split('\n').pop()})`);
+    failures.push(`${urlOf(args, a.scheme)} did not answer (${(a.stderr.trim() || (a.exitCode === 0 ? 'not an OMS health answer' : `exit ${a.exitCode}`)).split('\n').pop()})`);
   }
   out.healthy = out.logOk && out.httpOk;
   if (!out.healthy) {
     out.error = !out.logOk
-      ? `last log line is ${JSON.stringify(out.lastLogLine)}, waiting for ${JSON.stringify(want)}`
+      ? `last log line is ${JSON.stringify(p.last_log_line)}, waiting for ${JSON.stringify(wanted(args))}`
       : out.scheme
-        ? `${urlFor(out.scheme)} answered data.healthy != true`
+        ? `${urlOf(args, out.scheme)} answered data.healthy != true`
         : failures.join('; ');
   }
   return out;
+}
+
+/**
+ * The verdict after the last probe: healthy, or a precondition not met — a real run fails saying why, --check
+ * reports it (the container a check run would have started is not there to answer).
+ */
+export function planHealth(args: HealthArgs, polled: Polled<HealthProbe>, host: string): Plan {
+  const probe = polled.facts;
+  if (probe.absent_at_start) {
+    return {
+      commands: [],
+      result: { healthy: false, msg: `container ${args.container} does not exist (yet)` },
+      unmet: { msg: `container ${args.container} does not exist on ${host}`, check: 'a real run fails here' },
+    };
+  }
+  const p = judgeProbe(args, probe);
+  const result = {
+    healthy: p.healthy,
+    url: urlOf(args, p.scheme ?? probe.order[0]!),
+    scheme: p.scheme,
+    tried: probe.tried,
+    attempts: polled.attempts,
+    elapsed_s: polled.elapsed_s,
+    state: p.status,
+    last_log_line: p.lastLogLine,
+    health: p.health,
+    msg: p.healthy ? `${args.container} healthy` : `${args.container} not healthy: ${p.error}`,
+  };
+  if (p.healthy) return { commands: [], result };
+  const hint = p.scheme
+    ? 'docker logs the container on that host; raise `timeout` when the start is slow'
+    : `no console answered on ${probe.tried.join(' or ')}: check the console port and oms_health_scheme (auto asks both); docker logs the container on that host`;
+  return { commands: [], result, unmet: { msg: `${args.container} on ${host} not healthy after ${polled.elapsed_s}s: ${p.error}`, hint, check: 'a real run waits and fails if it stays so' } };
+}
+
+/** One probe: the container (read again each time), its last log line, the console by each scheme until one answers. */
+async function readProbe(args: HealthArgs, ctx: GatherContext, t: DockerTarget, previous: HealthProbe | undefined): Promise<HealthProbe> {
+  const params = { name: args.container, target: t };
+  ctx.facts.invalidate(containerFact, params);
+  const c = await ctx.facts.get(containerFact, params);
+  const container = c ? { running: c.running, status: c.status, cert_mounted: c.mounts.some((m) => m.destination === OMS_CERT_DESTINATION) } : null;
+  const first = schemeOrder(args.scheme ?? 'auto', Boolean(container?.cert_mounted));
+  // Once a console answered, ask that scheme first from then on.
+  const answered = previous ? answeredScheme(previous) : null;
+  const order = !previous ? first : answered && previous.order[0] !== answered ? [...previous.order].reverse() : previous.order;
+  const probe: HealthProbe = { container, absent_at_start: !previous && !c, last_log_line: null, order, answers: [], tried: previous?.tried ?? first };
+  if (!container?.running) return probe;
+  if (args.check_logs !== false) {
+    const logsParams = { name: args.container, tail: 1, target: t };
+    ctx.facts.invalidate(logsFact, logsParams);
+    const logs = await ctx.facts.get(logsFact, logsParams);
+    probe.last_log_line = lastLine(logs.stdout.join('\n'), logs.stderr.join('\n'));
+  }
+  for (const s of order) {
+    // The login user's own rights: a plain GET needs no sudo (and a docker-only sudoers rule would refuse curl).
+    const r = await ctx.exec({ argv: httpGet(urlOf(args, s), 5) }, { become: false });
+    probe.answers.push({ scheme: s, exitCode: r.exitCode, stdout: r.stdout.slice(0, 4096), stderr: r.stderr.slice(-1024) });
+    if (r.exitCode === 127 || (r.exitCode === 0 && healthOk(r.stdout).answered)) break;
+  }
+  return probe;
+}
+
+/** The scheme whose console answered in a probe, if any. */
+function answeredScheme(p: HealthProbe): Scheme | null {
+  return p.answers.find((a) => a.exitCode === 0 && healthOk(a.stdout).answered)?.scheme ?? null;
 }

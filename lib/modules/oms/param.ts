@@ -3,10 +3,13 @@
  * (cfg_name, cfg_value) — e.g. `ha.config`. `set` changes some fields and keeps every other one;
  * `value` puts a whole value back (the rollback). Written only when it differs, then read back.
  */
+import { selectParam, updateParam } from '../../commands/sql/oms.js';
 import { TaskFailedError } from '../../errors.js';
-import { sqlIdent } from '../../commands/mysql.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, metaDbRequirement, sqlError, withMetaDb } from '../mysql/connect.js';
+import { sqlCommand } from '../../metadb/command.js';
+import { defineMetaDbPlanModule } from '../../metadb/execute.js';
+import type { Plan } from '../../plan/types.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../mysql/connect.js';
+import { flattenMetaDb } from '../mysql/connection-object.js';
 
 export interface ParamArgs extends MetaDbArgs {
   rm_database?: string;
@@ -49,7 +52,64 @@ function parseValue(text: string, name: string): Json {
 
 const pretty = (v: Json) => `${JSON.stringify(v, null, 2)}\n`;
 
-export const omsParam: ModuleDefinition<ParamArgs> = {
+/** What oms.param decides from: the parameter's rows as read (cfg_value text, null for NULL) and whether the table has gmt_modified. */
+export interface ParamFacts {
+  values: Array<string | null>;
+  has_gmt_modified: boolean;
+}
+
+const where = (args: ParamArgs) => `${args.rm_database ?? 'oms_rm'}.oms_normal_config`;
+
+/** The stored value as a JSON object, or the reason it cannot be used. */
+function storedValue(args: ParamArgs, facts: ParamFacts): { raw: string; value: Json } {
+  const name = args.name ?? 'ha.config';
+  if (facts.values.length > 1) throw new TaskFailedError(`system parameter ${name} has ${facts.values.length} rows in ${where(args)}`, {});
+  const raw = facts.values[0];
+  if (raw === undefined || raw === null) {
+    throw new TaskFailedError(`system parameter ${name} not found in ${where(args)}`, {}, { hint: 'check rm_database (config.yaml drc_rm_db) and name' });
+  }
+  return { raw, value: parseValue(raw, name) };
+}
+
+/**
+ * The decision: the value wanted (`value` as a whole, or the stored one with the `set` fields), the fields that
+ * differ, and the UPDATE that writes it when any does (with gmt_modified = NOW() when the table has it).
+ */
+export function planParam(args: ParamArgs, facts: ParamFacts): Plan {
+  const name = args.name ?? 'ha.config';
+  const wanted = typeof args.value === 'string' ? parseValue(args.value, `${name} (value argument)`) : args.value;
+  const { raw, value: before } = storedValue(args, facts);
+  const after = mergeParam(before, args.set, wanted);
+  const fields = changedFields(before, after);
+  const res = { before, value: after, changed_fields: fields, raw };
+  if (fields.length === 0) return { commands: [], result: { ...res, value: before, msg: `${name} already as wanted` } };
+  const update = updateParam(args.rm_database ?? 'oms_rm', name, JSON.stringify(after), facts.has_gmt_modified);
+  return {
+    commands: [sqlCommand(update, `UPDATE ${name}`)],
+    result: { ...res, msg: `change ${name}: ${fields.join(', ')}` },
+    diff: { before: pretty(before), after: pretty(after), header: name },
+  };
+}
+
+/** After the write: the value read back (`after`) must be the one written, else the task fails with what was read. */
+export function verifyParam(args: ParamArgs, plan: Plan, after: ParamFacts | undefined): Plan['result'] {
+  if (plan.commands.length === 0) return plan.result;
+  const name = args.name ?? 'ha.config';
+  const back = after?.values.length === 1 ? (after.values[0] ?? null) : null;
+  let value: Json | null = null;
+  try {
+    value = back === null ? null : parseValue(back, name);
+  } catch {
+    value = null;
+  }
+  const planned = plan.result;
+  if (!value || !deepEqual(value, planned.value)) {
+    throw new TaskFailedError(`${name} did not hold after writing: read back ${back}`, { ...planned, raw: back });
+  }
+  return { ...planned, value, raw: back, msg: `changed ${name}: ${(planned.changed_fields as string[]).join(', ')}` };
+}
+
+export const omsParam = defineMetaDbPlanModule<ParamArgs, ParamFacts>({
   name: 'oms.param',
   summary: 'Read or change fields of an OMS system parameter (JSON in rm.oms_normal_config, e.g. ha.config), keeping the other fields.',
   schema: {
@@ -69,6 +129,8 @@ export const omsParam: ModuleDefinition<ParamArgs> = {
     not: { required: ['set', 'value'] },
   },
   checkMode: 'full',
+  // `metadb: {host, port, user, password, via}` or the login_* arguments: gather and plan read login_*.
+  normalize: flattenMetaDb,
   changedMeans: 'the stored value was different and was written (with gmt_modified = NOW() when the table has that column, as the console does). Without set/value the module only reads (changed false).',
   result: [
     { name: 'value', description: 'The whole value after the task (parsed JSON).' },
@@ -94,55 +156,11 @@ export const omsParam: ModuleDefinition<ParamArgs> = {
     login_password: "{{ metadb.password }}"
     value: "{{ ha_before.before }}"`,
 
-  async run(args, ctx) {
-    const name = args.name ?? 'ha.config';
-    const table = `${sqlIdent(args.rm_database ?? 'oms_rm')}.oms_normal_config`;
-    const wanted = typeof args.value === 'string' ? parseValue(args.value, `${name} (value argument)`) : args.value;
-    return withMetaDb(ctx, args, async (c) => {
-      const read = async (): Promise<string | null> => {
-        const sql = `SELECT cfg_value FROM ${table} WHERE cfg_name = ?`;
-        try {
-          const [rows] = await c.query(sql, [name]);
-          const list = rows as Array<{ cfg_value: string | Buffer | null }>;
-          if (list.length === 0) return null;
-          if (list.length > 1) throw new TaskFailedError(`system parameter ${name} has ${list.length} rows in ${table}`, {});
-          const v = list[0]!.cfg_value;
-          return v === null ? null : String(v);
-        } catch (e) {
-          if (e instanceof TaskFailedError) throw e;
-          throw sqlError(ctx, e, sql);
-        }
-      };
-      const raw = await read();
-      if (raw === null) throw new TaskFailedError(`system parameter ${name} not found in ${table}`, {}, { hint: 'check rm_database (config.yaml drc_rm_db) and name' });
-      const before = parseValue(raw, name);
-      const after = mergeParam(before, args.set, wanted);
-      const fields = changedFields(before, after);
-      const res: ModuleResult = { changed: fields.length > 0, before, value: after, changed_fields: fields, raw };
-      if (ctx.diff && fields.length > 0) res.diff = { before: pretty(before), after: pretty(after), header: name };
-      if (fields.length === 0) return { ...res, value: before, msg: `${name} already as wanted` };
-      if (ctx.check) return { ...res, msg: `would change ${name}: ${fields.join(', ')}` };
-
-      const text = JSON.stringify(after);
-      // As the console does: the row's modification time moves with its value (OMS may look at it).
-      const dbName = args.rm_database ?? 'oms_rm';
-      const [cols] = await c.query(
-        "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'oms_normal_config' AND COLUMN_NAME = 'gmt_modified'",
-        [dbName],
-      );
-      const touch = Number((cols as Array<{ n: number }>)[0]?.n ?? 0) > 0;
-      const sql = `UPDATE ${table} SET cfg_value = ?${touch ? ', gmt_modified = NOW()' : ''} WHERE cfg_name = ?`;
-      try {
-        await c.query(sql, [text, name]);
-      } catch (e) {
-        throw sqlError(ctx, e, sql);
-      }
-      const back = await read();
-      const readBack = back === null ? null : parseValue(back, name);
-      if (!readBack || !deepEqual(readBack, after)) {
-        throw new TaskFailedError(`${name} did not hold after writing: read back ${back}`, { ...res, raw: back });
-      }
-      return { ...res, value: readBack, raw: back, msg: `changed ${name}: ${fields.join(', ')}` };
-    });
+  async gather(args, ctx) {
+    const rows = await ctx.db.rows<{ cfg_value: string | null; has_gmt_modified: number | string }>(selectParam(args.rm_database ?? 'oms_rm', args.name ?? 'ha.config'));
+    return { values: rows.map((r) => (r.cfg_value === null ? null : String(r.cfg_value))), has_gmt_modified: Number(rows[0]?.has_gmt_modified ?? 0) > 0 };
   },
-};
+  plan: (args, facts) => planParam(args, facts),
+  regather: true,
+  finish: ({ args, plan, after }) => verifyParam(args, plan, after),
+});

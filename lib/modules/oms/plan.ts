@@ -7,9 +7,10 @@
 import { TaskFailedError } from '../../errors.js';
 import { GraphError, parseGraph } from '../../upgrade/graph.js';
 import { formatPath, type Hop, planPath } from '../../upgrade/plan.js';
-import type { ModuleDefinition } from '../types.js';
+import { isFileFact } from '../../facts/file.js';
+import { definePlanModule } from '../../plan/define.js';
 
-interface Args {
+export interface PlanArgs {
   graph: unknown;
   from: string;
   to: string;
@@ -43,7 +44,78 @@ export function planLines(hops: PlannedHop[]): string[] {
   return hops.map((h, i) => `hop ${i + 1}/${hops.length}: ${h.from} → ${h.to}  family ${h.family}  image ${h.image_tar || '(none)'}${h.guide ? `  (${h.guide})` : ''}`);
 }
 
-export const omsPlan: ModuleDefinition<Args> = {
+/** The upgrade graph parsed, or a task failure naming what is wrong with it. */
+function graphOf(args: PlanArgs): ReturnType<typeof parseGraph> {
+  try {
+    return parseGraph(args.graph);
+  } catch (e) {
+    if (e instanceof GraphError) throw new TaskFailedError(`the upgrade graph is invalid: ${e.message}`, {}, { hint: 'check playbooks/vars/upgrade-graph.yml' });
+    throw e;
+  }
+}
+
+/** The tars whose presence on the host the plan needs (none when check_tars is off or the path cannot be planned). */
+export function tarsToCheck(args: PlanArgs): string[] {
+  if (args.check_tars === false) return [];
+  let graph: ReturnType<typeof parseGraph>;
+  try {
+    graph = parseGraph(args.graph);
+  } catch {
+    return [];
+  }
+  const plan = planPath(graph, args.from, args.to);
+  if (!plan.ok) return [];
+  const { hops, missing } = tarsFor(plan.hops, args.image_tars ?? {}, args.image_tar);
+  return missing.length ? [] : [...new Set(hops.map((h) => h.image_tar))];
+}
+
+/**
+ * The decision, from the arguments and which tars are files on the host (`facts.tars`, path -> present): the path
+ * and its hops, or a task failure with the reason and the plan as far as it got.
+ */
+/** Which image tars are files on the host (path -> present). */
+export interface UpgradeFacts {
+  tars: Record<string, boolean>;
+}
+
+export function planUpgrade(args: PlanArgs, facts: UpgradeFacts, host: string): Record<string, unknown> {
+  const plan = planPath(graphOf(args), args.from, args.to);
+  if (!plan.ok) throw new TaskFailedError(`cannot upgrade ${plan.from} to ${plan.to}: ${plan.reason}`, { from: plan.from, to: plan.to, hops: [] }, plan.hint ? { hint: plan.hint } : {});
+
+  const { hops, missing } = tarsFor(plan.hops, args.image_tars ?? {}, args.image_tar);
+  const path = formatPath(hops);
+  const planned = { from: plan.from, to: plan.to, hops, first_hop: hops[0], path, families: hops.map((h) => h.family), lines: planLines(hops), ...(plan.note ? { note: plan.note } : {}) };
+  const fail = (msg: string, hint: string): never => {
+    throw new TaskFailedError(`${msg}\nplan: ${path}\n${planned.lines.join('\n')}`, planned, { hint });
+  };
+  if (missing.length) {
+    fail(
+      `no image tar for ${missing.map((h) => `hop ${h.from} → ${h.to}`).join(', ')} of the path ${path}`,
+      `set oms_image_tars: {${missing.map((h) => `"${h.to}": /path/on/the/host/oms-${h.to}.tar`).join(', ')}}`,
+    );
+  }
+  if (args.check_tars !== false) {
+    const absent = hops.filter((h) => facts.tars[h.image_tar] !== true).map((h) => `${h.image_tar} (hop ${h.from} → ${h.to})`);
+    if (absent.length) fail(`image tar not found on ${host}: ${absent.join(', ')}`, 'copy the archives to every host first, or set oms_image_tar_local to stage one from this machine');
+  }
+  const families = args.families;
+  const unsupported = families ? hops.filter((h) => !families.includes(h.family)) : [];
+  if (unsupported.length) {
+    fail(
+      `${unsupported.map((h) => `hop ${h.from} → ${h.to} follows procedure family ${h.family}`).join('; ')}, which this playbook does not perform yet (it performs ${families!.join(', ')})`,
+      'the supported upgrades and their families are in the README, "Supported upgrades"',
+    );
+  }
+  if (args.max_hops !== undefined && hops.length > args.max_hops) {
+    fail(
+      `${plan.note ?? `the path ${path} has ${hops.length} hops`}; this playbook performs at most ${args.max_hops} hop${args.max_hops === 1 ? '' : 's'} per run`,
+      `upgrade one hop at a time: first oms_target_version=${hops[0]!.to}`,
+    );
+  }
+  return { msg: [`plan: ${path}`, ...planned.lines, ...(plan.note ? [plan.note] : [])].join('\n'), ...planned };
+}
+
+export const omsPlan = definePlanModule<PlanArgs, UpgradeFacts>({
   name: 'oms.plan',
   summary:
     "Plan an OMS upgrade on the upgrade graph: the shortest documented path from the site's version to the target, each hop's procedure family and image tar; refuses an undocumented path, an unknown target or a missing tar, with the reason.",
@@ -81,51 +153,10 @@ export const omsPlan: ModuleDefinition<Args> = {
     image_tars: "{{ default oms_image_tars (dict) }}"
     families: [B]
   register: plan`,
-  async run(args, ctx) {
-    let graph: ReturnType<typeof parseGraph>;
-    try {
-      graph = parseGraph(args.graph);
-    } catch (e) {
-      if (e instanceof GraphError) throw new TaskFailedError(`the upgrade graph is invalid: ${e.message}`, {}, { hint: 'check playbooks/vars/upgrade-graph.yml' });
-      throw e;
-    }
-    const plan = planPath(graph, args.from, args.to);
-    if (!plan.ok) throw new TaskFailedError(`cannot upgrade ${plan.from} to ${plan.to}: ${plan.reason}`, { from: plan.from, to: plan.to, hops: [] }, plan.hint ? { hint: plan.hint } : {});
-
-    const { hops, missing } = tarsFor(plan.hops, args.image_tars ?? {}, args.image_tar);
-    const path = formatPath(hops);
-    const facts = { from: plan.from, to: plan.to, hops, first_hop: hops[0], path, families: hops.map((h) => h.family), lines: planLines(hops), ...(plan.note ? { note: plan.note } : {}) };
-    const fail = (msg: string, hint: string): never => {
-      throw new TaskFailedError(`${msg}\nplan: ${path}\n${facts.lines.join('\n')}`, facts, { hint });
-    };
-    if (missing.length) {
-      fail(
-        `no image tar for ${missing.map((h) => `hop ${h.from} → ${h.to}`).join(', ')} of the path ${path}`,
-        `set oms_image_tars: {${missing.map((h) => `"${h.to}": /path/on/the/host/oms-${h.to}.tar`).join(', ')}}`,
-      );
-    }
-    if (args.check_tars !== false) {
-      const absent: string[] = [];
-      for (const h of hops) {
-        const r = await ctx.exec({ argv: ['test', '-f', h.image_tar] });
-        if (r.exitCode !== 0) absent.push(`${h.image_tar} (hop ${h.from} → ${h.to})`);
-      }
-      if (absent.length) fail(`image tar not found on ${ctx.host}: ${absent.join(', ')}`, 'copy the archives to every host first, or set oms_image_tar_local to stage one from this machine');
-    }
-    const families = args.families;
-    const unsupported = families ? hops.filter((h) => !families.includes(h.family)) : [];
-    if (unsupported.length) {
-      fail(
-        `${unsupported.map((h) => `hop ${h.from} → ${h.to} follows procedure family ${h.family}`).join('; ')}, which this playbook does not perform yet (it performs ${families!.join(', ')})`,
-        'the supported upgrades and their families are in the README, "Supported upgrades"',
-      );
-    }
-    if (args.max_hops !== undefined && hops.length > args.max_hops) {
-      fail(
-        `${plan.note ?? `the path ${path} has ${hops.length} hops`}; this playbook performs at most ${args.max_hops} hop${args.max_hops === 1 ? '' : 's'} per run`,
-        `upgrade one hop at a time: first oms_target_version=${hops[0]!.to}`,
-      );
-    }
-    return { changed: false, msg: [`plan: ${path}`, ...facts.lines, ...(plan.note ? [plan.note] : [])].join('\n'), ...facts };
+  async gather(args, ctx) {
+    const tars: Record<string, boolean> = {};
+    for (const tar of tarsToCheck(args)) tars[tar] = await ctx.facts.get(isFileFact, { path: tar });
+    return { tars };
   },
-};
+  plan: (args, facts, env) => ({ commands: [], result: planUpgrade(args, facts, env.host) }),
+});

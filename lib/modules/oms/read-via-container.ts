@@ -24,7 +24,12 @@ export async function findMount(ctx: ModuleContext, hostPath: string, containers
   if (names.length === 0) return { error: 'no container on the host' };
   const r = await ctx.exec({ argv: containerMounts(names) });
   if (r.exitCode !== 0 && !r.stdout.trim()) return { error: `docker inspect failed: ${r.stderr.trim() || `exit ${r.exitCode}`}` };
-  for (const line of r.stdout.split('\n')) {
+  return mountOf(r.stdout, hostPath) ?? { error: `no container (of ${names.join(', ')}) mounts ${hostPath}` };
+}
+
+/** From `containerMounts` output (one JSON line per container): the first container that mounts `hostPath`, and where. */
+export function mountOf(inspectLines: string, hostPath: string): { container: string; inside: string } | null {
+  for (const line of inspectLines.split('\n')) {
     if (!line.trim()) continue;
     let info: { name?: string; mounts?: Array<{ Source?: string; Destination?: string }> | null };
     try {
@@ -35,7 +40,7 @@ export async function findMount(ctx: ModuleContext, hostPath: string, containers
     const m = (info.mounts ?? []).find((x) => x.Source === hostPath);
     if (m?.Destination) return { container: (info.name ?? '').replace(/^\//, ''), inside: m.Destination };
   }
-  return { error: `no container (of ${names.join(', ')}) mounts ${hostPath}` };
+  return null;
 }
 
 export async function readViaContainer(ctx: ModuleContext, hostPath: string, containers?: string[]): Promise<ReadViaContainer | { error: string }> {

@@ -5,11 +5,13 @@
  * written within `max_age` seconds, measured by the MetaDB's own clock (NOW()), so the control
  * node's clock does not matter.
  */
-import { sqlIdent } from '../../commands/mysql.js';
+import { heartbeatAge, registeredHosts } from '../../commands/sql/oms.js';
 import { TaskFailedError } from '../../errors.js';
-import { sleep } from '../../sleep.js';
-import type { ModuleDefinition, ModuleResult } from '../types.js';
-import { type MetaDbArgs, metaDbProperties, metaDbRequirement, sqlError, withMetaDb } from '../mysql/connect.js';
+import { type MetaDbSession, defineMetaDbPlanModule } from '../../metadb/execute.js';
+import { type Polled, pollFacts } from '../../plan/poll.js';
+import type { Plan } from '../../plan/types.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../mysql/connect.js';
+import { flattenMetaDb } from '../mysql/connection-object.js';
 
 export interface ServersArgs extends MetaDbArgs {
   servers: Array<string | { ip: string; heartbeat_database?: string }>;
@@ -42,7 +44,68 @@ export function judge(ip: string, reg: { region: string | null } | undefined, hb
   return s;
 }
 
-export const omsServers: ModuleDefinition<ServersArgs> = {
+/** What oms.servers decides from: the registered hosts with their region, and the heartbeat age of each database read. */
+export interface ServersFacts {
+  hosts: Array<{ ip: string; region: string | null }>;
+  /** Heartbeat database -> seconds since its newest row (null: no row). */
+  heartbeat_ages: Record<string, number | null>;
+}
+
+type ServerItem = { ip: string; heartbeat_database?: string };
+
+const itemsOf = (args: ServersArgs): ServerItem[] => args.servers.map((s) => (typeof s === 'string' ? { ip: s } : s));
+
+/** A server's heartbeat database: its own, else its region's, else the default one (null: none known). */
+function heartbeatDatabaseOf(args: ServersArgs, item: ServerItem, hosts: ServersFacts['hosts']): string | null {
+  if (item.heartbeat_database) return item.heartbeat_database;
+  const region = hosts.find((h) => h.ip === item.ip)?.region;
+  return (region && args.heartbeat_databases?.[region]) || args.heartbeat_database || null;
+}
+
+/** The heartbeat databases to read, once each, given the registered hosts (the second read depends on the first). */
+export function heartbeatDatabases(args: ServersArgs, hosts: ServersFacts['hosts']): string[] {
+  return [...new Set(itemsOf(args).map((i) => heartbeatDatabaseOf(args, i, hosts)).filter((d): d is string => Boolean(d)))];
+}
+
+/** Every server judged; `online` when all are. */
+export function serversStatus(args: ServersArgs, facts: ServersFacts): { statuses: ServerStatus[]; online: boolean } {
+  const reg = new Map(facts.hosts.map((h) => [h.ip, h]));
+  const statuses = itemsOf(args).map((i) => {
+    const db = heartbeatDatabaseOf(args, i, facts.hosts);
+    return judge(i.ip, reg.get(i.ip), db, db ? facts.heartbeat_ages[db] : null, args.max_age ?? 120);
+  });
+  return { statuses, online: statuses.every((s) => s.online) };
+}
+
+/** The result after the last check: every server Online, else a failure naming each one that is not and why. */
+export function planServers(args: ServersArgs, polled: Polled<ServersFacts>): Plan {
+  const { statuses } = serversStatus(args, polled.facts);
+  const attempts = polled.attempts;
+  const offline = statuses.filter((s) => !s.online);
+  const why = offline.map((s) => `${s.ip} (${s.reason})`).join('; ');
+  const res = {
+    servers: statuses,
+    offline: offline.map((s) => s.ip),
+    online: offline.length === 0,
+    attempts,
+    msg: offline.length === 0 ? `${statuses.length} server(s) Online` : `offline: ${why}`,
+  };
+  if (offline.length > 0) throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${why}`, { changed: false, ...res });
+  return { commands: [], result: res };
+}
+
+/** One reading: the registered hosts, then the age of each heartbeat database they need. */
+async function readServers(args: ServersArgs, db: MetaDbSession): Promise<ServersFacts> {
+  const hosts = await db.rows<ServersFacts['hosts'][number]>(registeredHosts(args.cm_database ?? 'oms_cm'));
+  const ages: ServersFacts['heartbeat_ages'] = {};
+  for (const hb of heartbeatDatabases(args, hosts)) {
+    const a = (await db.rows<{ age: number | string | null }>(heartbeatAge(hb)))[0]?.age;
+    ages[hb] = a === null || a === undefined ? null : Number(a);
+  }
+  return { hosts, heartbeat_ages: ages };
+}
+
+export const omsServers = defineMetaDbPlanModule<ServersArgs, Polled<ServersFacts>>({
   name: 'oms.servers',
   summary:
     'Check that every OMS server is Online — its IP is registered in cm.host AND the newest heatbeat_sequence row of its region (that region\'s cm_hb database) is at most max_age seconds old by the MetaDB clock — waiting up to timeout.',
@@ -77,6 +140,8 @@ export const omsServers: ModuleDefinition<ServersArgs> = {
     },
   },
   checkMode: 'read_only',
+  // `metadb: {host, port, user, password, via}` or the login_* arguments: gather and plan read login_*.
+  normalize: flattenMetaDb,
   changedMeans: 'never (it only reads).',
   result: [
     { name: 'servers', description: 'Per server: {ip, registered, region, heartbeat_database, heartbeat_age_s, online, reason}.' },
@@ -94,60 +159,13 @@ export const omsServers: ModuleDefinition<ServersArgs> = {
     timeout: 300
   run_once: true`,
 
-  async run(args, ctx) {
-    const maxAge = args.max_age ?? 120;
-    const cm = sqlIdent(args.cm_database ?? 'oms_cm');
-    const items = args.servers.map((s) => (typeof s === 'string' ? { ip: s, heartbeat_database: undefined } : s));
-    const deadline = Date.now() + (args.timeout ?? 0) * 1000;
-    return withMetaDb(ctx, args, async (c) => {
-      const q = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-        try {
-          return (await c.query(sql, params))[0] as T[];
-        } catch (e) {
-          throw sqlError(ctx, e, sql);
-        }
-      };
-      let statuses: ServerStatus[];
-      let attempts = 0;
-      for (;;) {
-        attempts++;
-        const hosts = await q<{ ip: string; region: string | null }>(
-          `SELECT h.ip AS ip, g.name AS region FROM ${cm}.host h LEFT JOIN ${cm}.resource_group g ON g.id = h.resource_group_id`,
-        );
-        const reg = new Map(hosts.map((h) => [h.ip, h]));
-        const hbOf = (i: (typeof items)[number]) => {
-          if (i.heartbeat_database) return i.heartbeat_database;
-          const region = reg.get(i.ip)?.region;
-          return (region && args.heartbeat_databases?.[region]) || args.heartbeat_database || null;
-        };
-        const ages = new Map<string, number | null>();
-        for (const db of new Set(items.map(hbOf).filter((d): d is string => Boolean(d)))) {
-          const rows = await q<{ age: number | string | null }>(
-            `SELECT TIMESTAMPDIFF(SECOND, MAX(GREATEST(COALESCE(gmt_modified, gmt_created), COALESCE(gmt_created, gmt_modified))), NOW()) AS age FROM ${sqlIdent(db)}.heatbeat_sequence`,
-          );
-          const a = rows[0]?.age;
-          ages.set(db, a === null || a === undefined ? null : Number(a));
-        }
-        statuses = items.map((i) => {
-          const db = hbOf(i);
-          return judge(i.ip, reg.get(i.ip), db, db ? ages.get(db) : null, maxAge);
-        });
-        if (statuses.every((s) => s.online) || Date.now() >= deadline || ctx.signal.aborted) break;
-        await sleep((args.interval ?? 5) * 1000, ctx.signal);
-      }
-      const offline = statuses.filter((s) => !s.online);
-      const res: ModuleResult = {
-        changed: false,
-        servers: statuses,
-        offline: offline.map((s) => s.ip),
-        online: offline.length === 0,
-        attempts,
-        msg: offline.length === 0 ? `${statuses.length} server(s) Online` : `offline: ${offline.map((s) => `${s.ip} (${s.reason})`).join('; ')}`,
-      };
-      if (offline.length > 0) {
-        throw new TaskFailedError(`${offline.length} of ${statuses.length} OMS server(s) not Online: ${offline.map((s) => `${s.ip} (${s.reason})`).join('; ')}`, res);
-      }
-      return res;
-    });
-  },
-};
+  gather: (args, ctx) =>
+    pollFacts(ctx, {
+      timeoutS: args.timeout ?? 0,
+      intervalS: args.interval ?? 5,
+      read: () => readServers(args, ctx.db),
+      done: (facts) => serversStatus(args, facts).online,
+      waitInCheckMode: true,
+    }),
+  plan: (args, polled) => planServers(args, polled),
+});

@@ -29,9 +29,9 @@ describe('mysql builders', () => {
 
   it('restores through stdin with the file as a parameter, the drop and create first in the same command', () => {
     const argv = restoreCommand({ optionFile: 'f', server, database: 'oms_rm', file: "/b/it's.sql", prelude: 'DROP DATABASE IF EXISTS `oms_rm`; CREATE DATABASE `oms_rm`' });
-    expect(argv[2]).toContain('exec "$bin" "$@" --database "$db" < "$f"');
+    expect(argv[2]).toContain('"$bin" "$@" --database "$db" < "$f" || exit');
     expect(argv[2]).toContain('"$bin" "$@" --batch -e "$pre" || exit');
-    expect(argv.slice(3)).toEqual(['sh', "/b/it's.sql", 'oms_rm', 'DROP DATABASE IF EXISTS `oms_rm`; CREATE DATABASE `oms_rm`', '--defaults-extra-file=f', '--host=10.0.0.5', '--port=3306', '--user=oms']);
+    expect(argv.slice(3)).toEqual(['sh', "/b/it's.sql", 'oms_rm', 'DROP DATABASE IF EXISTS `oms_rm`; CREATE DATABASE `oms_rm`', '', '--defaults-extra-file=f', '--host=10.0.0.5', '--port=3306', '--user=oms']);
     expect(restoreCommand({ optionFile: 'f', server, database: 'd', file: 'x.gz', gzip: true })[2]).toContain('gzip -dc -- "$f" | "$bin" "$@" --database "$db"');
   });
 

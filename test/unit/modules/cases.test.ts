@@ -43,7 +43,9 @@ describe('module cases', () => {
             expect(run.result).toBeDefined();
             expect(run.result).toMatchObject(c.result);
             // "changed" means the plan has commands (a skipped task changes nothing).
-            expect(run.result!.changed).toBe(!run.result!.skipped && run.plan!.commands.length > 0);
+            // finish() may find that the commands changed nothing (a DELETE that matched no row).
+            if (run.result!.changed) expect(!run.result!.skipped && run.plan!.commands.length > 0).toBe(true);
+            else expect(run.result!.skipped || run.plan!.commands.length === 0 || run.ran.length > 0).toBe(true);
           }
         });
       }

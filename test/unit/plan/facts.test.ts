@@ -10,7 +10,7 @@ function counter() {
   const reads: string[] = [];
   let n = 0;
   const exec = async (c: PlannedCommand): Promise<ExecResult> => {
-    reads.push('argv' in c ? c.argv.join(' ') : c.script);
+    reads.push('argv' in c ? c.argv.join(' ') : 'script' in c ? c.script : c.sql);
     if ('argv' in c && c.argv[1] === 'fail') return { ...ok(''), exitCode: 2, stderr: 'boom' };
     return ok(String(++n));
   };
