@@ -25,6 +25,7 @@ import { mysqlRestore } from './mysql/restore.js';
 import { omsHealth } from './oms/health.js';
 import { omsParam } from './oms/param.js';
 import { omsPlan } from './oms/plan.js';
+import { omsRollbackHops } from './oms/rollback-hops.js';
 import { omsServers } from './oms/servers.js';
 import { omsConfig } from './oms/site-config.js';
 
@@ -53,6 +54,7 @@ const all: ModuleDefinition[] = [
   omsServers,
   omsConfig,
   omsPlan,
+  omsRollbackHops,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

@@ -105,12 +105,16 @@ export const omsPlan: ModuleDefinition<Args> = {
       );
     }
     if (args.check_tars !== false) {
+      // Every hop's tar, before the first change: a run must not stop between hops for want of an archive.
       const absent: string[] = [];
+      const unreadable: string[] = [];
       for (const h of hops) {
-        const r = await ctx.exec({ argv: ['test', '-f', h.image_tar] });
-        if (r.exitCode !== 0) absent.push(`${h.image_tar} (hop ${h.from} → ${h.to})`);
+        const where = `${h.image_tar} (hop ${h.from} → ${h.to})`;
+        if ((await ctx.exec({ argv: ['test', '-f', h.image_tar] })).exitCode !== 0) absent.push(where);
+        else if ((await ctx.exec({ argv: ['test', '-r', h.image_tar] })).exitCode !== 0) unreadable.push(where);
       }
       if (absent.length) fail(`image tar not found on ${ctx.host}: ${absent.join(', ')}`, 'copy the archives to every host first, or set oms_image_tar_local to stage one from this machine');
+      if (unreadable.length) fail(`image tar not readable on ${ctx.host}: ${unreadable.join(', ')}`, 'the SSH user reads the archive (sha256sum before docker load): fix its mode or owner');
     }
     const families = args.families;
     const unsupported = families ? hops.filter((h) => !families.includes(h.family)) : [];
