@@ -98,7 +98,7 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     }
     expect(await metadbState(site)).toEqual(before);
     expect((await haConfig(site)).enable).toBe(haBefore.enable);
-  });
+  }, 600_000);
 
   it('a failure in the second hop puts the site back on 4.2.1, healthy, and says so; rollback_to=4.2.0 then returns to the start', async () => {
     const before = await metadbState(site);
@@ -124,7 +124,7 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     expect(undone).toHaveLength(0); // one hop left to undo: no per-hop line
     await runsOn('4.2.0', 'oms_420', ['oms_421']);
     expect(await metadbState(site)).toEqual(before);
-  });
+  }, 600_000);
 
   it('refuses before any change when one hop has no tar, or its tar is not on the hosts, naming that hop', async () => {
     const before = await metadbState(site);
@@ -141,5 +141,5 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     }
     await runsOn('4.2.0', 'oms_420', []);
     expect(await metadbState(site)).toEqual(before);
-  });
+  }, 300_000);
 });
