@@ -120,8 +120,12 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     await lab.exec('h1', ['rm', '-f', `${site.paths.failDockerInitMarker}-4.2.2`], { check: true });
     const back = await run('rollback.yml', { rollback_to: '4.2.0' }, '--from-run', runId(up), '--yes');
     expect(back.code, explain(back)).toBe(0);
-    const undone = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: hop undone');
-    expect(undone).toHaveLength(0); // one hop left to undo: no per-hop line
+    // The hop the rescue undid is not undone again: one hop left (4.2.1 → 4.2.0), from hop 1's dumps.
+    const plan = back.events.find((e) => e.type === 'task_result' && e.task === 'Rollback: the hops to undo')!;
+    expect(plan.result.msg).toBe('rollback: 4.2.1 → 4.2.0');
+    const restoredBack = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    expect(restoredBack.map((e) => e.status)).toEqual(['changed']);
+    expect(JSON.stringify(restoredBack[0]!.result)).toContain('/hop1-4.2.1/');
     await runsOn('4.2.0', 'oms_420', ['oms_421']);
     expect(await metadbState(site)).toEqual(before);
   }, 600_000);
