@@ -60,7 +60,7 @@ describe('rollbackHops', () => {
 
   it('a hop the run stopped in (no rescue) is undone first, from its own dumps; before its init nothing is restored', () => {
     const p = rollbackHops(run({ finished: false, phase: 'init_started' }), 'h1');
-    expect(p.ok && p.hops.map((h) => [h.index, h.rb_dumps[0]?.path, h.restore])).toEqual([
+    expect(p.ok && p.hops.map((h) => [h.index, (h.rb_dumps[0] as { path?: string } | undefined)?.path, h.restore])).toEqual([
       [2, '/b/hop2/rm.sql', true],
       [1, '/b/hop1/rm.sql', true],
     ]);
