@@ -30,7 +30,7 @@ const tars = (): Record<string, string> => ({ '4.2.1': site.hops[0]!.stagedTar, 
 function run(playbook: string, vars: Record<string, unknown>, ...args: string[]): Promise<CliResult> {
   return runOnSite(lab, site, { playbook, inventoryName: 'upgrade-multihop.yml', home: HOME, vars, args });
 }
-const upgrade = (vars: Record<string, unknown> = {}) => run('upgrade.yml', { oms_target_version: '4.2.2', oms_image_tars: tars(), ...vars });
+const upgrade = (vars: Record<string, unknown> = {}, ...args: string[]) => run('upgrade.yml', { oms_target_version: '4.2.2', oms_image_tars: tars(), ...vars }, ...args);
 const runId = (r: CliResult): string => String(r.events.find((e) => e.type === 'run_start')!.run_id);
 
 /** The values a run recorded, in order: [{host, name, value}]. */
@@ -129,6 +129,19 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     await runsOn('4.2.0', 'oms_420', ['oms_421']);
     expect(await metadbState(site)).toEqual(before);
   }, 600_000);
+
+  it('--check plans both hops, goes through the steps of the first and changes nothing', async () => {
+    const before = await metadbState(site);
+    const r = await upgrade({}, '--check');
+    expect(r.code, explain(r)).toBe(0);
+    const hops = r.events.filter((e) => e.type === 'task_result' && e.task === 'Hop: which hop this is' && e.host === 'h1');
+    expect(hops).toHaveLength(1);
+    const report = r.events.find((e) => e.type === 'task_result' && e.task === 'Report: what is left to do')!;
+    expect(String(report.result.msg)).toContain('A real run would upgrade OMS to 4.2.2 through 4.2.0 → 4.2.1 → 4.2.2 (this check went through the steps of the first hop only) on');
+    await runsOn('4.2.0', 'oms_420', []);
+    for (const h of site.hosts) expect(await inspectContainer(lab, h.name, 'oms_421')).toBeUndefined();
+    expect(await metadbState(site)).toEqual(before);
+  }, 300_000);
 
   it('refuses before any change when one hop has no tar, or its tar is not on the hosts, naming that hop', async () => {
     const before = await metadbState(site);
