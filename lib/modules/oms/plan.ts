@@ -15,6 +15,7 @@ interface Args {
   to: string;
   image_tars?: Record<string, string>;
   image_tar?: string;
+  image_sha256s?: Record<string, string>;
   families?: string[];
   max_hops?: number;
   check_tars?: boolean;
@@ -57,6 +58,7 @@ export const omsPlan: ModuleDefinition<Args> = {
       to: { type: 'string', description: 'The target version (`oms_target_version`).' },
       image_tars: { type: 'object', additionalProperties: { type: 'string' }, description: 'Image tar on the host for each version a hop goes to (version -> path).' },
       image_tar: { type: 'string', description: 'Image tar of a single-hop path when `image_tars` has no entry for the target (the setting `oms_image_tar`).' },
+      image_sha256s: { type: 'object', additionalProperties: { type: 'string' }, description: "sha256 of a hop's image tar, by the version it goes to (`oms_image_sha256s`): checked on the host before the first change." },
       families: { type: 'array', items: { type: 'string' }, description: 'Procedure families the playbook performs; a hop of another family is refused. Default: every family.' },
       max_hops: { type: 'integer', minimum: 1, description: 'Most hops one run performs; a longer path is refused, naming it. Default: no limit.' },
       check_tars: { type: 'boolean', default: true, description: "Check that each hop's tar is a file on the host (off when the tars are staged later from the control node)." },
@@ -115,6 +117,16 @@ export const omsPlan: ModuleDefinition<Args> = {
       }
       if (absent.length) fail(`image tar not found on ${ctx.host}: ${absent.join(', ')}`, 'copy the archives to every host first, or set oms_image_tar_local to stage one from this machine');
       if (unreadable.length) fail(`image tar not readable on ${ctx.host}: ${unreadable.join(', ')}`, 'the SSH user reads the archive (sha256sum before docker load): fix its mode or owner');
+      // A checksum given for a hop's tar is checked now: a damaged archive found here changes nothing.
+      const wrong: string[] = [];
+      for (const h of hops) {
+        const want = args.image_sha256s?.[h.to]?.trim().toLowerCase();
+        if (!want) continue;
+        const r = await ctx.exec({ argv: ['sha256sum', h.image_tar] });
+        const got = r.stdout.split(/\s/)[0] ?? '';
+        if (r.exitCode !== 0 || got !== want) wrong.push(`${h.image_tar} (hop ${h.from} → ${h.to}): sha256 ${got || '?'}, expected ${want}`);
+      }
+      if (wrong.length) fail(`image tar checksum mismatch on ${ctx.host}: ${wrong.join(', ')}`, 'copy the archive again (or fix oms_image_sha256s)');
     }
     const families = args.families;
     const unsupported = families ? hops.filter((h) => !families.includes(h.family)) : [];
