@@ -26,6 +26,11 @@ export function listTasks(playbook: Playbook, filter: TagFilter): string {
           lines.push(`${indent}  always:${everyTask ? '' : ` ${WHATEVER_TAGS}`}`);
           walk(n.always, all, `${indent}    `, true);
         }
+      } else if (n.includedTasks) {
+        // An include with a fixed file (e.g. upgrade.yml's loop over the hops): its tasks, under it, once.
+        if (!everyTask && !anyTaskSelected(n.includedTasks, all, filter)) continue;
+        lines.push(`${indent}${n.name ?? 'include_tasks'}${n.loop !== undefined ? ' (per loop item)' : ''}`);
+        walk(n.includedTasks, all, `${indent}  `, everyTask);
       } else if (everyTask || tagSelected(all, filter)) {
         lines.push(`${indent}${n.name ?? n.module}\tTAGS: [${[...new Set(all)].join(', ')}]`);
       }

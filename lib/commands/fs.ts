@@ -132,6 +132,11 @@ export function isFile(path: string): string[] {
   return ['test', '-f', path];
 }
 
+/** Exits 0 when the login (or become) user may read `path`. */
+export function isReadable(path: string): string[] {
+  return ['test', '-r', path];
+}
+
 /** The whole file on stdout (small text files: config.yaml). */
 export function readFile(path: string): string[] {
   return ['cat', '--', path];

@@ -32,6 +32,7 @@ import { omsPhase } from './oms/phase.js';
 import { omsPlan } from './oms/plan.js';
 import { omsRescueSteps } from './oms/rescue-steps.js';
 import { omsRollbackStopped } from './oms/rollback-stopped.js';
+import { omsRollbackHops } from './oms/rollback-hops.js';
 import { omsServers } from './oms/servers.js';
 import { omsConfig } from './oms/site-config.js';
 
@@ -68,6 +69,7 @@ const all: ModuleDefinition[] = [
   omsRescueSteps,
   omsRollbackStopped,
   omsHaValue,
+  omsRollbackHops,
 ];
 
 export const modules: Map<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

@@ -7,7 +7,8 @@
 import { TaskFailedError } from '../../errors.js';
 import { GraphError, parseGraph } from '../../upgrade/graph.js';
 import { formatPath, type Hop, planPath } from '../../upgrade/plan.js';
-import { isFileFact } from '../../facts/file.js';
+import { isReadable } from '../../commands/fs.js';
+import { fileSummaryFact, isFileFact } from '../../facts/file.js';
 import { definePlanModule } from '../../plan/define.js';
 
 export interface PlanArgs {
@@ -16,6 +17,7 @@ export interface PlanArgs {
   to: string;
   image_tars?: Record<string, string>;
   image_tar?: string;
+  image_sha256s?: Record<string, string>;
   families?: string[];
   max_hops?: number;
   check_tars?: boolean;
@@ -73,9 +75,31 @@ export function tarsToCheck(args: PlanArgs): string[] {
  * The decision, from the arguments and which tars are files on the host (`facts.tars`, path -> present): the path
  * and its hops, or a task failure with the reason and the plan as far as it got.
  */
-/** Which image tars are files on the host (path -> present). */
+/** Which image tars are files on the host (path -> present), which of them the login user reads, and the sha256 of
+ *  those whose checksum the inventory gives (`oms_image_sha256s`). */
 export interface UpgradeFacts {
   tars: Record<string, boolean>;
+  readable?: Record<string, boolean>;
+  sha256s?: Record<string, string | null>;
+}
+
+/** tar path -> the sha256 the inventory expects for it (lower case), for the hops that have one. */
+export function wantedSha256s(args: PlanArgs): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!args.image_sha256s) return out;
+  let graph: ReturnType<typeof parseGraph>;
+  try {
+    graph = parseGraph(args.graph);
+  } catch {
+    return out;
+  }
+  const plan = planPath(graph, args.from, args.to);
+  if (!plan.ok) return out;
+  for (const h of tarsFor(plan.hops, args.image_tars ?? {}, args.image_tar).hops) {
+    const want = args.image_sha256s[h.to]?.trim().toLowerCase();
+    if (want && h.image_tar) out[h.image_tar] = want;
+  }
+  return out;
 }
 
 export function planUpgrade(args: PlanArgs, facts: UpgradeFacts, host: string): Record<string, unknown> {
@@ -97,6 +121,14 @@ export function planUpgrade(args: PlanArgs, facts: UpgradeFacts, host: string): 
   if (args.check_tars !== false) {
     const absent = hops.filter((h) => facts.tars[h.image_tar] !== true).map((h) => `${h.image_tar} (hop ${h.from} → ${h.to})`);
     if (absent.length) fail(`image tar not found on ${host}: ${absent.join(', ')}`, 'copy the archives to every host first, or set oms_image_tar_local to stage one from this machine');
+    const unreadable = hops.filter((h) => facts.readable?.[h.image_tar] === false).map((h) => `${h.image_tar} (hop ${h.from} → ${h.to})`);
+    if (unreadable.length) fail(`image tar not readable on ${host}: ${unreadable.join(', ')}`, 'the SSH user reads the archive (sha256sum before docker load): fix its mode or owner');
+    // A checksum given for a hop's tar is checked now: a damaged archive found here changes nothing.
+    const wanted = wantedSha256s(args);
+    const wrong = hops
+      .filter((h) => wanted[h.image_tar] !== undefined && facts.sha256s?.[h.image_tar] !== wanted[h.image_tar])
+      .map((h) => `${h.image_tar} (hop ${h.from} → ${h.to}): sha256 ${facts.sha256s?.[h.image_tar] ?? '?'}, expected ${wanted[h.image_tar]}`);
+    if (wrong.length) fail(`image tar checksum mismatch on ${host}: ${wrong.join(', ')}`, 'copy the archive again (or fix oms_image_sha256s)');
   }
   const families = args.families;
   const unsupported = families ? hops.filter((h) => !families.includes(h.family)) : [];
@@ -129,6 +161,7 @@ export const omsPlan = definePlanModule<PlanArgs, UpgradeFacts>({
       to: { type: 'string', description: 'The target version (`oms_target_version`).' },
       image_tars: { type: 'object', additionalProperties: { type: 'string' }, description: 'Image tar on the host for each version a hop goes to (version -> path).' },
       image_tar: { type: 'string', description: 'Image tar of a single-hop path when `image_tars` has no entry for the target (the setting `oms_image_tar`).' },
+      image_sha256s: { type: 'object', additionalProperties: { type: 'string' }, description: "sha256 of a hop's image tar, by the version it goes to (`oms_image_sha256s`): checked on the host before the first change." },
       families: { type: 'array', items: { type: 'string' }, description: 'Procedure families the playbook performs; a hop of another family is refused. Default: every family.' },
       max_hops: { type: 'integer', minimum: 1, description: 'Most hops one run performs; a longer path is refused, naming it. Default: no limit.' },
       check_tars: { type: 'boolean', default: true, description: "Check that each hop's tar is a file on the host (off when the tars are staged later from the control node)." },
@@ -155,8 +188,17 @@ export const omsPlan = definePlanModule<PlanArgs, UpgradeFacts>({
   register: plan`,
   async gather(args, ctx) {
     const tars: Record<string, boolean> = {};
-    for (const tar of tarsToCheck(args)) tars[tar] = await ctx.facts.get(isFileFact, { path: tar });
-    return { tars };
+    const readable: Record<string, boolean> = {};
+    const sha256s: Record<string, string | null> = {};
+    const wanted = wantedSha256s(args);
+    for (const tar of tarsToCheck(args)) {
+      tars[tar] = await ctx.facts.get(isFileFact, { path: tar });
+      if (!tars[tar]) continue;
+      readable[tar] = (await ctx.exec({ argv: isReadable(tar) })).exitCode === 0;
+      // Reads the whole archive: only for a tar whose checksum the inventory gives.
+      if (readable[tar] && wanted[tar]) sha256s[tar] = (await ctx.facts.get(fileSummaryFact, { path: tar, tailBytes: 1 }))?.sha256 ?? null;
+    }
+    return { tars, readable, sha256s };
   },
   plan: (args, facts, env) => ({ commands: [], result: planUpgrade(args, facts, env.host) }),
 });

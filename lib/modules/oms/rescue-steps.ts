@@ -20,6 +20,8 @@ export interface RescueStepsArgs {
   run_id: string;
   /** Regions left without a running OMS (HA was left off), or "". */
   ha_left_off?: string;
+  /** The hop the run was on there (a multi-hop run): its index and the version it started from. */
+  hop?: { index?: number | string; from?: string };
 }
 
 /** The steps, as one paragraph (the reporters print each loop item's message on its own line). */
@@ -37,6 +39,9 @@ export function rescueSteps(a: RescueStepsArgs): string {
     `then \`sudo docker logs --tail 1 ${oldC}\` must say "OMS service start successfully".`,
     `When docker_init.sh had already run, restore the MetaDB first: ${rollback}`,
   ];
+  if (Number(a.hop?.index ?? 1) > 1 && a.hop?.from) {
+    byHand.push(`(This run had several hops: the rollback undoes them all, newest first; add -e rollback_to=${a.hop.from} to undo only the hop that failed.)`);
+  }
   // (A template renders a condition to a boolean; "false" as text is read as false too.)
   if (a.unreachable !== true && a.unreachable !== 'true') {
     return [`${a.host} was NOT put back: ${a.failed_reason || 'a rescue step failed there'}.`, `Once it is back (sshd and the docker daemon running: \`sudo systemctl start docker\`), on ${a.host}:`, ...byHand].join(' ');
@@ -73,6 +78,11 @@ export const omsRescueSteps: ModuleDefinition<RescueStepsArgs> = {
       inventory_file: { type: 'string', description: 'The inventory of the run (for the commands printed).' },
       run_id: { type: 'string', description: 'The run id (for rollback.yml --from-run).' },
       ha_left_off: { type: 'string', description: 'Regions left without a running OMS, for which HA was left off ("" when none).' },
+      hop: {
+        type: 'object',
+        description: 'The hop the run was on there (`upgrade_hop`): index (1 for a single-hop run) and from, for a multi-hop run\'s rollback_to.',
+        properties: { index: { type: ['integer', 'string'] }, from: { type: 'string' } },
+      },
     },
   },
   checkMode: 'read_only',

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { renderConfigYaml } from './config-yaml.js';
 import { type BuiltImage, buildImages, DEFAULT_REPOSITORY, IMAGE_CACHE_DIR, imageTag, NEW_VERSION, OLD_VERSION, REPOSITORY_420, repositoryFor } from './image.js';
 import { atLeast, rootConnection, seedMetaDb } from './seed.js';
-import { LAB_SHARED_MOUNT, type RegionSpec, type SimLab, type Site, type SiteHost, type SiteOptions } from './types.js';
+import { LAB_SHARED_MOUNT, type RegionSpec, type SimLab, type Site, type SiteHopImage, type SiteHost, type SiteOptions } from './types.js';
 
 export type * from './types.js';
 
@@ -31,7 +31,11 @@ export const SIM_LABEL = 'omsplay.simulated-oms';
 const containerName = (version: string) => `oms_${version.replace(/\D/g, '')}`;
 
 /** The site a lab gets for these options (pure: no side effects). */
-export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedDir'>, opts: SiteOptions = {}, images?: { old: BuiltImage; new: BuiltImage }): Site {
+export function planSite(
+  lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedDir'>,
+  opts: SiteOptions = {},
+  images?: { old: BuiltImage; new: BuiltImage; via?: BuiltImage[] },
+): Site {
   if (!lab.mariadb) throw new Error('the simulated OMS needs the lab started with mariadb: true');
   const repository = opts.repository ?? DEFAULT_REPOSITORY;
   const oldVersion = opts.oldVersion ?? OLD_VERSION;
@@ -78,6 +82,20 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
   const oldTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.old.tarPath ?? `oms-${oldVersion}.tar`));
   const newTar = path.join(lab.sharedDir, 'oms-images', path.basename(images?.new.tarPath ?? `oms-${newVersion}.tar`));
   const anyCerts = hosts.some((h) => h.certs);
+  const hopImage = (version: string, built: BuiltImage | undefined): SiteHopImage => {
+    const controlTar = path.join(lab.sharedDir, 'oms-images', path.basename(built?.tarPath ?? `oms-${version}.tar`));
+    return {
+      version,
+      image: `${repositoryFor(version, repository)}:${imageTag(version)}`,
+      imageId: built?.id ?? '',
+      controlTar,
+      sharedTar: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(controlTar)}`,
+      stagedTar: `${dataDir}/images/oms-${version}.tar`,
+      container: containerName(version),
+    };
+  };
+  const via = opts.via ?? [];
+  const hops = [...via.map((v, i) => hopImage(v, images?.via?.[i])), hopImage(newVersion, images?.new)];
   const site: Site = {
     labId: lab.id,
     repository,
@@ -87,6 +105,7 @@ export function planSite(lab: Pick<SimLab, 'id' | 'hosts' | 'mariadb' | 'sharedD
     newImage: `${repositoryFor(newVersion, repository)}:${imageTag(newVersion)}`,
     imageTars: { old: oldTar, new: newTar },
     imageIds: { old: images?.old.id ?? '', new: images?.new.id ?? '' },
+    hops,
     hostImageTars: {
       old: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(oldTar)}`,
       new: `${LAB_SHARED_MOUNT}/oms-images/${path.basename(newTar)}`,
@@ -210,8 +229,9 @@ export async function deploySite(lab: SimLab, opts: SiteOptions = {}): Promise<S
   const t0 = Date.now();
   const oldVersion = opts.oldVersion ?? OLD_VERSION;
   const newVersion = opts.newVersion ?? NEW_VERSION;
-  const built = await buildImages({ repository: opts.repository, versions: [oldVersion, newVersion] });
-  const images = { old: built[oldVersion] as BuiltImage, new: built[newVersion] as BuiltImage };
+  const via = opts.via ?? [];
+  const built = await buildImages({ repository: opts.repository, versions: [oldVersion, ...via, newVersion] });
+  const images = { old: built[oldVersion] as BuiltImage, new: built[newVersion] as BuiltImage, via: via.map((v) => built[v] as BuiltImage) };
   log(`oms images ready in ${Date.now() - t0} ms`);
   const site = planSite(lab, opts, images);
   await stageShared(lab, site, images);
@@ -221,12 +241,13 @@ export async function deploySite(lab: SimLab, opts: SiteOptions = {}): Promise<S
 }
 
 /** Copies (hard-links when possible) the archives and the certificate into the lab's shared directory. */
-async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; new: BuiltImage }): Promise<void> {
+async function stageShared(lab: SimLab, site: Site, images: { old: BuiltImage; new: BuiltImage; via?: BuiltImage[] }): Promise<void> {
   const dir = path.join(lab.sharedDir, 'oms-images');
   await mkdir(dir, { recursive: true });
   for (const [tar, dest] of [
     [images.old.tarPath, site.imageTars.old],
     [images.new.tarPath, site.imageTars.new],
+    ...(images.via ?? []).map((img, i) => [img.tarPath, site.hops[i]!.controlTar] as const),
   ] as const) {
     const [a, b] = await Promise.all([stat(tar), stat(dest).catch(() => undefined)]);
     if (b && a.size === b.size && a.ino === b.ino) continue;
@@ -301,6 +322,10 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
           stdin: configYamlFor(site, h.name),
         }),
       );
+      // The archives of the versions a multi-hop upgrade passes through, staged like the new one's.
+      if (site.stageImageOnHosts !== false) {
+        for (const hop of (site.hops ?? []).slice(0, -1)) await must(`[${h.name}] staging ${hop.stagedTar}`, lab.exec(h.name, ['cp', hop.sharedTar, hop.stagedTar]));
+      }
       await must(`[${h.name}] docker run ${site.containers.old}`, lab.docker(h.name, runArgs(site, h.name)));
     }),
   );

@@ -55,6 +55,10 @@ export interface SiteOptions {
   oldVersion?: string;
   /** Default "4.0.0". */
   newVersion?: string;
+  /** Versions a multi-hop upgrade passes through between oldVersion and newVersion, in order (e.g. ["4.2.1"] for
+   *  4.2.0 → 4.2.1 → 4.2.2): an image is built for each (enforcing its own documented sources) and its archive staged
+   *  like the new one's. Default none. */
+  via?: string[];
   /** Default: hz = the first two OMS-capable lab hosts (one shared config), sh = the third. */
   regions?: RegionSpec[];
   /** MetaDB database names. */
@@ -118,6 +122,23 @@ export interface SiteRegion {
   consoleSsl: boolean;
 }
 
+/** The image of one version of a multi-hop path, and where its archive is. */
+export interface SiteHopImage {
+  version: string;
+  /** repository:tag */
+  image: string;
+  /** sha256:... once loaded. */
+  imageId: string;
+  /** Archive on the control node (shared dir). */
+  controlTar: string;
+  /** The same archive as every host sees it (read-only shared mount). */
+  sharedTar: string;
+  /** Host path it is staged at (unless stageImageOnHosts is false): <dataDir>/images/oms-<version>.tar. */
+  stagedTar: string;
+  /** The container name an upgrade gives it by default: oms_<digits>. */
+  container: string;
+}
+
 export interface Site {
   labId?: number;
   repository: string;
@@ -130,6 +151,8 @@ export interface Site {
   imageTars: { old: string; new: string };
   /** Image ids (sha256:...) docker reports once they are loaded. */
   imageIds: { old: string; new: string };
+  /** Every version after the old one, in upgrade order (the via versions, then the new one): its image and archives. */
+  hops: SiteHopImage[];
   /** Image archives as every host sees them (the new one is also copied to paths.newImageTar unless stageImageOnHosts is false). */
   hostImageTars: { old: string; new: string };
   /** The new image archive where only the control node sees it (hidden from the hosts). */

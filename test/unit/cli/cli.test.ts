@@ -51,6 +51,16 @@ describe('omsplay CLI', () => {
     expect(h.out).toMatch(/play: cli \(1\)\n\s+a\n/);
   });
 
+  it('--list-tasks shows the tasks of an include_tasks with a fixed file, under it', async () => {
+    await writeFile(join(dir, 'each.yml'), '- {name: per item, debug: {msg: "{{ item }}"}, tags: [each]}\n');
+    await writeFile(join(dir, 'looped.yml'), '- name: loops\n  hosts: a\n  tasks:\n    - {name: over items, include_tasks: each.yml, loop: [1, 2]}\n');
+    const t = await cli(['run', join(dir, 'looped.yml'), '-i', inv(), '--list-tasks']);
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/over items \(per loop item\)\n\s+per item\s+TAGS: \[each\]/);
+    const none = await cli(['run', join(dir, 'looped.yml'), '-i', inv(), '--list-tasks', '--tags', 'other']);
+    expect(none.out).not.toMatch(/per item/);
+  });
+
   it('--list-tasks --tags shows the rescue, always and on_failure tasks that run whatever the selection', async () => {
     await writeFile(
       join(dir, 'rescue.yml'),

@@ -13,7 +13,12 @@ const INVENTORIES = join(SHIPPED_PLAYBOOKS, '..', 'inventories');
 
 function tasksOf(nodes: TaskNode[], inherited: string[] = []): Array<{ name?: string; tags: string[] }> {
   return nodes.flatMap((n) =>
-    n.kind === 'block' ? tasksOf([...n.block, ...n.rescue, ...n.always], [...inherited, ...n.tags]) : [{ name: n.name, tags: [...inherited, ...n.tags] }],
+    n.kind === 'block'
+      ? tasksOf([...n.block, ...n.rescue, ...n.always], [...inherited, ...n.tags])
+      : // An included file's tasks (upgrade.yml's hop loop) count as the playbook's.
+        n.includedTasks
+        ? tasksOf(n.includedTasks, [...inherited, ...n.tags])
+        : [{ name: n.name, tags: [...inherited, ...n.tags] }],
   );
 }
 

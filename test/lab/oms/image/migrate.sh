@@ -26,15 +26,18 @@ sql "$RM_DB" 'SELECT 1' >/dev/null || die "docker_init.sh: cannot connect to the
 
 fail_at=${OMS_SIM_FAIL_DOCKER_INIT:-}
 once=
-if [ -f /home/ds/run/FAIL_DOCKER_INIT ]; then
-  read -r fail_at once </home/ds/run/FAIL_DOCKER_INIT || true
+# FAIL_DOCKER_INIT-<version> fails only that version's migration (a later hop of a multi-hop upgrade).
+marker=/home/ds/run/FAIL_DOCKER_INIT
+[ -f "$marker-$V" ] && marker="$marker-$V"
+if [ -f "$marker" ]; then
+  read -r fail_at once <"$marker" || true
   fail_at=${fail_at:-cm_hb}
 fi
 case "$fail_at" in 1 | true) fail_at=cm_hb ;; esac
 # The marker "STEP once" fails a single run (the marker is removed), for retry tests.
 inject() {
   [ "$fail_at" = "$1" ] || return 0
-  [ "$once" = once ] && rm -f /home/ds/run/FAIL_DOCKER_INIT
+  [ "$once" = once ] && rm -f "$marker"
   die "docker_init.sh: schema change of $2 failed (injected failure)"
 }
 

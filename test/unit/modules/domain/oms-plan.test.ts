@@ -55,6 +55,15 @@ describe('oms.plan', () => {
     expect(e.message).toMatch(/^no image tar for hop 4\.2\.1 → 4\.2\.2 /);
   });
 
+  it("checks a hop's tar against its given sha256 before the first change", async () => {
+    const sum = '3a8fad2d3e0a5c6d2d5b1f0b6e4f6d1a0c9f8c6b0a4a3a2a1a0f9e8d7c6b5a4a'; // not the sum of "tar"
+    const e = await refused({ graph, from: '4.2.0', to: '4.2.2', image_tars: { '4.2.1': tar('4.2.1'), '4.2.2': tar('4.2.2') }, image_sha256s: { '4.2.2': sum } });
+    expect(e.message).toMatch(/^image tar checksum mismatch on localhost: .*oms-4\.2\.2\.tar \(hop 4\.2\.1 → 4\.2\.2\): sha256 [0-9a-f]{64}, expected 3a8f/);
+    const good = '90aebae315675cbf04612de4f7d5874850f48e0b8dd82becbeaa47ca93f5ebfb'; // sha256 of "tar"
+    const r = await omsPlan.run({ graph, from: '4.2.0', to: '4.2.2', image_tars: { '4.2.1': tar('4.2.1'), '4.2.2': tar('4.2.2') }, image_sha256s: { '4.2.1': good, '4.2.2': good.toUpperCase() } }, makeContext());
+    expect(r.path).toBe('4.2.0 → 4.2.1 → 4.2.2');
+  });
+
   it('refuses a tar that is not on the host, unless check_tars is off', async () => {
     const e = await refused({ graph, from: '3.3.1', to: '4.0.0', image_tar: join(tmp.dir, 'absent.tar') });
     expect(e.message).toMatch(/image tar not found on localhost: .*absent\.tar \(hop 3\.3\.1 → 4\.0\.0\)/);
