@@ -2,7 +2,7 @@
  * Facts about files on the host: whether a path exists, and a file's summary (size, sha256, last
  * bytes). Lifetime 'run': files change when a task changes them (and such a task forgets them).
  */
-import { type FileSummary, fileSummary, isFile, parseFileSummary, pathExists } from '../commands/fs.js';
+import { type FileSummary, fileSummary, isFile, isReadable, parseFileSummary, pathExists } from '../commands/fs.js';
 import { CommandFailedError } from '../errors.js';
 import { showCommand } from '../plan/command.js';
 import type { Fact } from '../plan/types.js';
@@ -55,5 +55,13 @@ export const isFileFact: Fact<{ path: string }, boolean> = {
   name: 'file.is_file',
   lifetime: 'run',
   command: (p) => ({ argv: isFile(p.path), okExitCodes: 'any' }),
+  parse: (r) => r.exitCode === 0,
+};
+
+/** Whether the login (or become) user may read a path. */
+export const isReadableFact: Fact<{ path: string }, boolean> = {
+  name: 'file.is_readable',
+  lifetime: 'run',
+  command: (p) => ({ argv: isReadable(p.path), okExitCodes: 'any' }),
   parse: (r) => r.exitCode === 0,
 };

@@ -7,8 +7,7 @@
 import { TaskFailedError } from '../../errors.js';
 import { GraphError, parseGraph } from '../../upgrade/graph.js';
 import { formatPath, type Hop, planPath } from '../../upgrade/plan.js';
-import { isReadable } from '../../commands/fs.js';
-import { fileSummaryFact, isFileFact } from '../../facts/file.js';
+import { fileSummaryFact, isFileFact, isReadableFact } from '../../facts/file.js';
 import { definePlanModule } from '../../plan/define.js';
 
 export interface PlanArgs {
@@ -194,7 +193,7 @@ export const omsPlan = definePlanModule<PlanArgs, UpgradeFacts>({
     for (const tar of tarsToCheck(args)) {
       tars[tar] = await ctx.facts.get(isFileFact, { path: tar });
       if (!tars[tar]) continue;
-      readable[tar] = (await ctx.exec({ argv: isReadable(tar) })).exitCode === 0;
+      readable[tar] = await ctx.facts.get(isReadableFact, { path: tar });
       // Reads the whole archive: only for a tar whose checksum the inventory gives.
       if (readable[tar] && wanted[tar]) sha256s[tar] = (await ctx.facts.get(fileSummaryFact, { path: tar, tailBytes: 1 }))?.sha256 ?? null;
     }
