@@ -22,8 +22,15 @@ export function outageChart(title: string, rows: ChartRow[]): string {
   const maxMs = Math.max(1, ...rows.map((r) => r.run.steps.reduce((a, s) => a + s.ms, 0)));
   const scale = plotW / maxMs;
   const colours = new Map<string, string>();
-  const colour = (step: string) => {
-    if (!colours.has(step)) colours.set(step, PALETTE[colours.size % PALETTE.length]!);
+  // Steps too short to see share one grey: the legend names only what the eye can find in the bars.
+  const OTHER = 'other steps (each under 2 % of the longest run)';
+  const visible = (ms: number) => ms >= maxMs * 0.02;
+  const colour = (step: string, ms: number) => {
+    if (!visible(ms)) {
+      if (!colours.has(OTHER)) colours.set(OTHER, '#d9d9d9');
+      return '#d9d9d9';
+    }
+    if (!colours.has(step)) colours.set(step, PALETTE[[...colours.keys()].filter((k) => k !== OTHER).length % PALETTE.length]!);
     return colours.get(step)!;
   };
   const out: string[] = [];
@@ -35,7 +42,7 @@ export function outageChart(title: string, rows: ChartRow[]): string {
     let outEnd = labelW;
     for (const s of row.run.steps) {
       const w = s.ms * scale;
-      out.push(`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${Math.max(w, 0.5).toFixed(1)}" height="18" fill="${colour(s.step)}"><title>${esc(`${s.step}: ${(s.ms / 1000).toFixed(2)} s`)}</title></rect>`);
+      out.push(`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${Math.max(w, 0.5).toFixed(1)}" height="18" fill="${colour(s.step, s.ms)}"><title>${esc(`${s.step}: ${(s.ms / 1000).toFixed(2)} s`)}</title></rect>`);
       if (s.inOutage) {
         outStart ??= x;
         outEnd = x + w;
@@ -56,11 +63,12 @@ export function outageChart(title: string, rows: ChartRow[]): string {
   }
   const legendY = axisY + 34;
   const legend = [...colours.entries()].map(([name, c], i) => {
-    const x = 10 + (i % 4) * 250;
-    const y = legendY + Math.floor(i / 4) * 18;
-    return `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${c}"/><text x="${x + 16}" y="${y}">${esc(name)}</text>`;
+    const x = 10 + (i % 3) * 340;
+    const y = legendY + Math.floor(i / 3) * 18;
+    const shown = name.length > 50 ? `${name.slice(0, 49)}…` : name;
+    return `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${c}"/><text x="${x + 16}" y="${y}">${esc(shown)}</text>`;
   });
-  const height = legendY + Math.ceil(colours.size / 4) * 18 + 24;
+  const height = legendY + Math.ceil(colours.size / 3) * 18 + 24;
   const width = labelW + plotW + 170;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
