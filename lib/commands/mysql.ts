@@ -139,6 +139,15 @@ export function dumpCommand(o: {
   return ['sh', '-c', lines.join('\n'), 'sh', o.dest, o.privDir, o.overwrite ? '1' : '0', ...est, ...o.args];
 }
 
+/**
+ * What the dump's progress polls: the partial file's size (fails while it does not exist) and, when `estimateFile`
+ * is given, on the next line that file's content (the dump command's size estimate; nothing until it is written).
+ */
+export function dumpProgressCommand(partial: string, estimateFile?: string): string[] {
+  if (estimateFile === undefined) return ['stat', '-c', '%s', '--', partial];
+  return ['sh', '-c', 'stat -c %s -- "$1" || exit; cat -- "$2" 2>/dev/null; exit 0', 'sh', partial, estimateFile];
+}
+
 /** mysql client arguments (no program name) for batch statements: tab-separated, no headers. */
 export function mysqlBatchArgs(optionFile: string, s: MysqlServer, sql: string, database?: string): string[] {
   const a = [...connArgs(optionFile, s), '--batch', '--skip-column-names', '--raw', '-e', sql];

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { move, parseFileSummary } from '../../commands/fs.js';
 import { clientFailure, failureText } from '../../commands/mysql-errors.js';
-import { connArgs, dumpCommand, dumpCompleted, mysqldumpArgs, optionFileContent } from '../../commands/mysql.js';
+import { connArgs, dumpCommand, dumpCompleted, dumpProgressCommand, mysqldumpArgs, optionFileContent } from '../../commands/mysql.js';
 import { databasesSize } from '../../commands/sql/schema.js';
 import type { ExecResult } from '../../connection/types.js';
 import { TaskFailedError } from '../../errors.js';
@@ -209,8 +209,9 @@ async function execDump(cmd: PlannedCommand, ctx: ModuleContext, args: DumpArgs)
 
 /** The size estimate as the dump command wrote it: a positive byte count, else none (empty databases, no file, garbage). */
 export function parseEstimate(text: string | undefined): number | undefined {
-  const n = Number((text ?? '').trim());
-  return /^\d+$/.test((text ?? '').trim()) && n > 0 && Number.isSafeInteger(n) ? n : undefined;
+  const t = (text ?? '').trim();
+  const n = Number(t);
+  return /^\d+$/.test(t) && n > 0 && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /**
@@ -241,8 +242,7 @@ function pollProgress(ctx: ModuleContext, partial: string, estimateFile: string,
         };
       });
       if (!polling) break;
-      const argv = estimate === undefined ? ['sh', '-c', 'stat -c %s -- "$1" || exit; cat -- "$2" 2>/dev/null; exit 0', 'sh', partial, estimateFile] : ['stat', '-c', '%s', '--', partial];
-      const r = await ctx.exec({ argv }).catch(() => null);
+      const r = await ctx.exec({ argv: dumpProgressCommand(partial, estimate === undefined ? estimateFile : undefined) }).catch(() => null);
       const [size, est] = r && r.exitCode === 0 ? r.stdout.split('\n') : [];
       estimate ??= parseEstimate(est);
       const n = size ? Number(size.trim()) : Number.NaN;

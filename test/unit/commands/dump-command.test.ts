@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFileSummary } from '../../../lib/commands/fs.js';
-import { dumpCommand, dumpCompleted } from '../../../lib/commands/mysql.js';
+import { dumpCommand, dumpCompleted, dumpProgressCommand } from '../../../lib/commands/mysql.js';
 
 let dir: string;
 
@@ -79,6 +79,15 @@ describe('dumpCommand (run with a stand-in mysqldump)', () => {
     expect(await readFile(`${dir}/out/e.sql.partial`, 'utf8')).toContain('-- estimate 12345\n');
     expect((await readFile(`${dir}/mysql-args`, 'utf8')).trim().split('\n')).toEqual([...conn, '--batch', '--skip-column-names', '-e', 'SELECT 1']);
     expect(await exists(priv)).toBe(false);
+  });
+
+  it('progress poll: the partial file’s size, then the estimate once written; fails while there is no partial file', async () => {
+    await writeFile(`${dir}/p.partial`, '0123456789');
+    expect((await run(dumpProgressCommand(`${dir}/p.partial`, `${dir}/p.estimate`), '')).stdout).toBe('10\n');
+    await writeFile(`${dir}/p.estimate`, '123\n');
+    expect((await run(dumpProgressCommand(`${dir}/p.partial`, `${dir}/p.estimate`), '')).stdout).toBe('10\n123\n');
+    expect((await run(dumpProgressCommand(`${dir}/p.partial`), '')).stdout).toBe('10\n');
+    expect((await run(dumpProgressCommand(`${dir}/none.partial`, `${dir}/p.estimate`), '')).code).not.toBe(0);
   });
 
   it('gzip: the hash is the compressed file’s, the trailer read from the stream, not from the file again', async () => {
