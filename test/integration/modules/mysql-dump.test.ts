@@ -257,10 +257,10 @@ describe('mysql.dump and mysql.restore', () => {
     const [size] = await admin.query('SELECT SUM(DATA_LENGTH + INDEX_LENGTH) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [DB]);
     const expected = Number((size as Array<{ n: string }>)[0]!.n);
     expect(expected).toBeGreaterThan(1_000_000);
-    // A write lock held 3 s keeps mysqldump (LOCK TABLES ... READ) waiting, so the once-a-second poll reports mid-dump.
+    // A write lock held 5 s (the CLI takes a second or two to start) keeps mysqldump (LOCK TABLES ... READ) waiting, so the once-a-second poll reports mid-dump.
     const locker = await t.admin();
     await locker.query(`LOCK TABLES ${DB}.heatbeat_sequence WRITE`);
-    const unlock = setTimeout(() => void locker.query('UNLOCK TABLES'), 3000);
+    const unlock = setTimeout(() => void locker.query('UNLOCK TABLES'), 5000);
     try {
       const r = await omsplay(['run', pb, '-i', inv, '--json'], { env: { OMSPLAY_HOME: join(lab.dir, 'omsplay-home-mod-dump') } });
       expect(r.code, r.stderr).toBe(0);
