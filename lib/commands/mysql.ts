@@ -36,7 +36,8 @@ export function sqlString(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-function connArgs(optionFile: string, s: MysqlServer): string[] {
+/** The connection options (option file first); mysqldumpArgs begins with them. */
+export function connArgs(optionFile: string, s: MysqlServer): string[] {
   const a = [`--defaults-extra-file=${optionFile}`, `--host=${s.host}`];
   if (s.port !== undefined) a.push(`--port=${s.port}`);
   a.push(`--user=${s.user}`);
@@ -85,20 +86,35 @@ const PICK = 'pick() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { ec
  * success; a refusal prints `@@refused <why>` and exits 2. The private directory is removed on exit.
  * `args` are mysqldump's arguments with `--defaults-extra-file=privDir/my.cnf` first.
  */
-export function dumpCommand(o: { args: string[]; dest: string; privDir: string; overwrite?: boolean; gzip?: boolean; tailBytes?: number }): string[] {
+export function dumpCommand(o: {
+  args: string[];
+  dest: string;
+  privDir: string;
+  overwrite?: boolean;
+  gzip?: boolean;
+  tailBytes?: number;
+  /** The size estimate's SQL (one number) and how many of `args` are the connection options it runs with. */
+  estimate?: { sql: string; connArgs: number };
+}): string[] {
   const tail = o.tailBytes ?? 512;
   const run = '{ "$bin" "$@"; echo $? > "$d/rc"; }';
   const keep = '{ tee -- "$part" || echo "$?" > "$d/teerc"; }';
   const lines = [
     'umask 077',
     PICK,
-    'dest=$1; d=$2; ow=$3; shift 3; part=$dest.partial',
+    'dest=$1; d=$2; ow=$3; est=$4; k=$5; shift 5; part=$dest.partial',
     'if [ "$ow" != 1 ] && [ -e "$dest" ]; then echo "@@refused exists"; exit 2; fi',
     'mkdir -p -m 0700 -- "$(dirname -- "$dest")" || { echo "@@refused mkdir"; exit 2; }',
     'mkdir -m 0700 -- "$d" || { echo "@@refused private directory"; exit 2; }',
     `trap 'rm -rf -- "$d"' EXIT`,
     "trap 'exit 130' INT TERM HUP",
     'cat > "$d/my.cnf" || exit 1',
+    // The size estimate runs beside the dump (never delaying it) with the first k arguments (the connection
+    // options); its number appears in $d/estimate only once complete. A failure leaves no file: no estimate.
+    'if [ -n "$est" ] && cli=$(pick mysql mariadb); then',
+    '  ( c=$#; for a in "$@"; do [ "$k" -gt 0 ] && set -- "$@" "$a"; k=$((k-1)); done; shift "$c"',
+    '    "$cli" "$@" --batch --skip-column-names -e "$est" > "$d/estimate.tmp" && mv -f -- "$d/estimate.tmp" "$d/estimate" ) </dev/null >/dev/null 2>&1 &',
+    'fi',
     'bin=$(pick mysqldump mariadb-dump) || { echo "neither mysqldump nor mariadb-dump is installed" >&2; exit 127; }',
   ];
   if (o.gzip) {
@@ -119,7 +135,17 @@ export function dumpCommand(o: { args: string[]; dest: string; privDir: string; 
     'echo "@@sha256"; cut -d" " -f1 < "$d/sum"',
     'echo "@@tail"; cat -- "$d/tail"',
   );
-  return ['sh', '-c', lines.join('\n'), 'sh', o.dest, o.privDir, o.overwrite ? '1' : '0', ...o.args];
+  const est = o.estimate ? [o.estimate.sql, String(o.estimate.connArgs)] : ['', '0'];
+  return ['sh', '-c', lines.join('\n'), 'sh', o.dest, o.privDir, o.overwrite ? '1' : '0', ...est, ...o.args];
+}
+
+/**
+ * What the dump's progress polls: the partial file's size (fails while it does not exist) and, when `estimateFile`
+ * is given, on the next line that file's content (the dump command's size estimate; nothing until it is written).
+ */
+export function dumpProgressCommand(partial: string, estimateFile?: string): string[] {
+  if (estimateFile === undefined) return ['stat', '-c', '%s', '--', partial];
+  return ['sh', '-c', 'stat -c %s -- "$1" || exit; cat -- "$2" 2>/dev/null; exit 0', 'sh', partial, estimateFile];
 }
 
 /** mysql client arguments (no program name) for batch statements: tab-separated, no headers. */

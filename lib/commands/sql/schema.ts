@@ -23,3 +23,8 @@ export function recreateDatabase(database: string, charset?: string, collation?:
 export function tableCounts(database: string): string {
   return `SELECT COUNT(*), COALESCE(SUM(TABLE_ROWS), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${sqlString(database)} AND TABLE_TYPE = 'BASE TABLE'`;
 }
+
+/** One number: the data and index bytes of the databases' tables, what a dump of them is expected to be of the order of. */
+export function databasesSize(databases: string[]): string {
+  return `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${databases.map(sqlString).join(', ')})`;
+}

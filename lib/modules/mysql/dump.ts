@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { move, parseFileSummary } from '../../commands/fs.js';
 import { clientFailure, failureText } from '../../commands/mysql-errors.js';
-import { dumpCommand, dumpCompleted, mysqldumpArgs, optionFileContent } from '../../commands/mysql.js';
+import { connArgs, dumpCommand, dumpCompleted, dumpProgressCommand, mysqldumpArgs, optionFileContent } from '../../commands/mysql.js';
+import { databasesSize } from '../../commands/sql/schema.js';
 import type { ExecResult } from '../../connection/types.js';
 import { TaskFailedError } from '../../errors.js';
 import { pathExistsFact } from '../../facts/file.js';
@@ -110,9 +111,10 @@ export function planDump(args: DumpArgs, facts: DumpFacts, host: string): Plan {
   if (facts.exists && !args.overwrite) throw existsError(args, host);
   const databases = databasesOf(args);
   const partial = `${args.dest}.partial`;
+  const optionFile = `${facts.private_dir}/my.cnf`;
   const argv = dumpCommand({
     args: mysqldumpArgs({
-      optionFile: `${facts.private_dir}/my.cnf`,
+      optionFile,
       server: serverOf(args),
       databases,
       triggers: args.triggers,
@@ -123,6 +125,7 @@ export function planDump(args: DumpArgs, facts: DumpFacts, host: string): Plan {
     privDir: facts.private_dir,
     overwrite: args.overwrite,
     gzip: args.gzip,
+    estimate: args.gzip ? undefined : { sql: databasesSize(databases), connArgs: connArgs(optionFile, serverOf(args)).length },
   });
   const dump: PlannedCommand = {
     argv,
@@ -186,7 +189,7 @@ async function execDump(cmd: PlannedCommand, ctx: ModuleContext, args: DumpArgs)
   if (!cmd.what?.startsWith(DUMPING) || !('argv' in cmd)) return execPlanned(ctx, cmd);
   const partial = `${args.dest}.partial`;
   const privDir = cmd.argv[5]!;
-  const stopProgress = pollProgress(ctx, partial, databasesOf(args));
+  const stopProgress = pollProgress(ctx, partial, `${privDir}/estimate`, databasesOf(args));
   let r: ExecResult | undefined;
   try {
     r = await execPlanned(ctx, cmd);
@@ -204,12 +207,30 @@ async function execDump(cmd: PlannedCommand, ctx: ModuleContext, args: DumpArgs)
   return r;
 }
 
+/** The size estimate as the dump command wrote it: a positive byte count, else none (empty databases, no file, garbage). */
+export function parseEstimate(text: string | undefined): number | undefined {
+  const t = (text ?? '').trim();
+  const n = Number(t);
+  return /^\d+$/.test(t) && n > 0 && Number.isSafeInteger(n) ? n : undefined;
+}
+
 /**
- * Progress while mysqldump runs: the partial file's size, one cheap stat a second. Returns the function that
- * stops it (at once: a small dump must not wait a second).
+ * The total shown beside `done` bytes: the databases' size (data + index; a dump's text is of the same order,
+ * so the view says "~"), while the dump has not outgrown it — past it the estimate says nothing more and only
+ * bytes and rate are shown. No estimate (gzip, unreadable): no total.
  */
-function pollProgress(ctx: ModuleContext, partial: string, databases: string[]): () => Promise<void> {
+export function progressTotal(estimate: number | undefined, done: number): number | undefined {
+  return estimate !== undefined && done <= estimate ? estimate : undefined;
+}
+
+/**
+ * Progress while mysqldump runs: the partial file's size, one cheap stat a second, and until it is known the
+ * size estimate the dump command writes beside it (same command, no extra round trip). Returns the function
+ * that stops it (at once: a small dump must not wait a second).
+ */
+function pollProgress(ctx: ModuleContext, partial: string, estimateFile: string, databases: string[]): () => Promise<void> {
   let polling = true;
+  let estimate: number | undefined;
   let wake: () => void = () => undefined;
   const poll = (async () => {
     while (polling) {
@@ -221,9 +242,14 @@ function pollProgress(ctx: ModuleContext, partial: string, databases: string[]):
         };
       });
       if (!polling) break;
-      const r = await ctx.exec({ argv: ['stat', '-c', '%s', '--', partial] }).catch(() => null);
-      const n = r && r.exitCode === 0 ? Number(r.stdout.trim()) : Number.NaN;
-      if (polling && Number.isFinite(n)) ctx.progress({ done: n, unit: 'bytes', message: `dumping ${databases.join(', ')}` });
+      const r = await ctx.exec({ argv: dumpProgressCommand(partial, estimate === undefined ? estimateFile : undefined) }).catch(() => null);
+      const [size, est] = r && r.exitCode === 0 ? r.stdout.split('\n') : [];
+      estimate ??= parseEstimate(est);
+      const n = size ? Number(size.trim()) : Number.NaN;
+      if (polling && Number.isFinite(n)) {
+        const total = progressTotal(estimate, n);
+        ctx.progress({ done: n, ...(total !== undefined ? { total } : {}), unit: 'bytes', message: `dumping ${databases.join(', ')}` });
+      }
     }
   })();
   return async () => {

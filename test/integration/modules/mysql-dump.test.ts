@@ -231,6 +231,57 @@ describe('mysql.dump and mysql.restore', () => {
     }
   });
 
+  it("gives its progress events the databases' size as total (--json), while the dump is held on a table lock", async () => {
+    const lab = getLab();
+    const dest = `${DIR}/progress.sql`;
+    const inv = await lab.inventory({ file: join(lab.dir, 'mod-dump-progress.yml'), hosts: [t.host], vars: { db_login: login() } });
+    const pb = join(lab.dir, 'mod-dump-progress-pb.yml');
+    await writeFile(
+      pb,
+      `- hosts: ${t.host}
+  tasks:
+    - name: dump with progress
+      mysql.dump:
+        login_host: "{{ db_login.login_host }}"
+        login_port: "{{ db_login.login_port }}"
+        login_user: "{{ db_login.login_user }}"
+        login_password: "{{ db_login.login_password }}"
+        databases: ${DB}
+        dest: ${dest}
+`,
+    );
+    await t.sh(['rm', '-f', dest]);
+    // What the server says the database holds (data + index; InnoDB's figures are its statistics, brought up to
+    // date here after the restores above recreated the table): the seed's 300,000 rows make a few MB.
+    await admin.query(`ANALYZE TABLE ${DB}.heatbeat_sequence`);
+    const [size] = await admin.query('SELECT SUM(DATA_LENGTH + INDEX_LENGTH) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [DB]);
+    const expected = Number((size as Array<{ n: string }>)[0]!.n);
+    expect(expected).toBeGreaterThan(1_000_000);
+    // A write lock held 5 s (the CLI takes a second or two to start) keeps mysqldump (LOCK TABLES ... READ) waiting, so the once-a-second poll reports mid-dump.
+    const locker = await t.admin();
+    await locker.query(`LOCK TABLES ${DB}.heatbeat_sequence WRITE`);
+    const unlock = setTimeout(() => void locker.query('UNLOCK TABLES'), 5000);
+    try {
+      const r = await omsplay(['run', pb, '-i', inv, '--json'], { env: { OMSPLAY_HOME: join(lab.dir, 'omsplay-home-mod-dump') } });
+      expect(r.code, r.stderr).toBe(0);
+      const progress = r.events.filter((e) => e.type === 'progress' && e.task === 'dump with progress');
+      const res = r.events.find((e) => e.type === 'task_result' && e.task === 'dump with progress')!;
+      // mid-dump events carry the estimate (not the final size), positive, and no more than it is done
+      const mid = progress.filter((e) => e.total !== res.result.size);
+      expect(mid.length, JSON.stringify(progress)).toBeGreaterThan(0);
+      for (const e of mid) expect(e).toMatchObject({ unit: 'bytes', total: expected });
+      for (const e of mid) expect(e.done).toBeLessThanOrEqual(e.total);
+      // the last one is the verified file's size
+      expect(progress.at(-1)).toMatchObject({ done: res.result.size, total: res.result.size });
+      expect(JSON.stringify(r.events)).not.toContain("a'\"$;|&");
+    } finally {
+      clearTimeout(unlock);
+      await locker.query('UNLOCK TABLES');
+      await locker.end();
+      await t.sh(['rm', '-f', dest]);
+    }
+  });
+
   it('fails clearly with a wrong password, leaving no partial file', async () => {
     await expect(
       mysqlDump.run({ ...login(), login_password: 'wrong pass', databases: DB, dest: `${DIR}/bad.sql` }, ctxFor(t)),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFileSummary } from '../../../lib/commands/fs.js';
-import { dumpCommand, dumpCompleted } from '../../../lib/commands/mysql.js';
+import { dumpCommand, dumpCompleted, dumpProgressCommand } from '../../../lib/commands/mysql.js';
 
 let dir: string;
 
@@ -20,6 +20,10 @@ i=0
 while [ $i -lt \${FAKE_LINES:-1000} ]; do echo "INSERT INTO t VALUES ($i,'row $i');"; i=$((i+1)); done
 [ -n "$FAKE_FAIL" ] && { echo "mysqldump: Error 2013: Lost connection" >&2; exit 2; }
 cat "$1" | grep -q password= || { echo "no option file" >&2; exit 3; }
+if [ -n "$FAKE_WAIT_ESTIMATE" ]; then
+  n=0; while [ ! -e "$(dirname "$1")/estimate" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n+1)); done
+  echo "-- estimate $(cat "$(dirname "$1")/estimate" 2>/dev/null)"
+fi
 echo "-- Dump completed on 2026-12-03 14:00:00"
 `;
 
@@ -41,6 +45,12 @@ beforeAll(async () => {
   await run(['mkdir', '-p', `${dir}/bin`], '');
   await writeFile(`${dir}/bin/mysqldump`, `#!/bin/sh\nexec sh ${dir}/fake "$(echo "$1" | sed 's/^--defaults-extra-file=//')"\n`);
   await chmod(`${dir}/bin/mysqldump`, 0o755);
+  // A stand-in mysql client for the size estimate: records its arguments, needs the option file, prints one number.
+  await writeFile(
+    `${dir}/bin/mysql`,
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/mysql-args\ngrep -q password= "$(echo "$1" | sed 's/^--defaults-extra-file=//')" || exit 1\necho 12345\n`,
+  );
+  await chmod(`${dir}/bin/mysql`, 0o755);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -58,6 +68,26 @@ describe('dumpCommand (run with a stand-in mysqldump)', () => {
     expect((await stat(`${dest}.partial`)).mode & 0o777).toBe(0o600);
     expect((await stat(`${dir}/out`)).mode & 0o777).toBe(0o700);
     expect(await exists(priv)).toBe(false);
+  });
+
+  it('reads the size estimate beside the dump with the connection options only, into DIR/estimate while the dump runs', async () => {
+    const priv = `${dir}/priv6`;
+    const conn = [`--defaults-extra-file=${priv}/my.cnf`, '--host=db', '--user=u'];
+    const argv = dumpCommand({ args: [...conn, '--triggers=false', 'db'], dest: `${dir}/out/e.sql`, privDir: priv, estimate: { sql: 'SELECT 1', connArgs: conn.length } });
+    const r = await run(argv, '[client]\npassword="x"\n', { FAKE_LINES: '10', FAKE_WAIT_ESTIMATE: '1' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(`${dir}/out/e.sql.partial`, 'utf8')).toContain('-- estimate 12345\n');
+    expect((await readFile(`${dir}/mysql-args`, 'utf8')).trim().split('\n')).toEqual([...conn, '--batch', '--skip-column-names', '-e', 'SELECT 1']);
+    expect(await exists(priv)).toBe(false);
+  });
+
+  it('progress poll: the partial file’s size, then the estimate once written; fails while there is no partial file', async () => {
+    await writeFile(`${dir}/p.partial`, '0123456789');
+    expect((await run(dumpProgressCommand(`${dir}/p.partial`, `${dir}/p.estimate`), '')).stdout).toBe('10\n');
+    await writeFile(`${dir}/p.estimate`, '123\n');
+    expect((await run(dumpProgressCommand(`${dir}/p.partial`, `${dir}/p.estimate`), '')).stdout).toBe('10\n123\n');
+    expect((await run(dumpProgressCommand(`${dir}/p.partial`), '')).stdout).toBe('10\n');
+    expect((await run(dumpProgressCommand(`${dir}/none.partial`, `${dir}/p.estimate`), '')).code).not.toBe(0);
   });
 
   it('gzip: the hash is the compressed file’s, the trailer read from the stream, not from the file again', async () => {

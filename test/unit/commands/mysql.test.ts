@@ -23,7 +23,7 @@ describe('mysql builders', () => {
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(argv[2]).toMatch(/^umask 077\n/);
     expect(argv[2]).toContain('mysqldump mariadb-dump');
-    expect(argv.slice(3)).toEqual(['sh', '/b/x y.sql', '/tmp/omsplay.x', '0', '--defaults-extra-file=/tmp/omsplay.x/my.cnf', 'db']);
+    expect(argv.slice(3)).toEqual(['sh', '/b/x y.sql', '/tmp/omsplay.x', '0', '', '0', '--defaults-extra-file=/tmp/omsplay.x/my.cnf', 'db']);
     expect(dumpCommand({ args: [], dest: 'p', privDir: 'd', overwrite: true }).slice(3, 6)).toEqual(['sh', 'p', 'd']);
   });
 
