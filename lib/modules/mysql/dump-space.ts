@@ -4,9 +4,9 @@
  * of `dir`; the databases' sizes come from information_schema (a mysql.query registered earlier). A dump is not
  * its table size (indexes are not dumped, text is larger than binary), hence the margin.
  */
-import { freeBytesAt, parseFreeBytes } from '../../commands/disk.js';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleDefinition } from '../types.js';
+import { type FreeBytes, freeBytesFact } from '../../facts/disk.js';
+import { definePlanModule } from '../../plan/define.js';
 
 interface SizeRow {
   db: string;
@@ -38,7 +38,14 @@ export function dumpSpace(free: number, sizes: SizeRow[], databases: string[], m
   return { bytes, needed, fits: free > needed, unsized: databases.filter((db) => !byDb.has(db)) };
 }
 
-export const mysqlDumpSpace: ModuleDefinition<Args> = {
+/** The margin as a number; a bad one fails before the host is asked anything. */
+function marginOf(args: Args): number {
+  const margin = Number(args.margin ?? 2);
+  if (!(margin > 0)) throw new TaskFailedError(`margin must be a positive number, got ${JSON.stringify(args.margin)}`, {}, { hint: 'oms_backup_disk_margin: 2' });
+  return margin;
+}
+
+export const mysqlDumpSpace = definePlanModule<Args, { space: FreeBytes }>({
   name: 'mysql.dump_space',
   summary: "Check that the dumps of some databases fit in a directory on the task's host, with a margin (free bytes > size × margin); fails naming both figures.",
   schema: {
@@ -72,16 +79,16 @@ export const mysqlDumpSpace: ModuleDefinition<Args> = {
     sizes: "{{ metadb_sizes.rows }}"
     databases: [oms_rm, oms_cm, oms_cm_hb]
     margin: 2`,
-  async run(args, ctx) {
-    const margin = Number(args.margin ?? 2);
-    if (!(margin > 0)) throw new TaskFailedError(`margin must be a positive number, got ${JSON.stringify(args.margin)}`, {}, { hint: 'oms_backup_disk_margin: 2' });
-    const r = await ctx.exec({ argv: freeBytesAt(args.dir) });
-    if (r.exitCode !== 0) throw new TaskFailedError(`cannot read the free space for ${args.dir} on ${ctx.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { rc: r.exitCode });
-    const { dir, free } = parseFreeBytes(r.stdout);
+  async gather(args, ctx) {
+    marginOf(args);
+    return { space: await ctx.facts.get(freeBytesFact, { dir: args.dir }) };
+  },
+  plan(args, { space: { dir, free } }) {
+    const margin = marginOf(args);
     const v = dumpSpace(free, args.sizes ?? [], args.databases, margin);
     const facts = { free, measured_dir: dir, bytes: v.bytes, needed: v.needed, fits: v.fits, margin };
     const text = `${free} bytes free at ${args.dir} (${dir}); the databases take ${v.bytes} bytes and the margin is ${margin}x`;
     if (!v.fits) throw new TaskFailedError(`${text}: the dumps may not fit`, facts, { hint: 'free space there, choose another oms_backup_dir / oms_backup_host, or lower oms_backup_disk_margin' });
-    return { changed: false, msg: text, ...facts };
+    return { commands: [], result: { msg: text, ...facts } };
   },
-};
+});

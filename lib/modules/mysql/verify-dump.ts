@@ -4,9 +4,10 @@
  * (the rollback verifies every dump first; mysql.restore checks its own again right before its drop).
  */
 import { dumpCompleted } from '../../commands/mysql.js';
-import { type FileSummary, fileSummary, parseFileSummary } from '../../commands/fs.js';
+import type { FileSummary } from '../../commands/fs.js';
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleDefinition } from '../types.js';
+import { fileSummaryFact } from '../../facts/file.js';
+import { definePlanModule } from '../../plan/define.js';
 
 interface Args {
   path: string;
@@ -22,7 +23,12 @@ export function dumpProblem(path: string, sum: FileSummary | undefined, sha256: 
   return undefined;
 }
 
-export const mysqlVerifyDump: ModuleDefinition<Args> = {
+interface Facts {
+  /** The dump's summary; null when there is no such file. */
+  summary: FileSummary | null;
+}
+
+export const mysqlVerifyDump = definePlanModule<Args, Facts>({
   name: 'mysql.verify_dump',
   summary: "Verify a dump file on the host: present, not empty, the recorded sha256, and mysqldump's completion trailer (nothing is changed).",
   schema: {
@@ -48,15 +54,18 @@ export const mysqlVerifyDump: ModuleDefinition<Args> = {
   mysql.verify_dump:
     path: "{{ dump.path }}"
     sha256: "{{ dump.sha256 }}"`,
-  async run(args, ctx) {
-    const gzip = args.gzip ?? args.path.endsWith('.gz');
-    const r = await ctx.exec({ argv: fileSummary(args.path, { gzip }) });
-    // Exit 3: no such file (fileSummary's own test); anything else is a read error worth its stderr.
-    if (r.exitCode !== 0 && r.exitCode !== 3) throw new TaskFailedError(`cannot read ${args.path} on ${ctx.host}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { path: args.path });
-    const sum = r.exitCode === 0 ? parseFileSummary(r.stdout) : undefined;
+  async gather(args, ctx) {
+    const params = { path: args.path, gzip: args.gzip ?? args.path.endsWith('.gz') };
+    // A verification reads the file as it is now, not as an earlier task of the run saw it.
+    ctx.facts.invalidate(fileSummaryFact, params);
+    // A read error (not "no such file") fails here, naming the file and the host.
+    return { summary: await ctx.facts.get(fileSummaryFact, params) };
+  },
+  plan(args, { summary }) {
+    const sum = summary ?? undefined;
     const facts = { path: args.path, size: sum?.size ?? 0, sha256: sum?.sha256 ?? null, completed: sum ? dumpCompleted(sum.tail) : false };
     const problem = dumpProblem(args.path, sum, args.sha256);
     if (problem) throw new TaskFailedError(problem, facts, { hint: 'nothing was dropped; the dump on the backup host is not the one the upgrade wrote' });
-    return { changed: false, msg: `verified: ${args.path} (${facts.size} bytes)`, ...facts };
+    return { commands: [], result: { msg: `verified: ${args.path} (${facts.size} bytes)`, ...facts } };
   },
-};
+});

@@ -5,7 +5,7 @@
  */
 import { TaskFailedError } from '../../errors.js';
 import { minutesBetween } from '../../template/time.js';
-import type { ModuleDefinition } from '../types.js';
+import { definePlanModule } from '../../plan/define.js';
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ function parseBefore(v: Json | string): Json {
   throw new TaskFailedError(`before is not a JSON object: ${v.slice(0, 120)}`, {}, { hint: 'pass the `before` recorded by oms.param when HA was disabled' });
 }
 
-export const omsHaValue: ModuleDefinition<Args> = {
+export const omsHaValue = definePlanModule<Args, Record<string, never>>({
   name: 'oms.ha_value',
   summary: 'ha.config as it goes back after a rollback: the value recorded before the upgrade, with refetchStoreIntervalMin = ceil(minutes since T1) + margin when HA was on without perceiveStoreClientCheckpoint.',
   schema: {
@@ -62,7 +62,9 @@ export const omsHaValue: ModuleDefinition<Args> = {
     t1: "{{ from_run.t1 }}"
     margin: 30
   register: ha_back   # then oms.param with value: "{{ ha_back.value }}"`,
-  async run(args) {
+  // Nothing on the host: the recorded value and T1 are arguments.
+  gather: async () => ({}),
+  plan(args) {
     const margin = Number(args.margin ?? 30);
     if (!Number.isFinite(margin) || margin < 0) throw new TaskFailedError(`margin must be a number of minutes, got ${JSON.stringify(args.margin)}`, {});
     let r: ReturnType<typeof haValueAfterRollback>;
@@ -72,6 +74,6 @@ export const omsHaValue: ModuleDefinition<Args> = {
       if (e instanceof TaskFailedError) throw e;
       throw new TaskFailedError(`cannot compute refetchStoreIntervalMin: ${(e as Error).message}`, {});
     }
-    return { changed: false, msg: r.refetch_minutes === null ? 'ha.config goes back as it was' : `ha.config goes back with refetchStoreIntervalMin ${r.refetch_minutes}`, ...r };
+    return { commands: [], result: { msg: r.refetch_minutes === null ? 'ha.config goes back as it was' : `ha.config goes back with refetchStoreIntervalMin ${r.refetch_minutes}`, ...r } };
   },
-};
+});

@@ -4,7 +4,7 @@
  * node when each node has its own config (oms_docker_init: auto); or what the setting forces (region, node).
  */
 import { TaskFailedError } from '../../errors.js';
-import type { ModuleDefinition } from '../types.js';
+import { definePlanModule } from '../../plan/define.js';
 
 export const INIT_MODES = ['auto', 'region', 'node'] as const;
 export type InitSetting = (typeof INIT_MODES)[number];
@@ -26,7 +26,7 @@ export function initMode(setting: InitSetting, configs: Array<string | null | un
     : { mode: 'node', reason: `the region's nodes have ${distinct} different config.yaml files` };
 }
 
-export const omsInitMode: ModuleDefinition<Args> = {
+export const omsInitMode = definePlanModule<Args, Record<string, never>>({
   name: 'oms.init_mode',
   summary: "Decide where docker_init.sh runs in a region: once per region (its nodes share one config.yaml) or on every node; or what oms_docker_init forces.",
   schema: {
@@ -53,12 +53,14 @@ export const omsInitMode: ModuleDefinition<Args> = {
     setting: "{{ default oms_docker_init 'auto' }}"
     configs: "{{ extract (intersect groups.oms (get groups region)) hostvars 'site_cfg.sha256' }}"
   register: init_mode   # init_mode.mode: region or node`,
-  async run(args) {
+  // Nothing on the host: the configs' checksums are arguments.
+  gather: async () => ({}),
+  plan(args) {
     const setting = args.setting ?? 'auto';
     if (!(INIT_MODES as readonly string[]).includes(setting)) {
       throw new TaskFailedError(`oms_docker_init must be auto, region or node (got ${setting})`, {}, { hint: 'auto decides from the config.yaml files of the region' });
     }
     const v = initMode(setting as InitSetting, args.configs ?? []);
-    return { changed: false, msg: `docker_init.sh: ${v.mode === 'region' ? 'once per region' : 'on every node'} (${v.reason})`, ...v };
+    return { commands: [], result: { msg: `docker_init.sh: ${v.mode === 'region' ? 'once per region' : 'on every node'} (${v.reason})`, ...v } };
   },
-};
+});

@@ -5,14 +5,14 @@
  * phase (from this run or a journal) and says what it means for putting the site back (lib/upgrade/phases.ts).
  */
 import { checkPhase, phaseMeaning, UPGRADE_PHASES } from '../../upgrade/phases.js';
-import type { ModuleDefinition } from '../types.js';
+import { definePlanModule } from '../../plan/define.js';
 
 interface Args {
   set?: string;
   of?: string | null;
 }
 
-export const omsPhase: ModuleDefinition<Args> = {
+export const omsPhase = definePlanModule<Args, Record<string, never>>({
   name: 'oms.phase',
   summary:
     'Record the upgrade phase (`upgrade_phase`, one of a fixed list: a typo is a validation error), or read a recorded one: whether putting the site back restores the MetaDB or only starts the old containers.',
@@ -46,15 +46,17 @@ export const omsPhase: ModuleDefinition<Args> = {
 - name: "Rescue: what the phase means"
   oms.phase: {of: "{{ default upgrade_phase 'preflight' }}"}
   register: at_phase   # at_phase.metadb_may_have_changed, at_phase.old_containers_stopped`,
-  async run(args) {
+  // Nothing on the host: the decision is the arguments'.
+  gather: async () => ({}),
+  plan(args) {
     if (args.set !== undefined) {
       // The schema's enum catches a literal typo at validation; a templated phase is checked here.
       const phase = checkPhase(args.set) || 'preflight';
-      return { changed: false, msg: `upgrade phase: ${phase}`, facts: { upgrade_phase: phase } };
+      return { commands: [], result: { msg: `upgrade phase: ${phase}`, facts: { upgrade_phase: phase } } };
     }
     const of = checkPhase(args.of);
     const meaning = phaseMeaning(of);
-    return { changed: false, msg: `upgrade phase ${of || '(none recorded)'}`, ...meaning };
+    return { commands: [], result: { msg: `upgrade phase ${of || '(none recorded)'}`, ...meaning } };
   },
-};
+});
 

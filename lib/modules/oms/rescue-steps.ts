@@ -6,7 +6,7 @@
  * then put its containers back by hand.
  */
 import { checkPhase, phaseMeaning, UPGRADE_PHASES } from '../../upgrade/phases.js';
-import type { ModuleDefinition } from '../types.js';
+import { definePlanModule } from '../../plan/define.js';
 
 export interface RescueStepsArgs {
   host: string;
@@ -57,7 +57,7 @@ export function rescueSteps(a: RescueStepsArgs): string {
   ].join(' ');
 }
 
-export const omsRescueSteps: ModuleDefinition<RescueStepsArgs> = {
+export const omsRescueSteps = definePlanModule<RescueStepsArgs, Record<string, never>>({
   name: 'oms.rescue_steps',
   summary: "The manual steps for a host the upgrade's rescue could not put back (unreachable, or a rescue step failed there), in the order to follow.",
   schema: {
@@ -100,7 +100,9 @@ export const omsRescueSteps: ModuleDefinition<RescueStepsArgs> = {
     site: "{{ default (dig hostvars lost 'site') (dict) }}"
     inventory_file: "{{ inventory_file }}"
     run_id: "{{ run_id }}"`,
-  async run(args) {
-    return { changed: false, msg: rescueSteps(args) };
+  // Nothing on the host: what the rescue knows is arguments.
+  gather: async () => ({}),
+  plan(args) {
+    return { commands: [], result: { msg: rescueSteps(args) } };
   },
-};
+});

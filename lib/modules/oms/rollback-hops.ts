@@ -5,7 +5,7 @@
  */
 import { TaskFailedError } from '../../errors.js';
 import { rollbackHops } from '../../upgrade/rollback.js';
-import type { ModuleDefinition } from '../types.js';
+import { definePlanModule } from '../../plan/define.js';
 
 interface Args {
   run: Record<string, unknown>;
@@ -13,7 +13,7 @@ interface Args {
   to?: string;
 }
 
-export const omsRollbackHops: ModuleDefinition<Args> = {
+export const omsRollbackHops = definePlanModule<Args, Record<string, never>>({
   name: 'oms.rollback_hops',
   summary: 'The hops of an upgrade run a rollback undoes (newest first) and the version it returns to, from what the run recorded; refuses a version the run did not go through.',
   schema: {
@@ -40,10 +40,12 @@ export const omsRollbackHops: ModuleDefinition<Args> = {
     host: "{{ inventory_hostname }}"
     to: "{{ default rollback_to '' }}"
   register: rb_plan`,
-  async run(args) {
+  // Nothing on the host: the recorded run is an argument.
+  gather: async () => ({}),
+  plan(args) {
     const plan = rollbackHops(args.run ?? {}, args.host, args.to);
     if (!plan.ok) throw new TaskFailedError(plan.reason, {}, plan.hint ? { hint: plan.hint } : {});
     const msg = `rollback: ${plan.from} → ${plan.to}${plan.hops.length > 1 ? ` (${plan.hops.length} hops, newest first: ${plan.hops.map((h) => `${h.to} → ${h.from}`).join(', ')})` : ''}`;
-    return { changed: false, msg, hops: plan.hops, from: plan.from, to: plan.to, path: plan.path, oldest: plan.hops[plan.hops.length - 1] };
+    return { commands: [], result: { msg, hops: plan.hops, from: plan.from, to: plan.to, path: plan.path, oldest: plan.hops[plan.hops.length - 1] } };
   },
-};
+});
