@@ -5,22 +5,27 @@
  * become would prove nothing); the same put over SSH to the same kind of directory must give the same file.
  */
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionPool } from '../../../lib/connection/pool.js';
 import { getLab } from '../../lab/context.js';
+import { LAB_SHARED_MOUNT } from '../../lab/oms/types.js';
 import { labPool } from './helpers.js';
 
 const lab = getLab();
 const CHILD = fileURLToPath(new URL('./local-put-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+// The child runs as a non-root user inside a lab host, which sees neither this checkout (it may sit in the control
+// node's private /tmp) nor may read it: bundled into one file in the lab's shared directory, readable by everyone.
+// (Hosts see the lab's shared directory at LAB_SHARED_MOUNT.)
+const BUNDLE_NAME = 'local-put-child.mjs';
+const BUNDLE = `${LAB_SHARED_MOUNT}/${BUNDLE_NAME}`;
 const DIR = '/opt/omsplay-local-put';
 const pools: ConnectionPool[] = [];
 
 /** The local transport's put, run on h1 as `user`. */
 async function localPut(user: 'ops' | 'admin', dest: string, content: string, opts: object): Promise<{ ok?: true; error?: string }> {
   const env = user === 'admin' ? { OMSPLAY_TEST_SUDO_PW: lab.users.admin.password! } : undefined;
-  // From the worktree, so that `--import tsx` resolves.
-  const argv = ['sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', ROOT, process.execPath, '--import', 'tsx', CHILD, dest, content, JSON.stringify(opts)];
+  const argv = [process.execPath, BUNDLE, dest, content, JSON.stringify(opts)];
   const r = await lab.exec('h1', argv, { user, env, timeoutMs: 90_000 });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -30,6 +35,7 @@ const statOf = async (path: string) => (await lab.exec('h1', ['stat', '-c', '%a 
 const catOf = async (path: string) => (await lab.exec('h1', ['cat', path])).stdout;
 
 beforeAll(async () => {
+  await build({ entryPoints: [CHILD], bundle: true, platform: 'node', format: 'esm', outfile: `${lab.sharedDir}/${BUNDLE_NAME}`, logLevel: 'error', external: ['ssh2', 'cpu-features'] });
   await lab.exec('h1', ['sh', '-c', `rm -rf ${DIR} && mkdir -m 0700 ${DIR} && echo old > ${DIR}/app.conf`], { check: true });
 });
 
