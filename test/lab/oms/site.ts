@@ -230,7 +230,7 @@ export async function deploySite(lab: SimLab, opts: SiteOptions = {}): Promise<S
   const oldVersion = opts.oldVersion ?? OLD_VERSION;
   const newVersion = opts.newVersion ?? NEW_VERSION;
   const via = opts.via ?? [];
-  const built = await buildImages({ repository: opts.repository, versions: [oldVersion, ...via, newVersion] });
+  const built = await buildImages({ repository: opts.repository, versions: [oldVersion, ...via, newVersion], padMb: opts.imagePadMb, padVersions: [...via, newVersion] });
   const images = { old: built[oldVersion] as BuiltImage, new: built[newVersion] as BuiltImage, via: via.map((v) => built[v] as BuiltImage) };
   log(`oms images ready in ${Date.now() - t0} ms`);
   const site = planSite(lab, opts, images);

@@ -89,6 +89,9 @@ export interface SiteOptions {
   hostTraits?: Record<string, HostTraits>;
   /** Stage the new image archive on every host at paths.newImageTar (default true). false: only on the control node (controlImageTar). */
   stageImageOnHosts?: boolean;
+  /** MB of incompressible bytes added to the images the upgrade loads (the new one and the via ones): a realistic
+   *  image size for the outage benchmark (default 0: the small image). */
+  imagePadMb?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
