@@ -204,7 +204,7 @@ function summary(up: RunFigures[], rb: RunFigures[], hu: RunFigures[], hr: RunFi
 
 /** The default lab and site at 3 hosts; at more, a lab of docker hosts h1..hN split evenly into regions r1..rK. */
 async function siteOf(id: number, hosts: number, regions: number, rows: number | undefined): Promise<{ lab: Lab; site: Site }> {
-  const extra: SiteOptions = { ...(rows === undefined ? {} : { heartbeatRows: rows }), ...(imageMb > 0 ? { imagePadMb: imageMb } : {}) };
+  const extra: SiteOptions = { ...(rows === undefined ? {} : { heartbeatRows: rows }), ...(imageMb > 0 ? { imagePadMb: imageMb } : {}), ...(hosts > 3 && imageMb > 0 ? { stageImageOnHosts: 'link' as const } : {}) };
   if (hosts === 3) {
     const lab = await startLab({ ...defaultLabOptions(id) });
     startedLab = lab;
