@@ -343,8 +343,22 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     expect((await inspectContainer(lab, 'h1', site.containers.old)).State.Running).toBe(false);
     await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
 
+    // A view made in cm since the upgrade: swapping cm's tables would keep it where the guide's restore drops it, so cm
+    // is loaded from its dump (the reason said); the other databases are swapped in.
+    const db = await rootConnection(site);
+    try {
+      await db.query(`CREATE VIEW ${db.escapeId(site.databases.cm)}.omsplay_test_view AS SELECT 1 AS one`);
+    } finally {
+      await db.end();
+    }
     const first = await rollback(inv);
     expect(first.code, explain(first)).toBe(0);
+    const how = Object.fromEntries(
+      first.events.filter((e) => e.type === 'item_result' && e.task === 'Rollback: restore each database').map((e) => [e.result.database, [e.result.swapped, e.result.swap_skipped]]),
+    );
+    expect(how[site.databases.cm]).toEqual([false, `${site.databases.cm} has the view omsplay_test_view, which a swap of tables would not give as a load does`]);
+    expect(how[site.databases.rm]).toEqual([true, undefined]);
+    expect((await schemas()).filter((n) => n.includes('omsplay_'))).toEqual([]);
     await onOldVersion(lab, site, haBefore, before);
     // A second attempt still finds the upgrade run (the rollback run recorded none of its values) and changes nothing that matters.
     // The second one without staging: each database dropped, recreated and loaded inside the outage, as the guide does.
