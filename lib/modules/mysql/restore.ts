@@ -103,10 +103,19 @@ export const mysqlRestore = definePlanModule<RestoreArgs, RestoreFacts>({
     const dump = await ctx.facts.get(fileSummaryFact, { path: args.src, gzip: gzipOf(args), headBytes: 16384 }).catch((e: CommandFailedError) => ({ error: e.details?.stderr?.trim() || e.message }));
     // The database is asked about only for a sound dump: a bad dump fails for what is wrong with it, connecting to nothing.
     if (dump === null || 'error' in dump || dumpProblem(args, dump, ctx.host)) return { dump, schema: null, swap };
-    const r = await execPlanned(ctx, schemaQuery(args));
-    if (r.exitCode !== 0) throw clientFailure(r, `mysql on ${ctx.host}`, showCommand(schemaQuery(args)));
+    const r = await execPlanned(ctx, schemaQuery(args, args.database));
+    if (r.exitCode !== 0) throw clientFailure(r, `mysql on ${ctx.host}`, showCommand(schemaQuery(args, args.database)));
     const row = parseBatch(r.stdout)[0];
-    return { dump, schema: row ? { charset: row[0] ?? null, collation: row[1] ?? null } : null, swap };
+    const schema = row ? { charset: row[0] ?? null, collation: row[1] ?? null } : null;
+    // A staging database left by a load that did not complete is dropped with the load, only when it exists: a user
+    // whose grants name the OMS databases only could not create it, and may not even DROP ... IF EXISTS it.
+    const stagedDb = args.staged?.database;
+    if (stagedDb && !swap) {
+      const e = await execPlanned(ctx, schemaQuery(args, stagedDb));
+      if (e.exitCode !== 0) throw clientFailure(e, `mysql on ${ctx.host}`, showCommand(schemaQuery(args, stagedDb)));
+      return { dump, schema, swap, staged_exists: parseBatch(e.stdout).length > 0 };
+    }
+    return { dump, schema, swap };
   },
   plan: (args, facts, env) => planRestore(args, facts, env.host),
   finish: (outcome) => finishRestore(outcome),
@@ -117,10 +126,10 @@ const gzipOf = (args: RestoreArgs) => args.gzip ?? args.src.endsWith('.gz');
 /** The option file holding the password, in a private directory the executor makes and removes. */
 const optionFiles = (args: RestoreArgs) => ({ 'my.cnf': optionFileContent(args.login_password) });
 
-/** The database's character set and collation now (no row: it does not exist). */
-function schemaQuery(args: RestoreArgs): PlannedCommand {
+/** A database's character set and collation now (no row: it does not exist). */
+function schemaQuery(args: RestoreArgs, database: string): PlannedCommand {
   return {
-    argv: mysqlClientCommand(mysqlBatchArgs(privateFile('my.cnf'), serverOf(args), schemaCharset(args.database))),
+    argv: mysqlClientCommand(mysqlBatchArgs(privateFile('my.cnf'), serverOf(args), schemaCharset(database))),
     privateFiles: optionFiles(args),
     okExitCodes: 'any',
   };
@@ -150,6 +159,8 @@ export interface RestoreFacts {
   dump?: FileSummary | null | { error: string };
   schema: { charset: string | null; collation: string | null } | null;
   swap?: SwapFacts;
+  /** With `staged` and no swap facts (its load did not complete): whether that staging database exists. */
+  staged_exists?: boolean;
 }
 
 export interface SwapFacts {
@@ -237,6 +248,7 @@ export function planRestore(args: RestoreArgs, facts: RestoreFacts, host: string
   if (problem) throw problem;
   const dump = facts.dump as FileSummary;
   const existed = facts.schema !== null;
+  const dropStaged = Boolean(stagedDb) && (facts.swap ? facts.swap.objects.some((o) => o.schema === stagedDb && o.type === 'SCHEMA') : facts.staged_exists === true);
   const charset = args.charset ?? facts.schema?.charset ?? undefined;
   const collation = args.collation ?? (args.charset ? undefined : (facts.schema?.collation ?? undefined));
   const result = {
@@ -257,7 +269,7 @@ export function planRestore(args: RestoreArgs, facts: RestoreFacts, host: string
     file: args.src,
     gzip: gzipOf(args),
     // A staging database not swapped in goes first (nothing of it is used).
-    prelude: `${stagedDb ? `DROP DATABASE IF EXISTS ${sqlIdent(stagedDb)}; ` : ''}${recreateDatabase(args.database, charset, collation)}`,
+    prelude: `${dropStaged ? `DROP DATABASE ${sqlIdent(stagedDb!)}; ` : ''}${recreateDatabase(args.database, charset, collation)}`,
     after: tableCounts(args.database),
   });
   const what = `loading ${args.src} into ${args.database} (the database was recreated and is now partly loaded)`;

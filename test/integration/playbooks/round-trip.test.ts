@@ -143,6 +143,8 @@ describe.each(profiles)('the $name site profile', (profile) => {
       for (const h of site.hosts) expect(await sh(h.name, `test -e ${site.paths.newImageTar}`), h.name).not.toBe(0);
       expect(site.stageImageOnHosts).toBe(false);
       expect((await lab.exec('h1', ['test', '-e', site.controlImageTar])).code).not.toBe(0);
+      // The MetaDB user's grants name the OMS databases only.
+      expect(site.seed.metaGrants).toBe('databases');
     });
   }
 
@@ -179,6 +181,11 @@ describe.each(profiles)('the $name site profile', (profile) => {
 
       const back = await run('rollback.yml', '--from-run', 'last', '--yes');
       expect(back.code, `rollback ${round}: ${explain(back)}`).toBe(0);
+      // Friendly: each dump staged before the stop and swapped in. Hostile: the MetaDB user may not create a staging
+      // database, so each is loaded inside the outage (nothing else changes for the site).
+      const restores = back.events.filter((e) => e.type === 'item_result' && e.task === 'Rollback: restore each database');
+      expect(restores.map((e) => e.result.swapped)).toEqual(site.databases.all.map(() => profile.name === 'friendly'));
+      if (profile.name === 'hostile') for (const e of restores) expect(e.result.swap_skipped).toMatch(/did not complete/);
       await onOldVersion(site, haBefore, before);
       // The new containers' docker inspect went to the journal before they were removed.
       const kept = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: the new container as it is (kept in the journal before it goes)');

@@ -8,7 +8,8 @@
  *   and missing on h2; h1 mounts the vendor's certificate but its console answers plain HTTP (TLS ended elsewhere),
  *   h3 mounts it and answers real HTTPS (its region's config.yaml enables ssl); h2's sshd listens on 2222; region hy
  *   (h3) refuses SSH from the control node: it is reached only through the bastion h1; the new image tar is only on
- *   the control node (the upgrade copies it to the login user's home).
+ *   the control node (the upgrade copies it to the login user's home); the MetaDB user's grants name the OMS
+ *   databases only (it may not create a staging database: the rollback loads its dumps inside the outage).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,6 +39,7 @@ export function hostileSiteOptions(): SiteOptions {
       h3: { certs: true, bastionOnly: true },
     },
     stageImageOnHosts: false,
+    metaGrants: 'databases',
   };
 }
 

@@ -232,7 +232,13 @@ export function seedStatements(site: Site, opts: Site['seed']): string[] {
   const user = `${q(site.metadb.user)}@'%'`;
   s.push(`CREATE USER IF NOT EXISTS ${user} IDENTIFIED BY ${q(site.metadb.password)}`);
   s.push(`ALTER USER ${user} IDENTIFIED BY ${q(site.metadb.password)}`);
-  s.push(`GRANT ALL PRIVILEGES ON *.* TO ${user}`);
+  // Grants of an earlier site on the same MetaDB (another profile) do not carry over.
+  s.push(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${user}`);
+  if (opts.metaGrants === 'databases') {
+    for (const db of site.databases.all) s.push(`GRANT ALL PRIVILEGES ON ${id(db)}.* TO ${user}`);
+  } else {
+    s.push(`GRANT ALL PRIVILEGES ON *.* TO ${user}`);
+  }
   return s;
 }
 

@@ -139,6 +139,7 @@ export function planSite(
       heartbeatRows: opts.heartbeatRows ?? 10_000,
       epoch: new Date().toISOString().slice(0, 19).replace('T', ' '),
       omsVersionTable: opts.omsVersionTable ?? atLeast(oldVersion, '4.1.1'),
+      metaGrants: opts.metaGrants ?? 'all',
     },
     paths: {
       dataDir,

@@ -87,6 +87,9 @@ export interface SiteOptions {
   omsVersionTable?: boolean;
   /** Per-host traits, by lab host name. */
   hostTraits?: Record<string, HostTraits>;
+  /** The MetaDB user's grants: 'all' (ALL ON *.*, default) or 'databases' (ALL on the OMS databases only, as a DBA
+   *  gives it: it may drop and create those, but no other database — no staging database for a rollback). */
+  metaGrants?: 'all' | 'databases';
   /** Stage the new image archive on every host at paths.newImageTar (default true). false: only on the control node (controlImageTar). */
   /** 'link': a symlink to the shared archive instead of a copy (the 30-host benchmark: 30 copies of a 1 GB image would
    *  fill the disk; reading through the link is what reading a local copy in the page cache costs). */
@@ -181,6 +184,7 @@ export interface Site {
     epoch: string;
     /** rm has oms_version (holding "<old version>-CE"). */
     omsVersionTable: boolean;
+    metaGrants: 'all' | 'databases';
   };
   paths: {
     dataDir: string;
