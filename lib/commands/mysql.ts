@@ -3,6 +3,7 @@
  * option file that carries the password. The password is never an argument: it is written to a
  * 0600 file passed with --defaults-extra-file (which must be the first option).
  */
+import { SHA256_STDIN } from './fs.js';
 
 /** Where the server is, as seen from the host that runs the client. */
 export interface MysqlServer {
@@ -80,7 +81,7 @@ const PICK = 'pick() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { ec
  * refuse an existing `dest` (unless overwrite), `mkdir -p` its directory (0700), create the private
  * directory `privDir` (0700, refused if it exists) and write the option file there from stdin (the
  * password never reaches a command line), run mysqldump, and hash the stream while it is written
- * (`tee` into `dest.partial` and `sha256sum`: one pass, no re-read). With gzip the uncompressed
+ * (`tee` into `dest.partial` and the sha256 hasher, SHA256_STDIN: one pass, no re-read). With gzip the uncompressed
  * stream's last bytes are kept through a FIFO so the completion trailer is checked without
  * decompressing the file again. Prints the `fileSummary` sections (@@size, @@sha256, @@tail) on
  * success; a refusal prints `@@refused <why>` and exits 2. The private directory is removed on exit.
@@ -124,11 +125,11 @@ export function dumpCommand(o: {
     lines.push(
       'mkfifo "$d/t" || exit 1',
       `tail -c ${tail} < "$d/t" > "$d/tail" & tp=$!`,
-      `${run} | tee -- "$d/t" | gzip -c | ${keep} | sha256sum > "$d/sum"`,
+      `${run} | tee -- "$d/t" | gzip -c | ${keep} | { ${SHA256_STDIN}; } > "$d/sum"`,
       'wait "$tp"',
     );
   } else {
-    lines.push(`${run} | ${keep} | sha256sum > "$d/sum"`, `tail -c ${tail} -- "$part" > "$d/tail"`);
+    lines.push(`${run} | ${keep} | { ${SHA256_STDIN}; } > "$d/sum"`, `tail -c ${tail} -- "$part" > "$d/tail"`);
   }
   lines.push(
     'rc=$(cat "$d/rc" 2>/dev/null || echo 1)',

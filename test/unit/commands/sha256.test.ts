@@ -3,11 +3,12 @@
  * run here over the local transport against real files.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileSha256, fileSummary, parseFileSha256, parseFileSummary, parseFileWithSha256, parseSha256, readFileWithSha256, remoteSha256 } from '../../../lib/commands/fs.js';
+import { SHA256_STDIN, fileSha256, fileSummary, parseFileSha256, parseFileSummary, parseFileWithSha256, parseSha256, readFileWithSha256, remoteSha256 } from '../../../lib/commands/fs.js';
 import { LocalConnection } from '../../../lib/connection/local.js';
 import { CommandFailedError } from '../../../lib/errors.js';
 
@@ -34,7 +35,25 @@ describe('remote sha256', () => {
     expect(parseSha256('sha256sum: x: Is a directory')).toBeNull();
     expect(parseSha256(`${sum}b`)).toBeNull();
     expect(() => parseFileSha256('/x', { exitCode: 0, stdout: 'garbage', stderr: '' }, 'h1')).toThrow(/cannot checksum \/x on h1: exit 0/);
-    expect(fileSha256('/x')).toEqual(['sh', '-c', '[ -e "$1" ] || exit 66; sha256sum < "$1"', 'sh', '/x']);
+    expect(fileSha256('/x')).toEqual(['sh', '-c', `[ -e "$1" ] || exit 66; { ${SHA256_STDIN}; } < "$1"`, 'sh', '/x']);
+  });
+
+  it('hashes with openssl where it is installed, else with sha256sum: the same digest either way', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omsplay-sha-'));
+    const file = join(dir, 'dump.sql');
+    const bytes = Buffer.alloc(3_000_000, 'INSERT INTO t VALUES (1);\n');
+    await writeFile(file, bytes);
+    // A PATH with sha256sum but no openssl: the fallback.
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    for (const tool of ['sha256sum']) await symlink(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
+    const run = (path: string) => execFileSync('/bin/sh', ['-c', `{ ${SHA256_STDIN}; } < "$1"`, 'sh', file], { encoding: 'utf8', env: { PATH: path } });
+    const withOpenssl = run(process.env.PATH ?? '');
+    expect(withOpenssl).toMatch(/\*stdin/); // openssl's coreutils-style line: this machine has openssl
+    expect(parseSha256(withOpenssl)).toBe(hex(bytes));
+    const without = run(bin);
+    expect(without).not.toMatch(/stdin/);
+    expect(parseSha256(without)).toBe(hex(bytes));
   });
 
   it('file summary and read-with-checksum report the same checksum as remoteSha256', async () => {
