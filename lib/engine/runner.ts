@@ -261,20 +261,13 @@ export class PlaybookRunner {
             failed.set(h, errorText(e));
           }
         }
-        this.failInclude(task, inner, failed);
+        // Hosts whose include could not be resolved fail it.
+        this.executor.failNode(task, inner, failed);
       }
-      this.checkPlayFailure(scope, entering.filter((h) => !this.hosts.get(h)!.active), name);
+      // Hosts failed by the include's when, vars or file name.
+      this.checkPlayFailure(scope, round.filter((h) => !this.hosts.get(h)!.active), name);
       for (const { tasks, hosts: group } of byFile.values()) await this.runNodes(tasks, group, inner, tags, everyTask);
     }
-  }
-
-  /** Hosts whose include could not be resolved fail it, shown as a task of its own (reporters list tasks by their start). */
-  private failInclude(task: Task, scope: TaskScope, failed: Map<string, string>): void {
-    if (failed.size === 0) return;
-    const name = task.name ?? `include_tasks ${task.includeFile}`;
-    this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: [...failed.keys()], location: formatLocation(task.location), time: new Date().toISOString() });
-    for (const [h, msg] of failed) this.executor.failTask(task, h, scope, msg);
-    this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: 0 });
   }
 
   /**
@@ -308,6 +301,7 @@ export class PlaybookRunner {
     if (!everyTask && !anyTaskSelected(block.block, tags, this.options)) return;
     const inner: TaskScope = { ...scope, blockVars: [...scope.blockVars, block.vars], blockStack: [...(scope.blockStack ?? []), block] };
     const entering = await this.executor.filterWhen(block, hosts, inner);
+    this.checkPlayFailure(scope, hosts.filter((h) => !this.hosts.get(h)!.active), block.name ?? 'block');
     if (entering.length === 0) return;
     const hasRescue = block.rescue.length > 0;
     if (hasRescue) this.rescuableDepth++;
