@@ -443,6 +443,27 @@ describe('engine: task keywords', () => {
     expect(r.collect.recap().b).toMatchObject({ failed: 1, ignored: 2 });
   });
 
+  it("an include whose loop is not a list fails as a task of its own: its task_start, then the hosts' results", async () => {
+    const r = await runYaml({
+      files: { 'tasks/plain.yml': '- name: plain\n  debug: {msg: hi}\n' },
+      playbook: `
+- hosts: a, b
+  tasks:
+    - include_tasks: tasks/plain.yml
+      loop: "{{ inventory_hostname }}"
+      ignore_errors: true
+    - name: after
+      debug: {msg: done}
+`,
+    });
+    const events = r.collect.events.filter((e) => e.type === 'task_start' || e.type === 'task_result').map((e) => `${e.type}:${e.task}`);
+    const name = events[0]!.slice('task_start:'.length);
+    expect(name).toMatch(/^include_tasks .*tasks\/plain\.yml$/);
+    expect(events.slice(0, 3)).toEqual([`task_start:${name}`, `task_result:${name}`, `task_result:${name}`]);
+    expect(r.collect.results(name)[0]!.result.msg).toMatch(/loop must be a list, got string/);
+    expect(r.collect.status('after')).toEqual({ a: 'ok', b: 'ok' });
+  });
+
   it('a template that renders to nothing is an error naming it, never debug\'s default "Hello world!"', async () => {
     const r = await runYaml({
       playbook: `
