@@ -152,7 +152,7 @@ async function upgradeWorkload(hosts: number): Promise<void> {
   log(`workload upgrade: ${hosts} hosts, omsplay beside the vendor's order by hand`);
   const args = ['--import', 'tsx', join(repo, 'bench/upgrade-outage.ts'), '--no-build', '--lab-id', String(labId + 1), '--out', outDir];
   args.push('--hosts', String(hosts), '--runs', String(smoke ? 1 : runs), '--label', `upgrade-outage-${hosts}`);
-  if (!smoke) args.push('--heartbeat-rows', '1000000', '--metadb-mb', '1000');
+  if (!smoke) args.push('--heartbeat-rows', '1000000', '--metadb-mb', '1000', '--image-mb', '1000');
   const r = spawnSync(process.execPath, args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`the upgrade workload at ${hosts} hosts failed (exit ${r.status})`);
 }

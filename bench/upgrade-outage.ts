@@ -8,7 +8,8 @@
  * after another, host after host) on the same site, reset in between.
  *
  *   npx tsx bench/upgrade-outage.ts --lab-id 18 --runs 1 --out bench/results
- *   npx tsx bench/upgrade-outage.ts --hosts 30 --regions 3 --heartbeat-rows 1000000 --metadb-mb 1000
+ *   npx tsx bench/upgrade-outage.ts --hosts 30 --regions 3 --heartbeat-rows 1000000 --metadb-mb 1000 --image-mb 1000
+ *   npx tsx bench/upgrade-outage.ts --no-by-hand --vars '{"oms_metadb_parallel": 2}' --label p2
  *
  * Writes <label>.json and <label>.md with the load average before each run.
  */
@@ -44,6 +45,8 @@ const { values: opt } = parseArgs({
     'metadb-mb': { type: 'string' },
     'no-by-hand': { type: 'boolean' },
     'keep-lab': { type: 'boolean' },
+    vars: { type: 'string' },
+    'image-mb': { type: 'string' },
   },
 });
 // --repo: another checkout whose omsplay (built) and playbooks run instead (e.g. main, for a before/after figure).
@@ -55,7 +58,11 @@ const hostCount = Number(opt.hosts ?? 3);
 const regionCount = Number(opt.regions ?? (hostCount > 3 ? 3 : 2));
 const heartbeatRows = opt['heartbeat-rows'] === undefined ? undefined : Number(opt['heartbeat-rows']);
 const metadbMb = Number(opt['metadb-mb'] ?? 0);
+// --image-mb 1000: the new image about 1 GB (a layer of random bytes), as a real OMS image.
+const imageMb = Number(opt['image-mb'] ?? 0);
 const byHand = !opt['no-by-hand'];
+// --vars '{"oms_metadb_parallel": 2}': inventory variables of the omsplay runs (recorded in the results).
+const extraVars = opt.vars ? (JSON.parse(opt.vars) as Record<string, unknown>) : {};
 const outDir = resolve(opt.out ?? join(repo, 'bench/results'));
 const log = (s: string) => process.stderr.write(`[upgrade-outage] ${s}\n`);
 const load = () => os.loadavg().map((x) => round(x, 2));
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
   const { lab, site } = await siteOf(labId, hostCount, regionCount, heartbeatRows);
   const scratch = join(lab.dir, 'bench-upgrade');
   await mkdir(scratch, { recursive: true });
-  const inv = await writeSiteInventory(lab, site, { file: join(scratch, 'inventory.yml'), vars: { oms_health_timeout: 600 } });
+  const inv = await writeSiteInventory(lab, site, { file: join(scratch, 'inventory.yml'), vars: { oms_health_timeout: 600, ...extraVars } });
   const env = { ...process.env, OMSPLAY_HOME: join(scratch, 'omsplay-home') };
   const cli = (args: string[]) => ({ argv: [process.execPath, join(repo, 'bin/omsplay.js'), ...args], env, cwd: repo, timeoutMs: 1_800_000 });
   const upgrades: RunFigures[] = [];
@@ -136,7 +143,7 @@ async function main(): Promise<void> {
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {}
-  const doc = { ...started, commit, loadAtEnd: load(), cpus: os.cpus().length, hosts: site.hosts.length, regions: site.regions.length, heartbeatRows: site.seed.heartbeatRows, metadbMb, runs, upgrades, rollbacks, handUpgrades, handRollbacks };
+  const doc = { ...started, commit, vars: extraVars, imageMb, loadAtEnd: load(), cpus: os.cpus().length, hosts: site.hosts.length, regions: site.regions.length, heartbeatRows: site.seed.heartbeatRows, metadbMb, runs, upgrades, rollbacks, handUpgrades, handRollbacks };
   await writeFile(join(outDir, `${label}.json`), `${JSON.stringify(doc, null, 2)}\n`);
   const table = (name: string, r: RunFigures) => [
     `### ${name}: outage ${(r.outageMs / 1000).toFixed(1)} s of ${(r.wallMs / 1000).toFixed(1)} s (load average ${r.load[0]} at its start)`,
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
   const md = [
     `# Upgrade and rollback outage on the simulated site (${label})`,
     '',
-    `${started.date}, commit ${commit}, ${os.cpus().length} cores, ${site.hosts.length} hosts in ${site.regions.length} regions, heartbeat tables of ${site.seed.heartbeatRows} rows, ${metadbMb > 0 ? `rm and cm grown by ${metadbMb} MB` : "the lab's own small MetaDB"}, the lab's small image, ${runs} run(s). Load average (1 min) at the start ${started.load[0]}, at the end ${doc.loadAtEnd[0]}.`,
+    `${started.date}, commit ${commit}, ${os.cpus().length} cores, ${site.hosts.length} hosts in ${site.regions.length} regions, heartbeat tables of ${site.seed.heartbeatRows} rows, ${metadbMb > 0 ? `rm and cm grown by ${metadbMb} MB` : "the lab's own small MetaDB"}, ${imageMb > 0 ? `the new image grown by ${imageMb} MB` : "the lab's small image"}, ${runs} run(s). Load average (1 min) at the start ${started.load[0]}, at the end ${doc.loadAtEnd[0]}.`,
     '',
     ...summary(upgrades, rollbacks, handUpgrades, handRollbacks),
     ...upgrades.flatMap((r, i) => table(`Upgrade run ${i + 1}`, r)),
@@ -197,7 +204,7 @@ function summary(up: RunFigures[], rb: RunFigures[], hu: RunFigures[], hr: RunFi
 
 /** The default lab and site at 3 hosts; at more, a lab of docker hosts h1..hN split evenly into regions r1..rK. */
 async function siteOf(id: number, hosts: number, regions: number, rows: number | undefined): Promise<{ lab: Lab; site: Site }> {
-  const extra: SiteOptions = rows === undefined ? {} : { heartbeatRows: rows };
+  const extra: SiteOptions = { ...(rows === undefined ? {} : { heartbeatRows: rows }), ...(imageMb > 0 ? { imagePadMb: imageMb } : {}), ...(hosts > 3 && imageMb > 0 ? { stageImageOnHosts: 'link' as const } : {}) };
   if (hosts === 3) {
     const lab = await startLab({ ...defaultLabOptions(id) });
     startedLab = lab;

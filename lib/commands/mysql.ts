@@ -106,14 +106,17 @@ export function dumpCommand(o: {
     'if [ "$ow" != 1 ] && [ -e "$dest" ]; then echo "@@refused exists"; exit 2; fi',
     'mkdir -p -m 0700 -- "$(dirname -- "$dest")" || { echo "@@refused mkdir"; exit 2; }',
     'mkdir -m 0700 -- "$d" || { echo "@@refused private directory"; exit 2; }',
-    `trap 'rm -rf -- "$d"' EXIT`,
+    // ep: the size estimate's client, ended with the dump (a short dump must not leave it running on the host).
+    'ep=',
+    `trap 'if [ -n "$ep" ]; then kill "$ep" 2>/dev/null; fi; rm -rf -- "$d"' EXIT`,
     "trap 'exit 130' INT TERM HUP",
     'cat > "$d/my.cnf" || exit 1',
     // The size estimate runs beside the dump (never delaying it) with the first k arguments (the connection
-    // options); its number appears in $d/estimate only once complete. A failure leaves no file: no estimate.
+    // options); the client replaces its subshell, so $ep is the client itself. Its one short line is written at
+    // once at the end; a failure writes nothing: no estimate.
     'if [ -n "$est" ] && cli=$(pick mysql mariadb); then',
     '  ( c=$#; for a in "$@"; do [ "$k" -gt 0 ] && set -- "$@" "$a"; k=$((k-1)); done; shift "$c"',
-    '    "$cli" "$@" --batch --skip-column-names -e "$est" > "$d/estimate.tmp" && mv -f -- "$d/estimate.tmp" "$d/estimate" ) </dev/null >/dev/null 2>&1 &',
+    '    exec "$cli" "$@" --batch --skip-column-names -e "$est" > "$d/estimate" ) </dev/null 2>/dev/null & ep=$!',
     'fi',
     'bin=$(pick mysqldump mariadb-dump) || { echo "neither mysqldump nor mariadb-dump is installed" >&2; exit 127; }',
   ];

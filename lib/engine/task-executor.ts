@@ -270,7 +270,8 @@ export class TaskExecutor {
       });
       if (r.status === 'unreachable') unreachable ??= r;
     };
-    if (task.loopParallel && task.loopParallel > 1) {
+    const parallel = this.loopParallel(task, vars);
+    if (parallel > 1) {
       // loop_control.parallel: up to N items at once (each its own command on the host's connection, whose
       // channel limit still holds); every started item finishes before the task's outcome is settled.
       let next = 0;
@@ -280,7 +281,7 @@ export class TaskExecutor {
           await runItem(i, items[i]);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(task.loopParallel, items.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
     } else {
       for (const [index, item] of items.entries()) {
         await runItem(index, item);
@@ -293,6 +294,17 @@ export class TaskExecutor {
     const skipped = results.length === 0 || results.every((r) => r.skipped);
     const result: ModuleResult = { changed, failed, skipped, results, msg: failed ? loopFailureMessage(results, labels, task.noLog) : undefined };
     return { status: failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok', result };
+  }
+
+  /** loop_control.parallel as a number: a template (a site setting such as oms_metadb_parallel) is rendered with the host's variables. */
+  private loopParallel(task: Task, vars: Vars): number {
+    if (task.loopParallel === undefined) return 1;
+    const value = typeof task.loopParallel === 'number' ? task.loopParallel : renderValue(task.loopParallel, vars, this.where(task));
+    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      throw new TaskFailedError(`loop_control.parallel must be a whole number of at least 1, got ${JSON.stringify(value)}`, {}, { hint: `"${task.loopParallel}" gave ${JSON.stringify(value)}: set the variable it reads to 1 or more` });
+    }
+    return n;
   }
 
   /** What a person reads for an item: loop_control.label rendered with the item, else the item itself, shortened. */

@@ -184,6 +184,7 @@ class Checker {
     this.conds(t.when, src, 'when', t.location, item, label);
     this.scan(t.name, src, ['name'], t.location, item, label);
     this.scan(t.loopLabel, src, ['loop_control', 'label'], t.location, item, label);
+    if (typeof t.loopParallel === 'string') this.scan(t.loopParallel, src, ['loop_control', 'parallel'], t.location, local, label);
     this.scan(t.delegateTo, src, ['delegate_to'], t.location, item, label);
     this.scan(t.becomeUser, src, ['become_user'], t.location, item, label);
     if (t.module === 'include_tasks') {

@@ -23,7 +23,7 @@ export function fromRunNames(loaded: LoadedPlaybook): string[] {
       for (const c of [...n.block, ...n.rescue, ...n.always]) node(c);
       return;
     }
-    read([n.args, n.loop, n.loopLabel, n.includeFile]);
+    read([n.args, n.loop, n.loopLabel, n.loopParallel, n.includeFile]);
     conds(n.until);
     conds(n.failedWhen);
     conds(n.changedWhen);

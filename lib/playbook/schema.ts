@@ -143,7 +143,11 @@ function taskProperties(): Json {
       properties: {
         loop_var: { type: 'string', pattern: IDENT, errorMessage: 'a variable name (letters, digits, _)' },
         label: { type: 'string' },
-        parallel: { type: 'integer', minimum: 1, description: 'How many items run at once (default 1: one after another). Every started item finishes before the task fails.' },
+        parallel: {
+          anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '\\{\\{' }],
+          errorMessage: 'a whole number of at least 1, or a {{ }} template that gives one',
+          description: 'How many items run at once (default 1: one after another), or a template rendered per host (a site setting). Every started item finishes before the task fails.',
+        },
       },
       additionalProperties: false,
     },

@@ -267,7 +267,7 @@ function applyLoop(task: Task, raw: Raw, path: ValuePath, ctx: TaskContext): voi
   if (isObject(lc)) {
     if (typeof lc.loop_var === 'string') task.loopVar = lc.loop_var;
     if (typeof lc.label === 'string') task.loopLabel = lc.label;
-    if (typeof lc.parallel === 'number') task.loopParallel = lc.parallel;
+    if (typeof lc.parallel === 'number' || typeof lc.parallel === 'string') task.loopParallel = lc.parallel;
   }
 }
 

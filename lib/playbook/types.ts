@@ -39,8 +39,8 @@ export interface Task extends TaskCommon {
   loopVar: string;
   /** loop_control.label: a template shown instead of the whole item. */
   loopLabel?: string;
-  /** loop_control.parallel: how many items run at once (default 1: one after another). */
-  loopParallel?: number;
+  /** loop_control.parallel: how many items run at once (default 1: one after another); a template is rendered per host. */
+  loopParallel?: number | string;
   register?: string;
   /** Record the registered value / facts in the run journal for later runs (`--from-run`). */
   record?: boolean;

@@ -28,3 +28,38 @@ export function tableCounts(database: string): string {
 export function databasesSize(databases: string[]): string {
   return `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${databases.map(sqlString).join(', ')})`;
 }
+
+/**
+ * What a swap of a staged database into place depends on, one row per object of the two databases: the databases
+ * themselves ('SCHEMA'), their tables ('BASE TABLE', 'VIEW', ...), routines, triggers, events and foreign keys.
+ */
+export function swapObjects(database: string, staged: string): string {
+  const both = `(${sqlString(database)}, ${sqlString(staged)})`;
+  return [
+    `SELECT SCHEMA_NAME, '', 'SCHEMA' FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ${both}`,
+    `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ${both}`,
+    `SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN ${both}`,
+    `SELECT TRIGGER_SCHEMA, TRIGGER_NAME, 'TRIGGER' FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA IN ${both}`,
+    `SELECT EVENT_SCHEMA, EVENT_NAME, 'EVENT' FROM information_schema.EVENTS WHERE EVENT_SCHEMA IN ${both}`,
+    `SELECT CONSTRAINT_SCHEMA, CONSTRAINT_NAME, 'FOREIGN KEY' FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN ${both}`,
+  ].join(' UNION ALL ');
+}
+
+/**
+ * Puts the staged database's tables in place of the database's, in one atomic RENAME TABLE (metadata only: no row
+ * is copied). The database's own tables go to `retired` in the same statement, which is dropped afterwards with
+ * the then empty staged database. The database itself (its character set, collation and grants) stays.
+ */
+export function swapStaged(o: { database: string; staged: string; retired: string; liveTables: string[]; stagedTables: string[]; createDatabase: boolean; lockWaitSeconds: number }): string {
+  const move = (from: string, to: string, t: string) => `${sqlIdent(from)}.${sqlIdent(t)} TO ${sqlIdent(to)}.${sqlIdent(t)}`;
+  const renames = [...o.liveTables.map((t) => move(o.database, o.retired, t)), ...o.stagedTables.map((t) => move(o.staged, o.database, t))];
+  return [
+    `SET SESSION lock_wait_timeout = ${Math.floor(o.lockWaitSeconds)}`,
+    `DROP DATABASE IF EXISTS ${sqlIdent(o.retired)}`,
+    `CREATE DATABASE ${sqlIdent(o.retired)}`,
+    ...(o.createDatabase ? [`CREATE DATABASE ${sqlIdent(o.database)}`] : []),
+    ...(renames.length ? [`RENAME TABLE ${renames.join(', ')}`] : []),
+    `DROP DATABASE ${sqlIdent(o.retired)}`,
+    `DROP DATABASE ${sqlIdent(o.staged)}`,
+  ].join('; ');
+}

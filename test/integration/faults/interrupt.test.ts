@@ -154,7 +154,7 @@ describe('Ctrl-C during a run', () => {
     const back = await omsplay([...rollback.split(' ').slice(1), '--yes', '--json'], { env });
     expect(back.code, explain(back)).toBe(0);
     // Nothing to restore: the MetaDB was never changed; no database was dropped.
-    const restores = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    const restores = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: restore each database');
     expect(restores.filter((e) => e.status !== 'skipped')).toEqual([]);
     for (const h of HOSTS) {
       const old = await inspectContainer(lab, h, site.containers.old);

@@ -86,7 +86,7 @@ describe('a host lost after the backup', () => {
     const early = await omsplay(['run', 'rollback.yml', '-i', inv, '--from-run', runId, '--yes', '--plain'], { env });
     expect(early.code, early.stdout).toBe(3);
     expect(early.stdout).toContain(`${LOST} could not be reached to make sure ${site.containers.old} and ${site.containers.new} are stopped there`);
-    expect(early.stdout).not.toContain('TASK [Rollback: drop, recreate and restore each database]');
+    expect(early.stdout).not.toContain('TASK [Rollback: restore each database]');
     expect(early.stdout).toMatch(/h3\s+: ok=\d+\s+changed=\d+\s+unreachable=[1-9]\d*\s+failed=0/);
     expect(await markers('count')).toBe(site.databases.all.length);
 
@@ -138,7 +138,7 @@ describe('a host lost after the backup', () => {
     expect(r.events.find((e) => e.type === 'recap')!.hosts[LOST]).toMatchObject({ failed: 0 });
     // h3's new OMS still runs (and writes to the MetaDB): the rescue restored nothing and stopped what it reached.
     expect((await inspectContainer(lab, LOST, site.containers.new))?.State.Running).toBe(true);
-    expect(r.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database')).toBe(false);
+    expect(r.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: restore each database')).toBe(false);
     expect(await markers('count')).toBe(site.databases.all.length);
     for (const h of ['h1', 'h2']) expect((await inspectContainer(lab, h, site.containers.new))?.State.Running, h).toBe(false);
     expect((await haConfig(site)).enable).toBe(false);
@@ -159,7 +159,7 @@ describe('a host lost after the backup', () => {
     const unlock = await omsplay(commands[0]!.split(' ').slice(1), { env });
     expect(unlock.code, unlock.stdout + unlock.stderr).toBe(0);
     const back = startOmsplay([...commands[1]!.split(' ').slice(1), '--json'], { env });
-    await back.waitFor((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database');
+    await back.waitFor((e) => e.type === 'task_start' && e.task === 'Rollback: restore each database');
     process.kill(back.pid, 'SIGSTOP');
     try {
       for (const h of site.hosts) {

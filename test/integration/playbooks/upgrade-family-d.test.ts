@@ -72,7 +72,7 @@ describe('family D: 4.2.11 → 4.2.12 on 3 hosts in 2 regions', () => {
     const up = await run(site, 'upgrade.yml');
     expect(up.code).toBe(2);
     expect(up.events.some((e) => e.type === 'on_failure')).toBe(true);
-    const restored = up.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    const restored = up.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: restore each database');
     expect(restored.map((e) => e.status)).toEqual(['changed']);
     await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
     await onOldVersion(site, before, haBefore);
@@ -122,7 +122,7 @@ describe('family D: 4.2.11 → 4.2.12 on 3 hosts in 2 regions', () => {
       expect(back.code, explain(back)).toBe(0);
       // The failing run, not an earlier one that got further: it recorded ha_before (empty) before the first change.
       expect(back.events.find((e) => e.type === 'run_start')!.from_run).toBe(failedRun);
-      expect(ran(back)).toContain('Rollback: drop, recreate and restore each database');
+      expect(ran(back)).toContain('Rollback: restore each database');
       expect(ran(back).filter((t) => /HA|ha\.config/.test(t))).toEqual([]);
     } finally {
       await lab.exec('h1', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });

@@ -107,7 +107,7 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     const up = await upgrade();
     expect(up.code, explain(up)).toBe(2);
     expect(up.events.some((e) => e.type === 'on_failure')).toBe(true);
-    const restored = up.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    const restored = up.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: restore each database');
     expect(restored.map((e) => e.status)).toEqual(['changed']);
     expect(String(restored[0]!.result.results?.[0]?.dump?.path ?? JSON.stringify(restored[0]!.result))).toContain('/hop2-4.2.2/');
     await runsOn('4.2.1', 'oms_421', ['oms_420', 'oms_422']);
@@ -123,7 +123,7 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     // The hop the rescue undid is not undone again: one hop left (4.2.1 → 4.2.0), from hop 1's dumps.
     const plan = back.events.find((e) => e.type === 'task_result' && e.task === 'Rollback: the hops to undo')!;
     expect(plan.result.msg).toBe('rollback: 4.2.1 → 4.2.0');
-    const restoredBack = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    const restoredBack = back.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: restore each database');
     expect(restoredBack.map((e) => e.status)).toEqual(['changed']);
     expect(JSON.stringify(restoredBack[0]!.result)).toContain('/hop1-4.2.1/');
     await runsOn('4.2.0', 'oms_420', ['oms_421']);

@@ -107,6 +107,15 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     // The image was loaded before T1 (stage); procedure step 3, inside the outage, found it present on every host.
     const order = up.events.filter((e) => e.type === 'task_start').map((e) => String(e.task));
     expect(order.indexOf('Stage: docker load the new image while the old OMS runs')).toBeLessThan(order.indexOf('Stop old containers: record T1'));
+    // Step 2.2's delete of useless heartbeat rows: most of it before T1 (once per region, OMS still running), the
+    // rest (the rows written since) after the stop, as the guide orders it.
+    const deleted = (task: string) => up.events.filter((e) => e.type === 'task_result' && e.task === task).map((e) => Number(e.result.affected_rows));
+    const early = deleted('Heartbeat before T1: delete the rows below it');
+    const inOutage = deleted('Clean heartbeat: delete rows below it');
+    expect(early).toHaveLength(site.regions.length);
+    expect(inOutage).toHaveLength(site.regions.length);
+    expect(order.indexOf('Heartbeat before T1: delete the rows below it')).toBeLessThan(order.indexOf('Stop old containers: record T1'));
+    for (const [i, n] of early.entries()) expect(n, `region ${i}: rows deleted before T1 (${n}) against after (${inOutage[i]})`).toBeGreaterThan(inOutage[i]!);
     const step3 = up.events.filter((e) => e.type === 'task_result' && e.task === 'Load image: docker load -i');
     expect(step3.map((e) => [e.status, e.result.present_before])).toEqual(site.hosts.map(() => ['ok', true]));
 
@@ -152,6 +161,13 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
 
     const back = await rollback(inv);
     expect(back.code, explain(back)).toBe(0);
+    // Each dump was loaded into its staging database before T3 (the new OMS still running), then swapped in after
+    // the stop by one RENAME TABLE: no load inside the outage, and no staging or retired database left behind.
+    const backOrder = back.events.filter((e) => e.type === 'task_start').map((e) => String(e.task));
+    expect(backOrder.indexOf('Rollback: load each dump into a staging database while OMS still runs')).toBeLessThan(backOrder.indexOf('Rollback: record T3'));
+    const swapped = back.events.filter((e) => e.type === 'item_result' && e.task === 'Rollback: restore each database');
+    expect(swapped.map((e) => [e.result.database, e.result.swapped]).sort()).toEqual([...site.databases.all].sort().map((d) => [d, true]));
+    expect((await schemas()).filter((n) => n.includes('_omsplay_'))).toEqual([]);
     await onOldVersion(lab, site, haBefore, before);
     const haAfter = await haConfig(site);
     expect(haAfter.enable).toBe(haBefore.enable);
@@ -283,8 +299,10 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     expect(failed.task).toBe('docker_init.sh: once per region (shared config.yaml)');
     expect(failed.host).toBe('h3');
     // hz had already been initialised: only the restore from the dumps can bring 3.3.1 back.
-    const restored = r.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: drop, recreate and restore each database');
+    const restored = r.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: restore each database');
     expect(restored.map((e) => e.status)).toEqual(['changed']);
+    // The rescue staged the dumps too (verified first) and swapped them in.
+    expect(restored[0]!.result.results.map((x: { swapped: boolean }) => x.swapped)).toEqual(site.databases.all.map(() => true));
     await onOldVersion(lab, site, haBefore, before);
   });
 
@@ -303,7 +321,7 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     const failed = back.events.find((e) => e.type === 'task_result' && e.status === 'failed')!;
     expect(failed.task, explain(back)).toBe('Rollback: verify every dump before anything is dropped');
     expect(JSON.stringify(failed.result)).toContain(`checksum mismatch: ${cmHb.path}`);
-    expect(back.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: drop, recreate and restore each database')).toBe(false);
+    expect(back.events.some((e) => e.type === 'task_start' && e.task === 'Rollback: restore each database')).toBe(false);
     // Nothing dropped or restored: the MetaDB is as the failed upgrade left it.
     expect((await schemaVersion(site)).rm).toBe(site.newVersion);
     expect(await metadbState()).toEqual(upgraded);
@@ -325,12 +343,31 @@ describe('upgrade.yml and rollback.yml on 3 hosts in 2 regions', () => {
     expect((await inspectContainer(lab, 'h1', site.containers.old)).State.Running).toBe(false);
     await lab.exec('h3', ['rm', '-f', site.paths.failDockerInitMarker], { check: true });
 
+    // A view made in cm since the upgrade: swapping cm's tables would keep it where the guide's restore drops it, so cm
+    // is loaded from its dump (the reason said); the other databases are swapped in.
+    const db = await rootConnection(site);
+    try {
+      await db.query(`CREATE VIEW ${db.escapeId(site.databases.cm)}.omsplay_test_view AS SELECT 1 AS one`);
+    } finally {
+      await db.end();
+    }
     const first = await rollback(inv);
     expect(first.code, explain(first)).toBe(0);
+    const how = Object.fromEntries(
+      first.events.filter((e) => e.type === 'item_result' && e.task === 'Rollback: restore each database').map((e) => [e.result.database, [e.result.swapped, e.result.swap_skipped]]),
+    );
+    expect(how[site.databases.cm]).toEqual([false, `${site.databases.cm} has the view omsplay_test_view, which a swap of tables would not give as a load does`]);
+    expect(how[site.databases.rm]).toEqual([true, undefined]);
+    expect((await schemas()).filter((n) => n.includes('omsplay_'))).toEqual([]);
     await onOldVersion(lab, site, haBefore, before);
     // A second attempt still finds the upgrade run (the rollback run recorded none of its values) and changes nothing that matters.
-    const second = await rollback(inv);
+    // The second one without staging: each database dropped, recreated and loaded inside the outage, as the guide does.
+    const second = await rollback(inv, '-e', 'oms_rollback_staged=false');
     expect(second.code, explain(second)).toBe(0);
+    const loaded = second.events.filter((e) => e.type === 'item_result' && e.task === 'Rollback: restore each database');
+    expect(loaded.map((e) => e.result.swapped ?? 'not staged')).toEqual(site.databases.all.map(() => 'not staged'));
+    const staging = second.events.filter((e) => e.type === 'task_result' && e.task === 'Rollback: load each dump into a staging database while OMS still runs');
+    expect(staging.map((e) => e.status)).toEqual(['skipped']);
     expect(second.events.find((e) => e.type === 'run_start')!.from_run).toBe(runId);
     await onOldVersion(lab, site, haBefore, before);
   });

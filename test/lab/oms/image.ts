@@ -59,6 +59,10 @@ export interface BuildOptions {
   repository?: string;
   versions?: string[];
   cacheDir?: string;
+  /** A layer of this many MB of incompressible bytes in the images of padVersions: a real OMS image is a few GB, and
+   *  its `docker load` time is what the vendor's order puts inside the outage (the upgrade benchmark). Default 0. */
+  padMb?: number;
+  padVersions?: string[];
 }
 
 const BINARIES = ['/bin/bash', '/usr/bin/mariadb', '/usr/bin/mariadb-dump', '/usr/bin/openssl'];
@@ -75,7 +79,9 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
   const scripts = await readScripts();
   const rules = Object.fromEntries(await Promise.all(versions.map(async (v) => [v, await upgradeRules(v)] as const)));
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ FORMAT, repository, versions: [...versions].sort(), rules }));
+  const padMb = opts.padMb ?? 0;
+  const padVersions = padMb > 0 ? [...(opts.padVersions ?? [])].sort() : [];
+  hash.update(JSON.stringify({ FORMAT, repository, versions: [...versions].sort(), rules, ...(padMb > 0 ? { padMb, padVersions } : {}) }));
   for (const f of files) {
     const s = await stat(f);
     hash.update(`${f}:${s.size}:${s.mtimeMs}\n`);
@@ -97,9 +103,10 @@ export async function buildImages(opts: BuildOptions = {}): Promise<Record<strin
   try {
     await mkdir(work, { recursive: true });
     const base = await baseLayer(work, files);
+    const pad = padVersions.length ? await padLayer(work, padMb) : undefined;
     const out: Record<string, BuiltImage> = {};
     for (const version of versions) {
-      out[version] = await versionImage(work, base, scripts, repository, version, rules[version]!);
+      out[version] = await versionImage(work, base, scripts, repository, version, rules[version]!, padVersions.includes(version) ? pad : undefined);
     }
     await mkdir(dir, { recursive: true });
     for (const img of Object.values(out)) {
@@ -160,6 +167,14 @@ async function tarLayer(root: string, out: string): Promise<Layer> {
   return { file: out, diffId: `sha256:${await sha256File(out)}` };
 }
 
+/** One file of random bytes (docker cannot compress or skip it), under /usr/local/lib/oms. */
+async function padLayer(work: string, mb: number): Promise<Layer> {
+  const root = path.join(work, 'pad');
+  await mkdir(path.join(root, 'usr/local/lib/oms'), { recursive: true });
+  await run('sh', ['-c', 'head -c "$1" /dev/urandom > "$2"', 'sh', String(mb * 1024 * 1024), path.join(root, 'usr/local/lib/oms/payload.bin')]);
+  return tarLayer(root, path.join(work, 'pad.tar'));
+}
+
 async function baseLayer(work: string, files: string[]): Promise<Layer> {
   const root = path.join(work, 'base');
   for (const d of ['bin', 'usr/bin', 'etc', 'root', 'tmp', 'home/admin/conf', 'home/admin/logs', 'home/ds/store', 'home/ds/run', 'var/www/oms', 'etc/pki/nginx', 'usr/local/bin', 'usr/local/lib/oms', 'proc', 'sys', 'dev', 'run']) {
@@ -193,6 +208,7 @@ async function versionImage(
   repository: string,
   version: string,
   rules: { family: string; sources: string[] },
+  pad?: Layer,
 ): Promise<BuiltImage> {
   const root = path.join(work, `v${version}`);
   await mkdir(path.join(root, 'usr/local/lib/oms'), { recursive: true });
@@ -208,7 +224,8 @@ async function versionImage(
   if (rules.family === 'B' || rules.family === 'C') {
     await writeFile(path.join(root, 'root/docker_init.sh'), scripts['docker_init.sh'] ?? '', { mode: 0o755 });
   }
-  const layer = await tarLayer(root, path.join(work, `v${version}.tar`));
+  const own = await tarLayer(root, path.join(work, `v${version}.tar`));
+  const layers = pad ? [base, pad, own] : [base, own];
   const tag = imageTag(version);
   const ref = `${repositoryFor(version, repository)}:${tag}`;
   const config = {
@@ -221,14 +238,14 @@ async function versionImage(
       WorkingDir: '/root',
       Labels: { 'omsplay.simulated-oms': version },
     },
-    rootfs: { type: 'layers', diff_ids: [base.diffId, layer.diffId] },
-    history: [{ created_by: 'omsplay simulated OMS base' }, { created_by: `omsplay simulated OMS ${version}` }],
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+    history: [{ created_by: 'omsplay simulated OMS base' }, ...(pad ? [{ created_by: 'omsplay simulated OMS payload' }] : []), { created_by: `omsplay simulated OMS ${version}` }],
   };
   const configText = JSON.stringify(config);
   const id = createHash('sha256').update(configText).digest('hex');
   const pkg = path.join(work, `pkg-${version}`);
   const layerDirs: string[] = [];
-  for (const l of [base, layer]) {
+  for (const l of layers) {
     const d = l.diffId.slice('sha256:'.length);
     await mkdir(path.join(pkg, d), { recursive: true });
     await copyFile(l.file, path.join(pkg, d, 'layer.tar'));

@@ -230,7 +230,7 @@ export async function deploySite(lab: SimLab, opts: SiteOptions = {}): Promise<S
   const oldVersion = opts.oldVersion ?? OLD_VERSION;
   const newVersion = opts.newVersion ?? NEW_VERSION;
   const via = opts.via ?? [];
-  const built = await buildImages({ repository: opts.repository, versions: [oldVersion, ...via, newVersion] });
+  const built = await buildImages({ repository: opts.repository, versions: [oldVersion, ...via, newVersion], padMb: opts.imagePadMb, padVersions: [...via, newVersion] });
   const images = { old: built[oldVersion] as BuiltImage, new: built[newVersion] as BuiltImage, via: via.map((v) => built[v] as BuiltImage) };
   log(`oms images ready in ${Date.now() - t0} ms`);
   const site = planSite(lab, opts, images);
@@ -277,7 +277,7 @@ data=$1 tar=$2 hosttar=$3 shared=$4 https=$5 stage=$6 runlock=$7 bastion_only=$8
 rm -rf "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images" "$data/https_crt" "$data/https_key"
 mkdir -p "$data/oms_logs" "$data/oms_store" "$data/oms_run" "$data/images"
 echo "$initwait" > "$data/oms_run/SIM_INIT_WAIT_SECONDS"
-if [ "$stage" = 1 ]; then cp "$tar" "$hosttar"; fi
+if [ "$stage" = 1 ]; then cp "$tar" "$hosttar"; elif [ "$stage" = link ]; then ln -s "$tar" "$hosttar"; fi
 if [ "$https" = 1 ]; then cp "$shared/https.crt" "$data/https_crt"; cp "$shared/https.key" "$data/https_key"; fi
 # /run/lock (= /var/lock) as the profile has it: open (Debian), root-only (RHEL family) or missing (minimal host).
 case "$runlock" in
@@ -318,13 +318,13 @@ export async function resetSite(lab: SimLab, site: Site, opts: { log?: (line: st
       await must(
         `[${h.name}] preparing ${site.paths.dataDir}`,
         lab.exec(h.name, ['bash', '-c', HOST_PREP, 'prep', site.paths.dataDir, site.hostImageTars.new, site.paths.newImageTar, `${LAB_SHARED_MOUNT}/oms-images`,
-          h.certs ? '1' : '0', site.stageImageOnHosts === false ? '0' : '1', h.runLock ?? 'open', h.bastionOnly ? '1' : '0', site.metadb.host, String(site.initWaitSeconds ?? 300)], {
+          h.certs ? '1' : '0', site.stageImageOnHosts === false ? '0' : site.stageImageOnHosts === 'link' ? 'link' : '1', h.runLock ?? 'open', h.bastionOnly ? '1' : '0', site.metadb.host, String(site.initWaitSeconds ?? 300)], {
           stdin: configYamlFor(site, h.name),
         }),
       );
       // The archives of the versions a multi-hop upgrade passes through, staged like the new one's.
       if (site.stageImageOnHosts !== false) {
-        for (const hop of (site.hops ?? []).slice(0, -1)) await must(`[${h.name}] staging ${hop.stagedTar}`, lab.exec(h.name, ['cp', hop.sharedTar, hop.stagedTar]));
+        for (const hop of (site.hops ?? []).slice(0, -1)) await must(`[${h.name}] staging ${hop.stagedTar}`, lab.exec(h.name, [site.stageImageOnHosts === 'link' ? 'ln' : 'cp', ...(site.stageImageOnHosts === 'link' ? ['-s'] : []), hop.sharedTar, hop.stagedTar]));
       }
       await must(`[${h.name}] docker run ${site.containers.old}`, lab.docker(h.name, runArgs(site, h.name)));
     }),

@@ -88,7 +88,12 @@ export interface SiteOptions {
   /** Per-host traits, by lab host name. */
   hostTraits?: Record<string, HostTraits>;
   /** Stage the new image archive on every host at paths.newImageTar (default true). false: only on the control node (controlImageTar). */
-  stageImageOnHosts?: boolean;
+  /** 'link': a symlink to the shared archive instead of a copy (the 30-host benchmark: 30 copies of a 1 GB image would
+   *  fill the disk; reading through the link is what reading a local copy in the page cache costs). */
+  stageImageOnHosts?: boolean | 'link';
+  /** MB of incompressible bytes added to the images the upgrade loads (the new one and the via ones): a realistic
+   *  image size for the outage benchmark (default 0: the small image). */
+  imagePadMb?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -157,7 +162,7 @@ export interface Site {
   hostImageTars: { old: string; new: string };
   /** The new image archive where only the control node sees it (hidden from the hosts). */
   controlImageTar: string;
-  stageImageOnHosts: boolean;
+  stageImageOnHosts: boolean | 'link';
   metadb: { host: string; port: number; user: string; password: string; rootUser: string; rootPassword: string };
   databases: { rm: string; cm: string; heartbeat: Record<string, string>; all: string[] };
   regions: SiteRegion[];

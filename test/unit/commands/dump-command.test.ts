@@ -20,6 +20,7 @@ i=0
 while [ $i -lt \${FAKE_LINES:-1000} ]; do echo "INSERT INTO t VALUES ($i,'row $i');"; i=$((i+1)); done
 [ -n "$FAKE_FAIL" ] && { echo "mysqldump: Error 2013: Lost connection" >&2; exit 2; }
 cat "$1" | grep -q password= || { echo "no option file" >&2; exit 3; }
+if [ -n "$FAKE_WAIT_FILE" ]; then n=0; while [ ! -s "$FAKE_WAIT_FILE" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n+1)); done; fi
 if [ -n "$FAKE_WAIT_ESTIMATE" ]; then
   n=0; while [ ! -e "$(dirname "$1")/estimate" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n+1)); done
   echo "-- estimate $(cat "$(dirname "$1")/estimate" 2>/dev/null)"
@@ -48,7 +49,7 @@ beforeAll(async () => {
   // A stand-in mysql client for the size estimate: records its arguments, needs the option file, prints one number.
   await writeFile(
     `${dir}/bin/mysql`,
-    `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/mysql-args\ngrep -q password= "$(echo "$1" | sed 's/^--defaults-extra-file=//')" || exit 1\necho 12345\n`,
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/mysql-args\ngrep -q password= "$(echo "$1" | sed 's/^--defaults-extra-file=//')" || exit 1\nif [ -n "$FAKE_SLOW_ESTIMATE" ]; then echo $$ > "$FAKE_SLOW_ESTIMATE"; exec sleep 30; fi\necho 12345\n`,
   );
   await chmod(`${dir}/bin/mysql`, 0o755);
 });
@@ -79,6 +80,27 @@ describe('dumpCommand (run with a stand-in mysqldump)', () => {
     expect(await readFile(`${dir}/out/e.sql.partial`, 'utf8')).toContain('-- estimate 12345\n');
     expect((await readFile(`${dir}/mysql-args`, 'utf8')).trim().split('\n')).toEqual([...conn, '--batch', '--skip-column-names', '-e', 'SELECT 1']);
     expect(await exists(priv)).toBe(false);
+  });
+
+  it('a dump shorter than its size estimate ends the estimate query with it (nothing left running on the host)', async () => {
+    const priv = `${dir}/priv-slow`;
+    const pidFile = `${dir}/slow-estimate.pid`;
+    const conn = ['--defaults-extra-file=' + `${priv}/my.cnf`, '--host=db'];
+    const argv = dumpCommand({ args: [...conn, 'db'], dest: `${dir}/out/slow.sql`, privDir: priv, estimate: { sql: 'SELECT 1', connArgs: conn.length } });
+    // The dump waits until the estimate query has started, so the query is surely running when the dump ends.
+    const r = await run(argv, '[client]\npassword="x"\n', { FAKE_SLOW_ESTIMATE: pidFile, FAKE_WAIT_FILE: pidFile });
+    expect(r.code, r.stderr).toBe(0);
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    let alive = true;
+    for (let i = 0; i < 20 && alive; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((res) => setTimeout(res, 50));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive, `the estimate query (pid ${pid}) still runs after the dump ended`).toBe(false);
   });
 
   it('progress poll: the partial file’s size, then the estimate once written; fails while there is no partial file', async () => {

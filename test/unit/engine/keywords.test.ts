@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,35 @@ describe('engine: task keywords', () => {
     const evs = r.collect.events.filter((e) => (e.type === 'item_result' || e.type === 'task_result') && e.task === 'at once').map((e) => e.type);
     expect(evs).toEqual(['item_result', 'item_result', 'item_result', 'item_result', 'task_result']);
     expect(r.collect.results('at once')[0]!.result.msg).toBe('1 of 4 items failed — 2: non-zero return code 1');
+  });
+
+  it('loop_control.parallel from a template (a site setting) bounds the items at once; a bad value fails the task before any item runs', async () => {
+    const dir = await workdir();
+    // Each item marks itself running, counts the running items, then leaves: the highest count is the parallelism.
+    const item = `mkdir {{ dir }}/run-{{ n }} && ls -d {{ dir }}/run-* | wc -l > {{ dir }}/seen-{{ n }} && sleep 0.6 && rmdir {{ dir }}/run-{{ n }}`;
+    const r = await runYaml({
+      dir,
+      extraVars: [`dir=${dir}`],
+      playbook: `
+- hosts: a
+  vars: {metadb_parallel: 2, bad_parallel: 0}
+  tasks:
+    - name: two at once
+      shell: "${item}"
+      loop: [1, 2, 3, 4, 5]
+      loop_control: {loop_var: n, parallel: "{{ metadb_parallel }}"}
+    - name: bad setting
+      shell: "touch {{ dir }}/ran-{{ n }}"
+      loop: [1, 2]
+      loop_control: {loop_var: n, parallel: "{{ bad_parallel }}"}
+`,
+    });
+    const seen = await Promise.all([1, 2, 3, 4, 5].map(async (n) => Number((await readFile(join(dir, `seen-${n}`), 'utf8')).trim())));
+    expect(Math.max(...seen)).toBe(2);
+    expect(r.collect.status('bad setting')).toEqual({ a: 'failed' });
+    expect(r.collect.results('bad setting')[0]!.result.msg).toMatch(/loop_control.parallel must be a whole number of at least 1, got 0/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('ran-'))).toEqual([]);
+    expect(r.exitCode).not.toBe(0);
   });
 
   it('a loop prints one line per item, with loop_control.label, also in the failure text; ignored items count as ignored', async () => {

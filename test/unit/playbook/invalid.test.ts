@@ -90,6 +90,7 @@ const CASES: Case[] = [
   ['unquoted-colon.yml', 'unquoted-colon.yml:1:9', "invalid YAML: Nested mappings are not allowed in compact mappings"],
   ['vars-file-is-list.yml', '_support/vars/list.yml:1:1', "a vars file is a mapping of variable names to values"],
   ['wrong-type-name.yml', 'wrong-type-name.yml:4:13', "`name`: expected a string, got a list"],
+  ['wrong-type-parallel.yml', 'wrong-type-parallel.yml:8:19', '`parallel`: expected a whole number of at least 1, or a {{ }} template that gives one, got string "many"'],
   ['wrong-type-retries.yml', 'wrong-type-retries.yml:7:16', "`retries`: expected an integer, got string \"many\""],
   ['wrong-type-tasks.yml', 'wrong-type-tasks.yml:4:5', "`tasks`: expected a list, got a mapping"],
   ['wrong-type-vars.yml', 'wrong-type-vars.yml:3:9', "`vars`: expected a mapping of variable names to values, got a list"],
