@@ -7,9 +7,10 @@
  * the local user name, no key file, no jump, address = host name).
  */
 import { readFile } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { patternsMatch } from './known-hosts.js';
+import { localUserName } from './login-user.js';
 import type { ConnectionSettings } from './types.js';
 
 export interface SshConfigBlock {
@@ -84,7 +85,7 @@ export function lookupSshConfig(blocks: SshConfigBlock[], alias: string): SshHos
 export function expandTokens(path: string, ctx: { host: string; user: string }): string {
   const home = homedir();
   const p = path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
-  return p.replace(/%([duhr%])/g, (_, t: string) => ({ d: home, u: userInfo().username, h: ctx.host, r: ctx.user, '%': '%' })[t]!);
+  return p.replace(/%([duhr%])/g, (_, t: string) => ({ d: home, u: localUserName(), h: ctx.host, r: ctx.user, '%': '%' })[t]!);
 }
 
 /** Settings with ssh_config defaults filled in where the inventory left its own defaults. */
@@ -92,7 +93,7 @@ export function applySshConfig(name: string, settings: ConnectionSettings, block
   const c = lookupSshConfig(blocks, name);
   const out = { ...settings };
   if (c.hostName && settings.address === name) out.address = expandTokens(c.hostName, { host: name, user: settings.user });
-  if (c.user && settings.user === userInfo().username) out.user = c.user;
+  if (c.user && settings.user === localUserName()) out.user = c.user;
   if (c.port && settings.port === 22) out.port = c.port;
   if (c.identityFiles.length && !settings.keyFile) out.keyFile = expandTokens(c.identityFiles[0]!, { host: out.address, user: out.user });
   if (c.proxyJump && !settings.jump?.length && c.proxyJump.length) out.jump = c.proxyJump;

@@ -14,7 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
+import { localUserName } from '../connection/login-user.js';
 import type { Connection } from '../connection/types.js';
 import { ExitCode, OmsplayError } from '../errors.js';
 
@@ -151,12 +152,7 @@ export function manualBreak(name: string): string {
 }
 
 export function currentOwner(runId: string, playbook: string): LockOwner {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    /* no passwd entry: keep $USER */
-  }
+  const user = localUserName('unknown');
   return {
     owner: `${user}@${hostname()}`,
     run: runId,

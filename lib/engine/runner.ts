@@ -15,7 +15,7 @@ import type { RunOptions } from './options.js';
 import { batches } from './serial.js';
 import { anyTaskSelected, tagSelected } from './tags.js';
 import { LockError, type RunLocks, manualBreak } from './lock.js';
-import { TaskExecutor, type TaskScope } from './task-executor.js';
+import { TaskExecutor, type TaskScope, nodeName } from './task-executor.js';
 import { registerPlaybookSecrets } from './playbook-secrets.js';
 
 /** Raised inside a play when any_errors_fatal or max_fail_percentage ends it. */
@@ -222,9 +222,10 @@ export class PlaybookRunner {
    * hosts whose names resolve to different files run them one file after the other.
    */
   private async runInclude(task: Task, hosts: string[], scope: TaskScope, tags: string[], everyTask: boolean): Promise<void> {
-    const name = task.name ?? `include_tasks ${task.includeFile}`;
+    const name = nodeName(task);
     const where = { location: task.location, task: name, masker: this.options.masker };
     const items = new Map<string, unknown[]>();
+    const badLoop = new Map<string, string>();
     for (const h of hosts) {
       if (task.loop === undefined) {
         items.set(h, [undefined]);
@@ -235,9 +236,10 @@ export class PlaybookRunner {
         if (!Array.isArray(list)) throw new Error(`loop must be a list, got ${typeof list} (hint: loop: "{{ my_list }}" or a YAML list)`);
         items.set(h, list);
       } catch (e) {
-        this.executor.failTask(task, h, scope, errorText(e));
+        badLoop.set(h, errorText(e));
       }
     }
+    this.executor.failNode(task, scope, badLoop);
     this.checkPlayFailure(scope, hosts.filter((h) => !items.has(h) && !this.hosts.get(h)!.active), name);
     const rounds = Math.max(0, ...[...items.values()].map((l) => l.length));
     for (let i = 0; i < rounds; i++) {
@@ -261,20 +263,13 @@ export class PlaybookRunner {
             failed.set(h, errorText(e));
           }
         }
-        this.failInclude(task, inner, failed);
+        // Hosts whose include could not be resolved fail it.
+        this.executor.failNode(task, inner, failed);
       }
-      this.checkPlayFailure(scope, entering.filter((h) => !this.hosts.get(h)!.active), name);
+      // Hosts failed by the include's when, vars or file name.
+      this.checkPlayFailure(scope, round.filter((h) => !this.hosts.get(h)!.active), name);
       for (const { tasks, hosts: group } of byFile.values()) await this.runNodes(tasks, group, inner, tags, everyTask);
     }
-  }
-
-  /** Hosts whose include could not be resolved fail it, shown as a task of its own (reporters list tasks by their start). */
-  private failInclude(task: Task, scope: TaskScope, failed: Map<string, string>): void {
-    if (failed.size === 0) return;
-    const name = task.name ?? `include_tasks ${task.includeFile}`;
-    this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: [...failed.keys()], location: formatLocation(task.location), time: new Date().toISOString() });
-    for (const [h, msg] of failed) this.executor.failTask(task, h, scope, msg);
-    this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: 0 });
   }
 
   /**
@@ -308,6 +303,7 @@ export class PlaybookRunner {
     if (!everyTask && !anyTaskSelected(block.block, tags, this.options)) return;
     const inner: TaskScope = { ...scope, blockVars: [...scope.blockVars, block.vars], blockStack: [...(scope.blockStack ?? []), block] };
     const entering = await this.executor.filterWhen(block, hosts, inner);
+    this.checkPlayFailure(scope, hosts.filter((h) => !this.hosts.get(h)!.active), block.name ?? 'block');
     if (entering.length === 0) return;
     const hasRescue = block.rescue.length > 0;
     if (hasRescue) this.rescuableDepth++;

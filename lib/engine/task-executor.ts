@@ -60,33 +60,50 @@ export class TaskExecutor {
     this.vars = new RunVariables(inventory, options, { hosts, lastResults: this.lastResults, lastFailedTask: this.lastFailedTask, unreachableHosts: this.unreachableHosts, runId: journal?.meta.run_id });
   }
 
-  /** A task's failure on a host found outside a module run (an include's loop or file name): reported and settled as a result. */
-  failTask(task: Task, host: string, scope: TaskScope, msg: string): void {
+  /**
+   * A task's, block's or include's failure on a host found outside a module run (its `when` or vars, an include's
+   * loop or file name): reported and settled as a result.
+   */
+  failTask(node: Task | Block, host: string, scope: TaskScope, msg: string): void {
     const result: ModuleResult = { changed: false, failed: true, msg };
+    const task = node.kind === 'task' ? node : blockAsTask(node);
     this.settle(task, host, { status: 'failed', result });
-    this.emit({ type: 'task_result', play: scope.play.name, task: task.name ?? task.module, host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined, module: task.module, time: new Date().toISOString() });
+    this.emit({ type: 'task_result', play: scope.play.name, task: nodeName(node), host, status: 'failed', duration_ms: 0, result, ignored: task.ignoreErrors || undefined, module: task.module, time: new Date().toISOString() });
   }
 
-  /** Hosts for which a block's `when` holds; the others are reported skipped once. */
-  async filterWhen(block: Block | Task, hosts: string[], scope: TaskScope): Promise<string[]> {
-    if (!block.when) return hosts;
+  /** Hosts on which a block or include failed before any of its tasks ran: shown as a task of its own (reporters list tasks by their start). */
+  failNode(node: Task | Block, scope: TaskScope, failed: ReadonlyMap<string, string>): void {
+    if (failed.size === 0) return;
+    const name = nodeName(node);
+    this.emit({ type: 'task_start', play: scope.play.name, task: name, hosts: [...failed.keys()], location: formatLocation(node.location), time: new Date().toISOString() });
+    for (const [h, msg] of failed) this.failTask(node, h, scope, msg);
+    this.emit({ type: 'task_end', play: scope.play.name, task: name, duration_ms: 0 });
+  }
+
+  /**
+   * Hosts that enter a block or include (`scope` holds its vars): its `when` holds (the others are counted skipped)
+   * and its vars render. `when` decides first, reading only the vars it names, so a false `when` never renders the
+   * others; a template error in either fails the host with a task_result naming the node's file:line:col.
+   */
+  async filterWhen(node: Block | Task, hosts: string[], scope: TaskScope): Promise<string[]> {
+    const ownVars = Object.keys(node.vars).length > 0;
+    if (!node.when && !ownVars) return hosts;
     const out: string[] = [];
+    const failed = new Map<string, string>();
     for (const h of hosts) {
       try {
-        if (evaluateConditions(block.when, this.vars.varsFor(h, scope), { location: block.location, task: block.name, masker: this.options.masker })) out.push(h);
-        else this.hosts.get(h)!.counts.skipped++;
+        if (node.when && !evaluateConditions(node.when, this.vars.conditionVars(h, scope, node), { location: node.location, task: node.name, masker: this.options.masker })) {
+          this.hosts.get(h)!.counts.skipped++;
+          continue;
+        }
+        if (ownVars) this.vars.enteringVars(h, scope, node);
+        out.push(h);
       } catch (e) {
-        this.failHost(h, e instanceof Error ? e.message : String(e));
+        failed.set(h, errorMessage(e));
       }
     }
+    this.failNode(node, scope, failed);
     return out;
-  }
-
-  private failHost(host: string, msg: string): void {
-    const st = this.hosts.get(host)!;
-    st.failed = true;
-    st.counts.failed++;
-    this.lastResults.set(host, { failed: true, msg });
   }
 
   async runTask(task: Task, hosts: string[], scope: TaskScope, handler = false): Promise<{ newlyFailed: string[] }> {
@@ -479,6 +496,18 @@ function commandDetails(e: CommandFailedError): Record<string, unknown> {
   if (exitCode !== null) out.rc = exitCode;
   if (stderr?.trim() && !e.message.includes(stderr.trim())) out.stderr = stderr;
   return out;
+}
+
+/** How a task, block or include is named in events: its name, else what it is. */
+export function nodeName(node: Task | Block): string {
+  if (node.name) return node.name;
+  if (node.kind === 'block') return 'block';
+  return node.module === 'include_tasks' ? `include_tasks ${node.includeFile}` : node.module;
+}
+
+/** A block as settle() counts a failure of its own (its `when` or vars): no module, nothing registered or notified. */
+function blockAsTask(block: Block): Task {
+  return { ...block, kind: 'task', module: 'block', args: {}, loopVar: 'item', notify: [] };
 }
 
 function errorMessage(e: unknown): string {

@@ -4,7 +4,7 @@
  * (checkKeyFiles), once per file, because that needs the file system.
  */
 import { access, constants, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { localUserName } from '../connection/login-user.js';
 import { isTransportName, unknownTransport } from '../connection/transports.js';
 import type { ConnectionSettings } from '../connection/types.js';
 import { ConfigError, type SourceLocation, ValidationError } from '../errors.js';
@@ -75,7 +75,7 @@ export function mergeConnection(
     connection: isTransportName(transport) ? transport : 'ssh',
     address,
     port: merged.port ?? 22,
-    user: merged.user ?? localUser(),
+    user: merged.user ?? localUserName(),
   };
   let keyFileAt: SourceLocation | undefined;
   if (merged.key_file !== undefined) {
@@ -161,15 +161,4 @@ async function unusable(file: string): Promise<string | undefined> {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : (e as Error).message;
   }
-}
-
-let cachedUser: string | undefined;
-function localUser(): string {
-  if (cachedUser) return cachedUser;
-  try {
-    cachedUser = userInfo().username;
-  } catch {
-    cachedUser = process.env.USER ?? 'root';
-  }
-  return cachedUser;
 }

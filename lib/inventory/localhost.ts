@@ -1,5 +1,5 @@
 /** The implicit `localhost` (the control node): usable in patterns and delegate_to without being declared. */
-import { userInfo } from 'node:os';
+import { localUserName } from '../connection/login-user.js';
 import { hostMagic } from '../vars/magic.js';
 import { compose } from '../vars/precedence.js';
 import { IMPLICIT_LOCALHOST } from './patterns.js';
@@ -15,15 +15,7 @@ export function hostOrLocalhost(inv: Pick<Inventory, 'hosts' | 'vars' | 'file'>,
     region: '',
     groups: [],
     vars: compose({ all: inv.vars, host: hostMagic(name, '', [], address) }),
-    connection: { connection: 'local', address, port: 22, user: currentUser() },
+    connection: { connection: 'local', address, port: 22, user: localUserName() },
     location: { file: inv.file, line: 1, col: 1 },
   };
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'root';
-  }
 }

@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import type { Statement } from '../commands/sql/statement.js';
 import type { ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/types.js';
-import { type MetaDbArgs, sqlError, withMetaDb } from '../modules/mysql/connect.js';
+import { type MetaDbArgs, sqlError, withMetaDb } from './connect.js';
 import { planEnv, runPlan } from '../plan/execute.js';
 import { sqlErrorOutput } from './command.js';
 import { FactCache } from '../plan/facts.js';

@@ -6,17 +6,11 @@
 import { quoteArgv } from '../connection/quote.js';
 import { CommandSplitError, splitCommand } from '../commands/split-command.js';
 import { definePlanModule } from '../plan/define.js';
-import { type GuardFacts, commandResult, commandResultFields, gatherGuards, guardSchema, guardSkip, stringEnv, withEnv } from './support/run-command.js';
+import { type GuardFacts, type RunArgs, commandResultFields, finishRun, gatherGuards, guardSkip, plannedRun, runSchema } from './support/run-command.js';
 
-export interface CommandArgs {
+export interface CommandArgs extends RunArgs {
   cmd?: string | string[];
   argv?: string[];
-  creates?: string;
-  removes?: string;
-  chdir?: string;
-  env?: Record<string, string | number | boolean>;
-  stdin?: string;
-  stdin_add_newline?: boolean;
 }
 
 export const command = definePlanModule<CommandArgs, GuardFacts>({
@@ -35,9 +29,7 @@ export const command = definePlanModule<CommandArgs, GuardFacts>({
         errorMessage: 'a command string or a non-empty list of strings (argv)',
       },
       argv: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'The command as an argv list (alternative to `cmd`).' },
-      ...guardSchema,
-      stdin: { type: 'string', description: 'Data written to the command\'s standard input.' },
-      stdin_add_newline: { type: 'boolean', default: true, description: 'Append a newline to `stdin`.' },
+      ...runSchema('command'),
     },
     additionalProperties: false,
     oneOf: [{ required: ['cmd'] }, { required: ['argv'] }],
@@ -69,10 +61,8 @@ export const command = definePlanModule<CommandArgs, GuardFacts>({
     const cmd = quoteArgv(argv);
     const skip = guardSkip(args, guards);
     if (skip) return { commands: [], result: { ...skip, cmd } };
-    const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
-    return { commands: [withEnv({ argv }, { cwd: args.chdir, env: stringEnv(args.env), stdin }, env)], result: { cmd, msg: `run: ${cmd}` } };
+    return { commands: [plannedRun({ argv }, args, env)], result: { cmd, msg: `run: ${cmd}` } };
   },
 
-  // Exit code, output and failure are the command's own.
-  finish: ({ plan, outputs }) => commandResult(plan.result.cmd as string, outputs[0]!),
+  finish: finishRun,
 });

@@ -4,17 +4,11 @@
  * needs no quoting at all.
  */
 import { definePlanModule } from '../plan/define.js';
-import { type GuardFacts, commandResult, commandResultFields, gatherGuards, guardSchema, guardSkip, stringEnv, withEnv } from './support/run-command.js';
+import { type GuardFacts, type RunArgs, commandResultFields, finishRun, gatherGuards, guardSkip, plannedRun, runSchema } from './support/run-command.js';
 
-export interface ShellArgs {
+export interface ShellArgs extends RunArgs {
   cmd: string;
   executable?: string;
-  creates?: string;
-  removes?: string;
-  chdir?: string;
-  env?: Record<string, string | number | boolean>;
-  stdin?: string;
-  stdin_add_newline?: boolean;
 }
 
 export const shell = definePlanModule<ShellArgs, GuardFacts>({
@@ -26,9 +20,7 @@ export const shell = definePlanModule<ShellArgs, GuardFacts>({
     properties: {
       cmd: { type: 'string', minLength: 1, description: 'The script. Pass values through `env` and use "$NAME" in the script rather than templating them in.' },
       executable: { type: 'string', minLength: 1, description: 'Shell to run the script with (`<executable> -c <script>`), e.g. /bin/bash. Default: sh.' },
-      ...guardSchema,
-      stdin: { type: 'string', description: 'Data written to the script\'s standard input.' },
-      stdin_add_newline: { type: 'boolean', default: true, description: 'Append a newline to `stdin`.' },
+      ...runSchema('script'),
     },
     required: ['cmd'],
     additionalProperties: false,
@@ -53,11 +45,9 @@ export const shell = definePlanModule<ShellArgs, GuardFacts>({
   plan(args, guards, env) {
     const skip = guardSkip(args, guards);
     if (skip) return { commands: [], result: { ...skip, cmd: args.cmd } };
-    const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
     const command = args.executable ? { argv: [args.executable, '-c', args.cmd] } : { script: args.cmd };
-    return { commands: [withEnv(command, { cwd: args.chdir, env: stringEnv(args.env), stdin }, env)], result: { cmd: args.cmd, msg: `run: ${args.cmd}` } };
+    return { commands: [plannedRun(command, args, env)], result: { cmd: args.cmd, msg: `run: ${args.cmd}` } };
   },
 
-  // Exit code, output and failure are the script's own.
-  finish: ({ plan, outputs }) => commandResult(plan.result.cmd as string, outputs[0]!),
+  finish: finishRun,
 });

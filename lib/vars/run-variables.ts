@@ -6,9 +6,9 @@
 import { hostOrLocalhost } from '../inventory/localhost.js';
 import type { Inventory } from '../inventory/types.js';
 import { type VarsFile, readVarsFiles } from '../playbook/vars-files.js';
-import type { Play, Task } from '../playbook/types.js';
+import type { Play, Task, TaskCommon } from '../playbook/types.js';
 import type { Masker } from '../secrets.js';
-import { renderValue } from '../template/index.js';
+import { renderValue, templateReferences } from '../template/index.js';
 import { makeHostvars } from './hostvars.js';
 import { type Rendered, withRenderedInventory } from './inventory-templates.js';
 import type { RunMagic } from './magic.js';
@@ -53,6 +53,8 @@ export class RunVariables {
   /** Group and region name -> hosts, and `all`. */
   readonly groups: Record<string, string[]>;
   private currentPlayVars: Record<string, Vars> = {};
+  /** The variables each block's or include's `when` reads (found once per node). */
+  private readonly whenReads = new WeakMap<TaskCommon, ReadonlySet<string>>();
 
   constructor(
     private readonly inventory: Inventory,
@@ -105,6 +107,25 @@ export class RunVariables {
   }
 
   /**
+   * Variables for the `when` of a block or include (`scope` holds its vars and those of the blocks around it):
+   * of those vars, only the ones the condition reads are rendered, so a false `when` never renders the others
+   * (a fact that a skipped task did not set). `enteringVars` renders them all once the `when` holds.
+   */
+  conditionVars(host: string, scope: VarScope, node: TaskCommon): Vars {
+    let reads = this.whenReads.get(node);
+    if (!reads) {
+      reads = new Set(templateReferences(node.when, 'condition').map((r) => r.root));
+      this.whenReads.set(node, reads);
+    }
+    return this.taskLevel(host, scope, undefined, undefined, { only: reads, at: node }).vars;
+  }
+
+  /** A host's variables as it enters a block or include: a template error in their vars is the node's (its file:line:col). */
+  enteringVars(host: string, scope: VarScope, node: TaskCommon): Vars {
+    return this.taskLevel(host, scope, undefined, undefined, { at: node }).vars;
+  }
+
+  /**
    * Variables for a task's `loop` expression: with the task's own vars, except those that read the loop
    * variable (not known before the loop is); facts and -e stay above them.
    */
@@ -122,13 +143,17 @@ export class RunVariables {
     return vars;
   }
 
-  private taskLevel(host: string, scope: VarScope, task?: Task, item?: Vars): Rendered {
+  /** `node.only`: render only these block vars; `node.at`: the block or include whose vars a template error is in. */
+  private taskLevel(host: string, scope: VarScope, task?: Task, item?: Vars, node?: { only?: ReadonlySet<string>; at: TaskCommon }): Rendered {
     const { layers: hostLayers, vars: hostVars } = this.hostLevel(host, this.layers(host, scope));
     const loopVars = scope.loopVars?.[host];
-    const blockVars = flatten(scope.blockVars);
+    const allBlockVars = flatten(scope.blockVars);
+    const only = node?.only;
+    const blockVars = only ? Object.fromEntries(Object.entries(allBlockVars).filter(([k]) => only.has(k))) : allBlockVars;
     const withTaskVars = task && Object.keys(task.vars).length > 0 && (task.loop === undefined || item);
     if (!loopVars && !item && Object.keys(blockVars).length === 0 && !withTaskVars) return { layers: hostLayers, vars: hostVars };
-    const where = { location: task?.location ?? scope.play.location, task: task?.name, masker: this.options.masker };
+    const at = node?.at ?? task;
+    const where = { location: at?.location ?? scope.play.location, task: at?.name, masker: this.options.masker };
     const layers: Layers = { ...hostLayers, task: [loopVars], loop: item };
     // The task and loop slots are put over the host's variables in order, each name only where no higher slot
     // (facts, -e, the item) sets it: the same result as compose(layers), without composing again at each step.

@@ -16,7 +16,7 @@ import { definePlanModule } from '../../plan/define.js';
 import { execPlanned } from '../../plan/execute.js';
 import type { Plan, PlanOutcome, PlannedCommand } from '../../plan/types.js';
 import type { ModuleContext } from '../types.js';
-import { type ServerArgs, metaDbRequirement, serverArgs, serverOf, serverProperties } from './common.js';
+import { type ServerArgs, metaDbRequirement, serverArgs, serverOf, serverProperties } from '../support/mysql-server.js';
 
 export interface DumpArgs extends ServerArgs {
   databases: string | string[];

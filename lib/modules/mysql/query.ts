@@ -6,9 +6,9 @@ import type { SqlValue } from '../../commands/sql/statement.js';
 import { sqlCommand } from '../../metadb/command.js';
 import { type SqlOutput, defineMetaDbPlanModule, sqlOutput } from '../../metadb/execute.js';
 import type { Plan, PlanOutcome } from '../../plan/types.js';
-import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from './connect.js';
-import { flattenMetaDb } from './connection-object.js';
-import { type StatementKind, runsInCheckMode, statementKind } from './statements.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../../metadb/connect.js';
+import { flattenMetaDb } from '../../metadb/connection-object.js';
+import { type StatementKind, runsInCheckMode, statementKind } from '../../commands/sql/statement-kind.js';
 
 type Param = SqlValue;
 

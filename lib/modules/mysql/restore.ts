@@ -20,7 +20,7 @@ import { privateFile, showCommand } from '../../plan/command.js';
 import { definePlanModule } from '../../plan/define.js';
 import { execPlanned } from '../../plan/execute.js';
 import type { Plan, PlanOutcome, PlannedCommand } from '../../plan/types.js';
-import { type ServerArgs, metaDbRequirement, serverArgs, serverOf, serverProperties } from './common.js';
+import { type ServerArgs, metaDbRequirement, serverArgs, serverOf, serverProperties } from '../support/mysql-server.js';
 
 export interface RestoreArgs extends ServerArgs {
   src: string;

@@ -8,8 +8,8 @@ import { TaskFailedError } from '../../errors.js';
 import { sqlCommand } from '../../metadb/command.js';
 import { defineMetaDbPlanModule } from '../../metadb/execute.js';
 import type { Plan } from '../../plan/types.js';
-import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../mysql/connect.js';
-import { flattenMetaDb } from '../mysql/connection-object.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../../metadb/connect.js';
+import { flattenMetaDb } from '../../metadb/connection-object.js';
 
 export interface ParamArgs extends MetaDbArgs {
   rm_database?: string;

@@ -10,8 +10,8 @@ import { TaskFailedError } from '../../errors.js';
 import { type MetaDbSession, defineMetaDbPlanModule } from '../../metadb/execute.js';
 import { type Polled, pollFacts } from '../../plan/poll.js';
 import type { Plan } from '../../plan/types.js';
-import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../mysql/connect.js';
-import { flattenMetaDb } from '../mysql/connection-object.js';
+import { type MetaDbArgs, metaDbProperties, metaDbRequirement } from '../../metadb/connect.js';
+import { flattenMetaDb } from '../../metadb/connection-object.js';
 
 export interface ServersArgs extends MetaDbArgs {
   servers: Array<string | { ip: string; heartbeat_database?: string }>;

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { TaskFailedError } from '../../errors.js';
 import { readFile } from '../../commands/fs.js';
 import { definePlanModule } from '../../plan/define.js';
-import { type ReadViaContainer, readViaContainer } from './read-via-container.js';
+import { type ReadViaContainer, readViaContainer } from '../support/read-via-container.js';
 
 export interface SiteConfigArgs {
   path: string;

@@ -1,6 +1,6 @@
 /**
  * What `command` and `shell` share: the creates/removes guards (checked on the host with
- * `test -e`) and turning an ExecResult into the Ansible-shaped result a task registers.
+ * `test -e`), chdir/env/stdin, and turning an ExecResult into the Ansible-shaped result a task registers.
  */
 import { posix } from 'node:path';
 import { effectiveBecome } from '../../connection/become.js';
@@ -8,13 +8,20 @@ import { quote } from '../../connection/quote.js';
 import type { Command, ExecResult } from '../../connection/types.js';
 import { TaskFailedError, ValidationError } from '../../errors.js';
 import { pathExistsFact } from '../../facts/file.js';
-import type { GatherContext, PlanEnv, PlannedCommand } from '../../plan/types.js';
+import type { GatherContext, PlanEnv, PlannedCommand, PlanOutcome } from '../../plan/types.js';
 import type { ModuleResult, ResultField } from '../types.js';
 
 export interface GuardArgs {
   creates?: string;
   removes?: string;
   chdir?: string;
+}
+
+/** The arguments both take besides the command itself. */
+export interface RunArgs extends GuardArgs {
+  env?: Record<string, string | number | boolean>;
+  stdin?: string;
+  stdin_add_newline?: boolean;
 }
 
 export const guardSchema = {
@@ -27,6 +34,15 @@ export const guardSchema = {
     description: 'Extra environment variables for the command.',
   },
 } as const;
+
+/** The schema of RunArgs (`what`: "command" or "script", for the descriptions). */
+export function runSchema(what: string) {
+  return {
+    ...guardSchema,
+    stdin: { type: 'string', description: `Data written to the ${what}'s standard input.` },
+    stdin_add_newline: { type: 'boolean', default: true, description: 'Append a newline to `stdin`.' },
+  } as const;
+}
 
 export const commandResultFields: ResultField[] = [
   { name: 'cmd', description: 'The command as run (argv quoted for display, or the script).' },
@@ -88,6 +104,17 @@ export function trimEnd(s: string): string {
 
 export function lines(s: string): string[] {
   return s === '' ? [] : s.split(/\r?\n/);
+}
+
+/** The planned command: run in `chdir` with `env`, the task's `stdin` (with its newline unless told otherwise) on standard input. */
+export function plannedRun(command: Command, args: RunArgs, env: PlanEnv): PlannedCommand {
+  const stdin = args.stdin === undefined ? undefined : args.stdin_add_newline === false ? args.stdin : `${args.stdin}\n`;
+  return withEnv(command, { cwd: args.chdir, env: stringEnv(args.env), stdin }, env);
+}
+
+/** finish(): the exit code, output and failure are the command's own. */
+export function finishRun({ plan, outputs }: Pick<PlanOutcome<unknown>, 'plan' | 'outputs'>): ModuleResult {
+  return commandResult(plan.result.cmd as string, outputs[0]!);
 }
 
 /** The registered result of a command that ran; failed on non-zero exit, signal or timeout. */

@@ -396,6 +396,103 @@ describe('engine: task keywords', () => {
     expect(r.collect.results('bye')[0]!.result.msg).toBe('bye all');
   });
 
+  it("an import's or include's `when` decides before its vars are rendered: a false one never renders them", async () => {
+    const r = await runYaml({
+      files: { 'tasks/greet.yml': '- name: greet\n  debug: {msg: "hi {{ who }}"}\n' },
+      playbook: `
+- hosts: a, b
+  tasks:
+    - name: t1 only on a
+      set_fact: {t1: {name: ops}}
+      when: (eq inventory_hostname "a")
+    - name: greet the t1 user
+      import_tasks: tasks/greet.yml
+      vars: {who: "{{ t1.name }}"}
+      when: (defined t1)
+    - name: include it too
+      include_tasks: tasks/greet.yml
+      vars: {who: "{{ t1.name }}"}
+      when: (defined t1)
+    # The condition may read the node's own vars; those it does not read stay unrendered.
+    - name: by its own switch
+      import_tasks: tasks/greet.yml
+      vars: {go: false, who: "{{ t1.name }}"}
+      when: go
+    - name: after
+      debug: {msg: done}
+`,
+    });
+    // b has no t1: skipped, not failed, and it goes on.
+    expect(r.collect.results('greet').map((e) => `${e.host}:${e.result.msg}`)).toEqual(['a:hi ops', 'a:hi ops']);
+    expect(r.collect.status('after')).toEqual({ a: 'ok', b: 'ok' });
+    expect(r.collect.results().filter((e) => e.status === 'failed')).toEqual([]);
+    expect(r.collect.recap().b).toMatchObject({ failed: 0, skipped: 4 });
+  });
+
+  it("an import's or include's vars or when that cannot be rendered fail the host with a task_result naming file:line:col and the variable", async () => {
+    const r = await runYaml({
+      files: { 'tasks/greet.yml': '- name: greet\n  debug: {msg: "hi {{ who }}"}\n', 'tasks/plain.yml': '- name: plain\n  debug: {msg: hi}\n' },
+      playbook: `
+- hosts: a, b
+  tasks:
+    - name: t1 and t2 only on a
+      set_fact: {t1: {name: ops}, t2: {name: dev}}
+      when: (eq inventory_hostname "a")
+    - include_tasks: tasks/greet.yml
+      vars: {who: "{{ t2.name }}"}
+      when: (not (defined t1))
+      ignore_errors: true
+    - name: a condition that cannot be evaluated
+      import_tasks: tasks/plain.yml
+      when: (eq t1.name "ops")
+      ignore_errors: true
+    - name: greet the t1 user
+      import_tasks: tasks/greet.yml
+      vars: {who: "{{ t1.name }}"}
+    - name: after
+      debug: {msg: done}
+`,
+      plain: true,
+    });
+    // An include without a name is named by its file, in its task_start and task_result alike.
+    const include = r.collect.results().find((e) => e.task.startsWith('include_tasks'))!;
+    expect(include).toMatchObject({ host: 'b', status: 'failed', ignored: true, task: expect.stringMatching(/^include_tasks .*tasks\/greet\.yml$/) });
+    expect(include.result.msg).toMatch(/play\.yml:7:7: validation error: undefined variable "t2"/);
+    expect(r.collect.events.some((e) => e.type === 'task_start' && e.task === include.task)).toBe(true);
+    expect(r.collect.status('a condition that cannot be evaluated')).toEqual({ b: 'failed' });
+    expect(r.collect.results('a condition that cannot be evaluated')[0]!.result.msg).toMatch(/play\.yml:11:7: .*undefined variable "t1"/);
+    expect(r.collect.status('plain')).toEqual({ a: 'ok' });
+    // Not ignored: b fails there and goes no further; a greets.
+    expect(r.collect.status('greet the t1 user')).toEqual({ b: 'failed' });
+    expect(r.collect.results('greet the t1 user')[0]!.result.msg).toMatch(/play\.yml:15:7: validation error: undefined variable "t1" in task "greet the t1 user" in "\{\{ t1\.name \}\}"/);
+    expect(r.collect.status('greet')).toEqual({ a: 'ok' });
+    expect(r.collect.status('after')).toEqual({ a: 'ok' });
+    // Every reporter shows why.
+    expect(r.plain).toMatch(/TASK \[greet the t1 user\]\nfailed: \[b\] .*undefined variable "t1"/);
+    expect(r.collect.recap().b).toMatchObject({ failed: 1, ignored: 2 });
+  });
+
+  it("an include whose loop is not a list fails as a task of its own: its task_start, then the hosts' results", async () => {
+    const r = await runYaml({
+      files: { 'tasks/plain.yml': '- name: plain\n  debug: {msg: hi}\n' },
+      playbook: `
+- hosts: a, b
+  tasks:
+    - include_tasks: tasks/plain.yml
+      loop: "{{ inventory_hostname }}"
+      ignore_errors: true
+    - name: after
+      debug: {msg: done}
+`,
+    });
+    const events = r.collect.events.filter((e) => e.type === 'task_start' || e.type === 'task_result').map((e) => `${e.type}:${e.task}`);
+    const name = events[0]!.slice('task_start:'.length);
+    expect(name).toMatch(/^include_tasks .*tasks\/plain\.yml$/);
+    expect(events.slice(0, 3)).toEqual([`task_start:${name}`, `task_result:${name}`, `task_result:${name}`]);
+    expect(r.collect.results(name)[0]!.result.msg).toMatch(/loop must be a list, got string/);
+    expect(r.collect.status('after')).toEqual({ a: 'ok', b: 'ok' });
+  });
+
   it('a template that renders to nothing is an error naming it, never debug\'s default "Hello world!"', async () => {
     const r = await runYaml({
       playbook: `

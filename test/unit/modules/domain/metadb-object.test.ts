@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TaskFailedError, ValidationError, ValidationErrors } from '../../../../lib/errors.js';
 import { modules } from '../../../../lib/modules/index.js';
-import { flattenMetaDb } from '../../../../lib/modules/mysql/connection-object.js';
+import { flattenMetaDb } from '../../../../lib/metadb/connection-object.js';
 import { loadPlaybook } from '../../../../lib/playbook/load.js';
 import { tempDir } from '../generic/context.js';
 

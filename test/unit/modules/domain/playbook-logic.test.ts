@@ -167,8 +167,8 @@ describe('oms.rollback_stopped', () => {
     const t = rollbackStoppedText({ ...base, unreachable: ['h3', 'h4'], hosts: { h3: { site: { old_container: 'oms_331', new_container: 'oms_400' } } } });
     expect(t).toMatch(/^The rollback stopped at "Rollback: every host of the site can be reached": h3 unreachable\. /);
     expect(t).toContain('h3 could not be reached to make sure oms_331 and oms_400 are stopped there: no database is dropped until that is sure.');
-    // A host the upgrade recorded nothing for: its containers are named generically.
-    expect(t).toContain('h4 could not be reached to make sure the old container and the new container are stopped there');
+    // A host the upgrade recorded nothing for: no containers to name, so no OMS container may run there.
+    expect(t).toContain('h4 could not be reached to make sure no OMS container runs there (run RUN1 recorded no containers for it)');
     expect(t).toMatch(/omsplay unlock oms-upgrade -i prod\.yml -l HOST, after checking its run is gone\), run the same rollback again: omsplay run rollback\.yml -i prod\.yml --from-run RUN1 --yes$/);
   });
 
@@ -176,6 +176,10 @@ describe('oms.rollback_stopped', () => {
     const t = rollbackStoppedText({ ...base, unreachable: [] });
     expect(t).not.toContain('could not be reached');
     expect(t).toContain('--from-run RUN1 --yes');
+  });
+
+  it('without the run id (no --from-run) it refuses rather than print a rollback command naming no run', () => {
+    expect(() => rollbackStoppedText({ ...base, run_id: ' ' })).toThrow('How to go on cannot be said: run_id is empty (was rollback.yml run without --from-run?)');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runsInCheckMode, statementKind } from '../../../../lib/modules/mysql/statements.js';
+import { runsInCheckMode, statementKind } from '../../../../lib/commands/sql/statement-kind.js';
 import { statementChanged } from '../../../../lib/modules/mysql/query.js';
 import { changedFields, mergeParam } from '../../../../lib/modules/oms/param.js';
 import { judge } from '../../../../lib/modules/oms/servers.js';

@@ -4,9 +4,9 @@
  * lib/commands/mysql-errors.ts.
  */
 import type { MysqlServer } from '../../commands/mysql.js';
-import { type MetaDbConnection, metaDbObjectSchema } from './connection-object.js';
+import { type MetaDbConnection, metaDbObjectSchema } from '../../metadb/connection-object.js';
 
-export { flattenMetaDb as serverArgs, metaDbRequirement } from './connection-object.js';
+export { flattenMetaDb as serverArgs, metaDbRequirement } from '../../metadb/connection-object.js';
 
 export interface ServerArgs {
   /** The connection as one object (connection-object.ts): the module's normalize step spreads it into login_* first. */

@@ -4,8 +4,8 @@
  * reach the MetaDB. Shared by mysql.query, oms.param and oms.servers.
  */
 import type mysql from 'mysql2/promise';
-import { TaskFailedError, UnreachableError } from '../../errors.js';
-import type { ModuleContext } from '../types.js';
+import { TaskFailedError, UnreachableError } from '../errors.js';
+import type { ModuleContext } from '../modules/types.js';
 import { flattenMetaDb, type MetaDbConnection, metaDbObjectSchema } from './connection-object.js';
 
 export { metaDbRequirement } from './connection-object.js';

@@ -4,7 +4,7 @@
  * login_host/login_port/login_user/login_password/via lines in every task. The separate login_* arguments keep
  * working; a task gives one form or the other, never both.
  */
-import { TaskFailedError } from '../../errors.js';
+import { TaskFailedError } from '../errors.js';
 
 export interface MetaDbConnection {
   host: string;
