@@ -4,9 +4,9 @@
  */
 import { sqlIdent, sqlString } from '../mysql.js';
 
-/** One row (character set, collation) when the database exists, none when it does not. */
-export function schemaCharset(database: string): string {
-  return `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${sqlString(database)}`;
+/** One row (name, character set, collation) per database that exists; none for one that does not. */
+export function schemaCharsets(databases: string[]): string {
+  return `SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${databases.map(sqlString).join(', ')})`;
 }
 
 /** CREATE DATABASE with the given character set and collation (each only when given). */

@@ -13,7 +13,7 @@
 import { clientFailure } from '../../commands/mysql-errors.js';
 import { dumpCompleted, dumpSelectsDatabase, mysqlBatchArgs, sqlIdent, mysqlClientCommand, optionFileContent, parseBatch, restoreCommand } from '../../commands/mysql.js';
 import type { FileSummary } from '../../commands/fs.js';
-import { recreateDatabase, createDatabase, schemaCharset, swapObjects, swapStaged, tableCounts } from '../../commands/sql/schema.js';
+import { recreateDatabase, createDatabase, schemaCharsets, swapObjects, swapStaged, tableCounts } from '../../commands/sql/schema.js';
 import { type CommandFailedError, TaskFailedError } from '../../errors.js';
 import { fileSummaryFact } from '../../facts/file.js';
 import { privateFile, showCommand } from '../../plan/command.js';
@@ -100,22 +100,24 @@ export const mysqlRestore = definePlanModule<RestoreArgs, RestoreFacts>({
       // A possible swap needs neither the dump (its load into the staged database verified it) nor the charset.
       if (swapBlocker(args, swap) === null) return { schema: null, swap };
     }
-    const dump = await ctx.facts.get(fileSummaryFact, { path: args.src, gzip: gzipOf(args), headBytes: 16384 }).catch((e: CommandFailedError) => ({ error: e.details?.stderr?.trim() || e.message }));
+    // The dump as it is now, right before the drop: not as an earlier task of the run read it (the staging load of
+    // the same file before the stop reads it with the same parameters).
+    const summary = { path: args.src, gzip: gzipOf(args), headBytes: 16384 };
+    ctx.facts.invalidate(fileSummaryFact, summary);
+    const dump = await ctx.facts.get(fileSummaryFact, summary).catch((e: CommandFailedError) => ({ error: e.details?.stderr?.trim() || e.message }));
     // The database is asked about only for a sound dump: a bad dump fails for what is wrong with it, connecting to nothing.
     if (dump === null || 'error' in dump || dumpProblem(args, dump, ctx.host)) return { dump, schema: null, swap };
-    const r = await execPlanned(ctx, schemaQuery(args, args.database));
-    if (r.exitCode !== 0) throw clientFailure(r, `mysql on ${ctx.host}`, showCommand(schemaQuery(args, args.database)));
-    const row = parseBatch(r.stdout)[0];
-    const schema = row ? { charset: row[0] ?? null, collation: row[1] ?? null } : null;
-    // A staging database left by a load that did not complete is dropped with the load, only when it exists: a user
-    // whose grants name the OMS databases only could not create it, and may not even DROP ... IF EXISTS it.
-    const stagedDb = args.staged?.database;
-    if (stagedDb && !swap) {
-      const e = await execPlanned(ctx, schemaQuery(args, stagedDb));
-      if (e.exitCode !== 0) throw clientFailure(e, `mysql on ${ctx.host}`, showCommand(schemaQuery(args, stagedDb)));
-      return { dump, schema, swap, staged_exists: parseBatch(e.stdout).length > 0 };
-    }
-    return { dump, schema, swap };
+    // With the database, in the same read, the staging database a load that did not complete may have left: it is
+    // dropped with the load only when it exists (a user whose grants name the OMS databases only could not create it,
+    // and may not even DROP ... IF EXISTS it).
+    const stagedDb = !swap ? args.staged?.database || undefined : undefined;
+    const query = schemaQuery(args, stagedDb ? [args.database, stagedDb] : [args.database]);
+    const r = await execPlanned(ctx, query);
+    if (r.exitCode !== 0) throw clientFailure(r, `mysql on ${ctx.host}`, showCommand(query));
+    const rows = parseBatch(r.stdout);
+    const row = rows.find((x) => x[0] === args.database);
+    const schema = row ? { charset: row[1] ?? null, collation: row[2] ?? null } : null;
+    return { dump, schema, swap, ...(stagedDb ? { staged_exists: rows.some((x) => x[0] === stagedDb) } : {}) };
   },
   plan: (args, facts, env) => planRestore(args, facts, env.host),
   finish: (outcome) => finishRestore(outcome),
@@ -126,10 +128,10 @@ const gzipOf = (args: RestoreArgs) => args.gzip ?? args.src.endsWith('.gz');
 /** The option file holding the password, in a private directory the executor makes and removes. */
 const optionFiles = (args: RestoreArgs) => ({ 'my.cnf': optionFileContent(args.login_password) });
 
-/** A database's character set and collation now (no row: it does not exist). */
-function schemaQuery(args: RestoreArgs, database: string): PlannedCommand {
+/** The databases' character sets and collations now (no row for one that does not exist). */
+function schemaQuery(args: RestoreArgs, databases: string[]): PlannedCommand {
   return {
-    argv: mysqlClientCommand(mysqlBatchArgs(privateFile('my.cnf'), serverOf(args), schemaCharset(database))),
+    argv: mysqlClientCommand(mysqlBatchArgs(privateFile('my.cnf'), serverOf(args), schemaCharsets(databases))),
     privateFiles: optionFiles(args),
     okExitCodes: 'any',
   };
