@@ -12,6 +12,7 @@ const LOG_LATE = 'omsplay_mod_health_log_late';
 const HTTP_LATE = 'omsplay_mod_health_http_late';
 const docker = (...a: string[]) => t.sh(['docker', ...a]);
 
+// Each stand-in listens on its own port: the containers share the host network and live until afterAll.
 /** A stand-in OMS: serves /oms/health with busybox httpd after a delay, then logs the start line. */
 function fakeOms(port: number, healthy: boolean, delay: number): string {
   return [
@@ -94,17 +95,17 @@ describe('oms.health', () => {
         image: t.baseImage,
         network_mode: 'host',
         volumes: ['/tmp/omsplay-mod-4-cert/crt:/etc/pki/nginx/oms_server.crt'],
-        command: ['sh', '-c', fakeOms(18097, true, 0)],
+        command: ['sh', '-c', fakeOms(18099, true, 0)],
       },
       ctxFor(t),
     );
-    const r = await omsHealth.run({ container: CERT_HTTP, port: 18097, timeout: 20, interval: 1 }, ctxFor(t));
-    expect(r).toMatchObject({ healthy: true, scheme: 'http', tried: ['https', 'http'], url: 'http://127.0.0.1:18097/oms/health' });
+    const r = await omsHealth.run({ container: CERT_HTTP, port: 18099, timeout: 20, interval: 1 }, ctxFor(t));
+    expect(r).toMatchObject({ healthy: true, scheme: 'http', tried: ['https', 'http'], url: 'http://127.0.0.1:18099/oms/health' });
     // Forced to the wrong scheme, it fails naming what it asked.
-    await expect(omsHealth.run({ container: CERT_HTTP, port: 18097, scheme: 'https', timeout: 2, interval: 1 }, ctxFor(t))).rejects.toThrow(
-      /not healthy after \d+s: https:\/\/127\.0\.0\.1:18097\/oms\/health did not answer/,
+    await expect(omsHealth.run({ container: CERT_HTTP, port: 18099, scheme: 'https', timeout: 2, interval: 1 }, ctxFor(t))).rejects.toThrow(
+      /not healthy after \d+s: https:\/\/127\.0\.0\.1:18099\/oms\/health did not answer/,
     );
-    const plain = await omsHealth.run({ container: CERT_HTTP, port: 18097, scheme: 'http', timeout: 5, interval: 1 }, ctxFor(t));
+    const plain = await omsHealth.run({ container: CERT_HTTP, port: 18099, scheme: 'http', timeout: 5, interval: 1 }, ctxFor(t));
     expect(plain).toMatchObject({ healthy: true, scheme: 'http', tried: ['http'] });
   });
 });
