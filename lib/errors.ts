@@ -28,13 +28,20 @@ export function formatLocation(loc: SourceLocation | undefined): string {
   return loc ? `${loc.file}:${loc.line}:${loc.col}` : '';
 }
 
+/** What every error may carry besides its message: where (file:line:col), a hint, and the error behind it. */
+export interface OmsplayErrorOptions {
+  location?: SourceLocation;
+  hint?: string;
+  cause?: unknown;
+}
+
 export abstract class OmsplayError extends Error {
   abstract readonly kind: string;
   abstract readonly exitCode: ExitCodeValue;
   readonly location?: SourceLocation;
   readonly hint?: string;
 
-  constructor(message: string, opts: { location?: SourceLocation; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, opts: OmsplayErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.location = opts.location;
@@ -86,7 +93,7 @@ export class UnreachableError extends OmsplayError {
   constructor(
     readonly host: string,
     message: string,
-    opts: { hint?: string; cause?: unknown } = {},
+    opts: OmsplayErrorOptions = {},
   ) {
     super(message, opts);
   }
@@ -99,7 +106,7 @@ export class CommandFailedError extends OmsplayError {
   constructor(
     message: string,
     readonly details: { command: string; exitCode: number | null; signal?: string | null; stderr?: string; stdout?: string; timedOut?: boolean },
-    opts: { hint?: string; cause?: unknown } = {},
+    opts: OmsplayErrorOptions = {},
   ) {
     super(message, opts);
   }
@@ -112,7 +119,7 @@ export class TaskFailedError extends OmsplayError {
   constructor(
     message: string,
     readonly result: Record<string, unknown> = {},
-    opts: { hint?: string; cause?: unknown } = {},
+    opts: OmsplayErrorOptions = {},
   ) {
     super(message, opts);
   }

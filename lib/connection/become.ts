@@ -11,7 +11,7 @@
  *   shell scripts, the mysql client) runs as the login user with its own rights.
  */
 import { posix } from 'node:path';
-import { OmsplayError, ExitCode } from '../errors.js';
+import { OmsplayError, ExitCode, type OmsplayErrorOptions } from '../errors.js';
 import { quoteArgv } from './quote.js';
 import type { BecomeOptions, Command, ExecOptions, ExecResult } from './types.js';
 
@@ -65,7 +65,7 @@ export class BecomeRefusedError extends OmsplayError {
   constructor(
     message: string,
     readonly details: { host: string; user: string; command: string; sudoSays: string },
-    opts: { hint?: string } = {},
+    opts: OmsplayErrorOptions = {},
   ) {
     super(message, opts);
   }

@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { localUserName } from '../connection/login-user.js';
 import type { Connection } from '../connection/types.js';
-import { ExitCode, OmsplayError } from '../errors.js';
+import { ExitCode, OmsplayError, type OmsplayErrorOptions } from '../errors.js';
 
 export const LOCK_DIR = '/var/lock/omsplay';
 /** Used where the login user can neither use nor create LOCK_DIR (sticky, world-writable). */
@@ -28,7 +28,7 @@ export const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export class LockError extends OmsplayError {
   readonly kind = 'locked';
   readonly exitCode: typeof ExitCode.error | typeof ExitCode.hostUnreachable;
-  constructor(message: string, opts: { hint?: string; unreachable?: boolean } = {}) {
+  constructor(message: string, opts: OmsplayErrorOptions & { unreachable?: boolean } = {}) {
     super(message, opts);
     this.exitCode = opts.unreachable ? ExitCode.hostUnreachable : ExitCode.error;
   }
