@@ -38,6 +38,8 @@ export interface StagedLoad {
   database?: string;
   /** Set only by a load that completed. */
   tables?: number;
+  /** Set only by a --check run (lib/plan/execute.ts checkResult): the load was planned, not run. */
+  planned?: unknown;
   [field: string]: unknown;
 }
 
@@ -62,7 +64,7 @@ export const mysqlRestore = definePlanModule<RestoreArgs, RestoreFacts>({
         type: 'object',
         properties: { database: { type: 'string' }, tables: { type: 'integer', minimum: 0 } },
         description:
-          'The registered result of the mysql.restore that loaded this dump into a staging database earlier. When that load completed and the staging database still holds its `tables`, they replace the database\'s in one atomic RENAME TABLE and the staging database is dropped; otherwise (or when a swap would not give exactly what a load gives) the dump is loaded and the staging database dropped. Empty or without `database`: load the dump.',
+          'The registered result of the mysql.restore that loaded this dump into a staging database earlier. When that load completed and the staging database still holds its `tables`, they replace the database\'s in one atomic RENAME TABLE and the staging database is dropped; otherwise (or when a swap would not give exactly what a load gives) the dump is loaded and the staging database dropped. Empty or without `database`: load the dump. Under --check that load was only planned: the result says a real run swaps it in if it completes, else loads the dump.',
       },
     },
     if: { properties: { verify_sha256: { const: false } }, required: ['verify_sha256'] },
@@ -244,7 +246,13 @@ export function dumpProblem(args: RestoreArgs, dump: FileSummary | null | { erro
  */
 export function planRestore(args: RestoreArgs, facts: RestoreFacts, host: string): Plan {
   const stagedDb = args.staged?.database || undefined;
-  const blocker = !stagedDb ? undefined : completedStaging(args) && facts.swap ? swapBlocker(args, facts.swap) : `the load into ${stagedDb} did not complete`;
+  // Under --check the staging load only planned (no tables): a real run swaps it in when that load completes.
+  const onlyPlanned = Boolean(stagedDb) && args.staged?.planned !== undefined && !completedStaging(args);
+  const blocker = !stagedDb
+    ? undefined
+    : completedStaging(args) && facts.swap
+      ? swapBlocker(args, facts.swap)
+      : `the load into ${stagedDb} ${onlyPlanned ? 'was only planned (--check)' : 'did not complete'}`;
   if (blocker === null) return planSwap(args, facts.swap!);
   const problem = dumpProblem(args, facts.dump ?? null, host);
   if (problem) throw problem;
@@ -262,7 +270,7 @@ export function planRestore(args: RestoreArgs, facts: RestoreFacts, host: string
     collation: collation ?? null,
     existed_before: existed,
     ...(stagedDb ? { staged: stagedDb, swapped: false, swap_skipped: blocker } : {}),
-    msg: `${existed ? `drop ${args.database}, ` : ''}${createDatabase(args.database, charset, collation)} and load ${args.src}`,
+    msg: `${onlyPlanned ? `swap ${stagedDb} in if its load completes, else ` : ''}${existed ? `drop ${args.database}, ` : ''}${createDatabase(args.database, charset, collation)} and load ${args.src}`,
   };
   const argv = restoreCommand({
     optionFile: privateFile('my.cnf'),
