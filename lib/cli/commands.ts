@@ -51,7 +51,7 @@ export const RUN_OPTIONS = {
 export const VALIDATE_OPTIONS = {
   inventory: INVENTORY,
   'extra-vars': EXTRA_VARS,
-  'from-run': { type: 'string', value: 'ID|last', help: 'check as a run with --from-run would (from_run values count as defined)' },
+  'from-run': { type: 'string', value: 'ID|last', help: 'check as a run with --from-run would (without it: a warning when the playbook reads from_run values)' },
 } as const;
 
 export const INVENTORY_OPTIONS = {

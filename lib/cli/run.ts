@@ -15,6 +15,7 @@ import { ListrReporter } from '../reporters/listr.js';
 import { PlainReporter } from '../reporters/plain.js';
 import { csv, intOption, type Parsed } from './args.js';
 import type { RUN_OPTIONS } from './commands.js';
+import { fromRunRefusal } from './from-run-needed.js';
 import { loadAll } from './load.js';
 import { listHosts, listTasks } from './list.js';
 import { checkTags } from './tags.js';
@@ -45,6 +46,10 @@ export async function runCommand({ values, positionals }: Parsed<typeof RUN_OPTI
     process.stdout.write(listHosts(playbook, inventory, values.limit));
     return ExitCode.ok;
   }
+
+  // A playbook that reads an earlier run's values, without --from-run: refused before the lock, a connection or the journal.
+  const refusal = fromRunRefusal(positionals[0]!, loaded.fromRunNames, { fromRun: !!values['from-run'], extraVars });
+  if (refusal) throw refusal;
 
   let fromRun: RecordedValues | undefined;
   if (values['from-run']) {

@@ -7,6 +7,7 @@ import type { Inventory, Vars } from '../inventory/types.js';
 import type { Masker } from '../secrets.js';
 import type { Parsed } from './args.js';
 import type { VALIDATE_OPTIONS } from './commands.js';
+import { fromRunRefusal } from './from-run-needed.js';
 import { loadAll } from './load.js';
 
 const USAGE = 'omsplay validate PLAYBOOK -i INVENTORY [-e VARS] [--from-run]';
@@ -14,7 +15,7 @@ const USAGE = 'omsplay validate PLAYBOOK -i INVENTORY [-e VARS] [--from-run]';
 export async function validateCommand({ values, positionals }: Parsed<typeof VALIDATE_OPTIONS>): Promise<number> {
   if (positionals.length !== 1) throw new OptionsError('validate takes exactly one playbook', { hint: USAGE });
   const warnings: OmsplayError[] = [];
-  const { playbook, inventory, extraVars, masker } = await loadAll({
+  const { playbook, inventory, extraVars, masker, fromRunNames } = await loadAll({
     playbook: positionals[0]!,
     inventory: values.inventory,
     extraVars: values['extra-vars'] ?? [],
@@ -23,6 +24,10 @@ export async function validateCommand({ values, positionals }: Parsed<typeof VAL
   });
   const problems = await checkInventorySettings(inventory, extraVars, masker, warnings);
   for (const w of warnings) process.stderr.write(`warning: ${masker.mask(w.format())}\n`);
+  // What `run` would refuse in these options (no --from-run for a playbook that reads from_run): said, not an error —
+  // validate checks the files, and a run names its --from-run.
+  const refusal = fromRunRefusal(positionals[0]!, fromRunNames, { fromRun: !!values['from-run'], extraVars });
+  if (refusal) process.stderr.write(`warning: ${masker.mask(refusal.message)}\n  hint: ${refusal.hint}\n`);
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new ValidationErrors(problems);
   const tasks = playbook.plays.reduce((n, p) => n + countTasks(p.tasks) + p.onFailure.reduce((m, f) => m + countTasks(f.tasks), 0), 0);

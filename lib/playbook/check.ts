@@ -24,8 +24,8 @@ export interface CheckOptions {
   /** More names to treat as defined. */
   knownVariables?: Iterable<string>;
   /**
-   * Whether --from-run was given. `from_run` stays defined either way (the engine says clearly at
-   * run time when no earlier run recorded a value), so that `validate` works without a journal.
+   * Whether --from-run was given. `from_run` stays defined either way, so that `validate` works without a
+   * journal; `run` refuses a playbook that reads its values without --from-run (lib/cli/from-run-needed.ts).
    */
   fromRun?: boolean;
   /** The module registry, to read condition arguments (assert's `that`) as conditions. */

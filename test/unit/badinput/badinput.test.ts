@@ -16,11 +16,16 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../lib/cli/main.js';
+import { lockPaths } from '../../../lib/engine/lock.js';
 import { omsplay } from '../../support/omsplay.js';
 
 const DIR = relative(process.cwd(), join(import.meta.dirname, 'corpus'));
 const INV = `${DIR}/_support/inventory.yml`;
 const PB = `${DIR}/_support/playbook.yml`;
+/** Reads from_run.dumps and from_run.t1 (as rollback.yml does); its first task touches the marker, its play takes a lock. */
+const FROM_RUN_PB = `${DIR}/_support/from-run.yml`;
+const FROM_RUN_READS = `${FROM_RUN_PB} reads values an earlier run recorded (from_run.dumps, from_run.t1) and runs only with --from-run`;
+const FROM_RUN_HINT = 'add --from-run last, or --from-run RUN_ID (see omsplay runs)';
 
 /** The kinds of bad input issue 7 lists; every one must be covered by at least one case. */
 const KINDS = [
@@ -175,6 +180,10 @@ const CASES: Case[] = [
   { id: 'opt-unknown-command', kind: 'bad options', exit: 5, at: null, argv: ['runn', PB, '-i', INV], message: 'unknown command "runn"', hint: 'the commands: run, validate' },
   { id: 'opt-extra-var-without-value', kind: 'bad options', exit: 5, at: null, argv: ['run', PB, '-i', INV, '-e', 'novalue'], message: '-e "novalue": expected key=value', hint: '-e oms_target_version=4.0.0' },
   { id: 'opt-limit-matches-nothing', kind: 'bad options', exit: 5, at: null, argv: ['run', PB, '-i', INV, '--limit', 'oms-zz-9'], message: 'host pattern `oms-zz-9`: `oms-zz-9` matches no host, region or group', hint: 'did you mean', proc: 'run' },
+  { id: 'opt-from-run-missing', kind: 'bad options', exit: 5, at: null, argv: ['run', FROM_RUN_PB, '-i', INV], message: FROM_RUN_READS, hint: FROM_RUN_HINT, proc: 'run' },
+  { id: 'opt-from-run-missing-check', kind: 'bad options', exit: 5, at: null, argv: ['run', FROM_RUN_PB, '-i', INV, '--check'], message: FROM_RUN_READS, hint: FROM_RUN_HINT },
+  { id: 'opt-from-run-as-extra-var', kind: 'bad options', exit: 5, at: null, argv: ['run', FROM_RUN_PB, '-i', INV, '-e', '{"from_run": {"dumps": [], "t1": "x"}}'], message: `-e from_run: ${FROM_RUN_PB} reads from_run.dumps, from_run.t1, which only --from-run sets`, hint: `remove -e from_run; ${FROM_RUN_HINT}` },
+  { id: 'opt-from-run-beside-extra-var', kind: 'bad options', exit: 5, at: null, argv: ['run', FROM_RUN_PB, '-i', INV, '--from-run', 'last', '-e', 'from_run=x'], message: '-e from_run: ', hint: 'remove -e from_run' },
   { id: 'opt-from-run-unknown', kind: 'bad options', exit: 5, at: null, argv: ['run', PB, '-i', INV, '--from-run', 'no-such-run'], message: 'no earlier run matches --from-run no-such-run', hint: 'omsplay runs' },
   // files named on the command line that do not exist or do not parse (exit 4: the file is at fault)
   { id: 'opt-inventory-missing', kind: 'bad options', exit: 4, at: null, argv: ['run', PB, '-i', `${DIR}/_support/no-such-inventory.yml`], message: 'no-such-inventory.yml does not exist', hint: 'check the path' },
@@ -292,5 +301,55 @@ describe('the bad-input corpus as separate processes', () => {
     const argv = c.argv ? argvOf(c, marker) : argvOf(c, marker, c.proc);
     const r = await omsplay(argv, { env: { OMSPLAY_HOME: home } });
     check(c, r.code, `${r.stdout}${r.stderr}`, marker, home);
+  });
+});
+
+describe('a playbook that reads from_run, without --from-run', () => {
+  it('is refused before its lock: no journal (opened before any lock is taken), no lock, nothing run', async () => {
+    const { marker, home } = await caseDir();
+    const r = await inProcess(['run', FROM_RUN_PB, '-i', INV, '-e', `marker=${marker}`], home);
+    expect(r.code, r.out).toBe(5);
+    expect(r.out).toContain(`bad options: ${FROM_RUN_READS}\n  hint: ${FROM_RUN_HINT}`);
+    expect(existsSync(join(home, 'runs'))).toBe(false);
+    expect(existsSync(marker)).toBe(false);
+    for (const p of lockPaths('corpus-from-run')) expect(existsSync(p), p).toBe(false);
+  });
+
+  it('--list-tasks and --list-hosts still answer: they run nothing and read no values', async () => {
+    const { marker, home } = await caseDir();
+    const tasks = await inProcess(['run', FROM_RUN_PB, '-i', INV, '--list-tasks', '-e', `marker=${marker}`], home);
+    expect(tasks.code, tasks.out).toBe(0);
+    expect(tasks.out).toContain('what the earlier run recorded');
+    const hosts = await inProcess(['run', FROM_RUN_PB, '-i', INV, '--list-hosts', '-e', `marker=${marker}`], home);
+    expect(hosts.code, hosts.out).toBe(0);
+    expect(hosts.out).toContain('oms-sh-1');
+    expect(existsSync(join(home, 'runs'))).toBe(false);
+  });
+
+  it('with --from-run it goes on to look for the earlier run (the refusal is only for a missing one)', async () => {
+    const { marker, home } = await caseDir();
+    const r = await inProcess(['run', FROM_RUN_PB, '-i', INV, '--from-run', 'last', '-e', `marker=${marker}`], home);
+    expect(r.code, r.out).toBe(5);
+    expect(r.out).toContain('no earlier run matches --from-run last');
+    expect(r.out).toContain('recorded dumps, t1');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('validate passes, warning that a run needs --from-run; with --from-run it says nothing of it', async () => {
+    const { home } = await caseDir();
+    const without = await inProcess(['validate', FROM_RUN_PB, '-i', INV, '-e', 'marker=m'], home);
+    expect(without.code, without.out).toBe(0);
+    expect(without.out).toContain(`warning: ${FROM_RUN_READS}\n  hint: ${FROM_RUN_HINT}`);
+    expect(without.out).toContain('valid (1 plays, 2 tasks)');
+    const withIt = await inProcess(['validate', FROM_RUN_PB, '-i', INV, '-e', 'marker=m', '--from-run', 'last'], home);
+    expect(withIt.code, withIt.out).toBe(0);
+    expect(withIt.out).not.toContain('warning');
+  });
+
+  it('a playbook that reads no from_run runs without it, with no warning', async () => {
+    const { marker, home } = await caseDir();
+    const v = await inProcess(['validate', PB, '-i', INV, '-e', `marker=${marker}`], home);
+    expect(v.code, v.out).toBe(0);
+    expect(v.out).not.toContain('from-run');
   });
 });
