@@ -13,6 +13,7 @@ import { getSite } from '../../lab/oms/context.js';
 import { REPOSITORY_420 } from '../../lab/oms/image.js';
 import { deploySite, haConfig, inspectContainer, resetSite, schemaVersion, waitHealthy } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
+import { openFile } from '../../support/browser.js';
 import { type CliResult, omsplay } from '../../support/omsplay.js';
 import { explain, metadbState, runOnSite } from './site-run.js';
 
@@ -48,6 +49,20 @@ async function reportOf(id: string): Promise<{ downtime: any; html: string }> {
   const r = await omsplay(['report', id, '--json'], { env: { OMSPLAY_HOME: join(lab.dir, HOME) } });
   expect(r.code, r.stderr).toBe(0);
   return { downtime: JSON.parse(r.stdout).timeline.downtime, html: await readFile(join(lab.dir, HOME, 'runs', id, 'report.html'), 'utf8') };
+}
+/** The outage windows a real headless Chromium draws in the page's timeline. */
+async function windowsInBrowser(file: string) {
+  const p = await openFile(file);
+  try {
+    return await p.page.evaluate(() =>
+      [...document.querySelectorAll('#timeline-head g.downtime')].map((g) => {
+        const box = g.querySelector('rect')!.getBoundingClientRect();
+        return { hop: g.getAttribute('data-hop'), label: g.querySelector('text')!.textContent!, left: box.left, right: box.right, width: box.width, height: box.height };
+      }),
+    );
+  } finally {
+    await p.close();
+  }
 }
 const windowsOf = (d: any) => d.windows.map((w: any) => [w.t1, w.t2 ?? null, w.end_kind, w.label]);
 const sum = (pairs: Array<[string, string]>) => pairs.reduce((n, [a, b]) => n + Date.parse(b) - Date.parse(a), 0);
@@ -99,6 +114,13 @@ describe('multi-hop: 4.2.0 → 4.2.1 → 4.2.2 on 3 hosts in 2 regions', () => {
     expect(upReport.downtime.label).toMatch(/^OMS down [^≥]+ in all, 2 windows \(one per hop\)$/);
     expect(upReport.html).toContain(`<b>${upReport.downtime.label}</b><ul id="down-windows">`);
     for (const [i, [a, b]] of [[t1a, t2a], [t1b, t2b]].entries()) expect(upReport.html).toContain(`<g id="downtime-${i + 1}" class="downtime" data-t1="${a}" data-t2="${b}" data-end="t2"`);
+    // Drawn in a real browser: two windows side by side, each visible and labelled with its hop.
+    const drawn = await windowsInBrowser(join(lab.dir, HOME, 'runs', runId(up), 'report.html'));
+    expect(drawn.map((w) => w.hop)).toEqual(['1/2 4.2.0 → 4.2.1', '2/2 4.2.1 → 4.2.2']);
+    expect(drawn[0]!.label).toMatch(/^hop 1\/2/);
+    expect(drawn[1]!.label).toMatch(/^hop 2\/2/);
+    for (const w of drawn) expect(w.width * w.height).toBeGreaterThan(0);
+    expect(drawn[1]!.left).toBeGreaterThanOrEqual(drawn[0]!.right);
     const done = rec.filter((r) => r.name === 'upgrade_hops_done' && r.host === 'h3').at(-1)!.value as any[];
     expect(done.map((d) => [d.index, d.from, d.to, d.site.old_container, d.site.new_container])).toEqual([
       [1, '4.2.0', '4.2.1', 'oms_420', 'oms_421'],
