@@ -18,6 +18,9 @@ const HOSTS = ['h1', 'h2'];
 const rec = (name: string, value: unknown): RunEvent[] => HOSTS.map((host) => ({ type: 'record', host, name, value }));
 const hop = (index: number, of: number, from: string, to: string) => rec('upgrade_hop', { index, of, from, to, family: 'B', path: '4.2.0 → 4.2.1 → 4.2.2' });
 
+/** Hop 1 of 2 done (T1 at 10 s, T2 at 40 s), then hop 2 begins (hop.yml: "a new hop has changed nothing yet" records an empty T1). */
+const hop1Done = (): RunEvent[] => [...hop(1, 2, '4.2.0', '4.2.1'), ...rec('t1', at(10)), ...rec('t2', at(40)), ...hop(2, 2, '4.2.1', '4.2.2'), ...rec('t1', '')];
+
 /** tasks/rollback/start-old-containers.yml: the start (docker.container), then the health check each host passes at `s`. */
 function oldBack(s: number, play = 'Put the site back'): RunEvent[] {
   const loc = '/p/playbooks/tasks/rollback/start-old-containers.yml';
@@ -46,17 +49,7 @@ describe('downtime windows', () => {
   });
 
   it('a multi-hop upgrade: one window per hop, each with its hop, and the sum (the last hop alone before)', () => {
-    const events = [
-      ...hop(1, 2, '4.2.0', '4.2.1'),
-      ...rec('t1', at(10)),
-      ...rec('t2', at(40)),
-      ...hop(2, 2, '4.2.1', '4.2.2'),
-      // hop.yml: "a new hop has changed nothing yet" records an empty T1.
-      ...rec('t1', ''),
-      ...rec('t1', at(70)),
-      ...rec('t2', at(115)),
-    ];
-    const d = window(events)!;
+    const d = window([...hop1Done(), ...rec('t1', at(70)), ...rec('t2', at(115))])!;
     expect(d.windows.map((w) => [w.t1, w.t2, w.start_ms, w.end_ms, w.end_kind, w.label])).toEqual([
       [at(10), at(40), 10_000, 40_000, 't2', 'hop 1/2 4.2.0 → 4.2.1: OMS down 30.0 s (T1 → T2)'],
       [at(70), at(115), 70_000, 115_000, 't2', 'hop 2/2 4.2.1 → 4.2.2: OMS down 45.0 s (T1 → T2)'],
@@ -66,18 +59,8 @@ describe('downtime windows', () => {
   });
 
   it('a multi-hop upgrade failing in hop 2 after its T1: hop 1 to T2, hop 2 (and the rescue T3 in it) until the old OMS was back', () => {
-    const events = [
-      ...hop(1, 2, '4.2.0', '4.2.1'),
-      ...rec('t1', at(10)),
-      ...rec('t2', at(40)),
-      ...hop(2, 2, '4.2.1', '4.2.2'),
-      ...rec('t1', ''),
-      ...rec('t1', at(70)),
-      // The rescue stops the new containers (T3) while OMS is still down, then starts hop 2's old ones.
-      ...rec('t3', at(90)),
-      ...oldBack(120),
-    ];
-    const d = window(events)!;
+    // The rescue stops the new containers (T3) while OMS is still down, then starts hop 2's old ones.
+    const d = window([...hop1Done(), ...rec('t1', at(70)), ...rec('t3', at(90)), ...oldBack(120)])!;
     expect(d.windows.map((w) => [w.start_ms, w.end_ms, w.end_kind, w.label])).toEqual([
       [10_000, 40_000, 't2', 'hop 1/2 4.2.0 → 4.2.1: OMS down 30.0 s (T1 → T2)'],
       [70_000, 121_000, 'old_back', 'hop 2/2 4.2.1 → 4.2.2: OMS down 51.0 s (T1 → old OMS healthy again)'],
@@ -86,7 +69,7 @@ describe('downtime windows', () => {
   });
 
   it('a multi-hop upgrade failing in hop 2 before its T1: hop 1 is still there (nothing at all was shown before)', () => {
-    const d = window([...hop(1, 2, '4.2.0', '4.2.1'), ...rec('t1', at(10)), ...rec('t2', at(40)), ...hop(2, 2, '4.2.1', '4.2.2'), ...rec('t1', '')])!;
+    const d = window(hop1Done())!;
     expect(d.windows).toHaveLength(1);
     expect(d.label).toBe('hop 1/2 4.2.0 → 4.2.1: OMS down 30.0 s (T1 → T2)');
   });
@@ -101,7 +84,7 @@ describe('downtime windows', () => {
   it('an unfinished run: T1 to the run end, "≥"; no T1 or T3: no downtime', () => {
     expect(window([...hop(1, 1, '4.2.0', '4.2.2'), ...rec('t1', at(10))], 25_000)!.label).toBe('OMS down ≥ 15.0 s (T1 → end of run, not back)');
     expect(window([...hop(1, 1, '4.2.0', '4.2.2'), ...rec('t1', '')])).toBeUndefined();
-    const twoHops = window([...hop(1, 2, '4.2.0', '4.2.1'), ...rec('t1', at(10)), ...rec('t2', at(40)), ...hop(2, 2, '4.2.1', '4.2.2'), ...rec('t1', at(70))], 100_000)!;
+    const twoHops = window([...hop1Done(), ...rec('t1', at(70))], 100_000)!;
     expect(twoHops.label).toBe('OMS down ≥ 1 min 0 s in all, 2 windows (one per hop)');
     expect(twoHops.windows[1]!.label).toBe('hop 2/2 4.2.1 → 4.2.2: OMS down ≥ 30.0 s (T1 → end of run, not back)');
   });
@@ -138,7 +121,7 @@ describe('downtime in the page', () => {
     renderHtml(extractReport({ meta, dir: '/x', events: [{ type: 'run_start', run_id: meta.run_id, playbook: meta.playbook, inventory: meta.inventory, check: false, time: at(0) }, ...events, { type: 'run_end', run_id: meta.run_id, exit_code: 0, time: at(130), duration_ms: 130_000, journal: '' }] }));
 
   it('a multi-hop upgrade: each window drawn and listed with its hop, the sum in the header', () => {
-    const html = run([...hop(1, 2, '4.2.0', '4.2.1'), ...rec('t1', at(10)), ...rec('t2', at(40)), ...hop(2, 2, '4.2.1', '4.2.2'), ...rec('t1', at(70)), ...rec('t2', at(115))]);
+    const html = run([...hop1Done(), ...rec('t1', at(70)), ...rec('t2', at(115))]);
     expect(html.match(/<g id="downtime-\d" class="downtime"/g)).toEqual(['<g id="downtime-1" class="downtime"', '<g id="downtime-2" class="downtime"']);
     expect(html).toContain(`data-t1="${at(10)}" data-t2="${at(40)}" data-end="t2" data-hop="1/2 4.2.0 → 4.2.1"`);
     expect(html).toContain(`data-t1="${at(70)}" data-t2="${at(115)}" data-end="t2" data-hop="2/2 4.2.1 → 4.2.2"`);
