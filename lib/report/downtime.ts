@@ -43,7 +43,9 @@ export function downtime(events: RunEvent[], t0: number, endMs: number): Downtim
         // A rescue stopping the new containers (T3) while OMS is still down since T1 goes on with the same window.
         if (e.name === 't3' && current && !current.t2 && current.back_ms === undefined) continue;
         const start_mark = e.name === 't1' ? 'T1' : 'T3';
-        current = { start_mark, t1: value, hop: start_mark === 'T1' ? upgradeHop : rollbackHops[opened.filter((o) => o.start_mark === 'T3').length] };
+        // A rollback's k-th T3 undoes its k-th hop; a rescue's T3 (in an upgrade run) belongs to the hop it puts back.
+        const hop = start_mark === 'T3' && rollbackHops.length ? rollbackHops[opened.filter((o) => o.start_mark === 'T3').length] : upgradeHop;
+        current = { start_mark, t1: value, hop };
         opened.push(current);
       } else if (e.name === 't2' && value && current && !current.t2 && current.back_ms === undefined) current.t2 = value;
     } else if (e.type === 'task_result' && done(e)) {
@@ -57,7 +59,8 @@ export function downtime(events: RunEvent[], t0: number, endMs: number): Downtim
   const windows = opened.map((o, i) => windowOf(o, t0, opened[i + 1], endMs));
   const total = windows.reduce((n, w) => n + (w.end_ms - w.start_ms), 0);
   const open = windows.some((w) => w.end_kind === 'run_end');
-  const label = multi ? `OMS down ${open ? '≥ ' : ''}${formatDuration(total)} in all, ${windows.length} windows${windows.every((w) => w.hop) ? ' (one per hop)' : ''}` : windows[0]!.label;
+  const perHop = windows.every((w) => w.hop) && new Set(windows.map((w) => w.hop!.index)).size === windows.length;
+  const label = multi ? `OMS down ${open ? '≥ ' : ''}${formatDuration(total)} in all, ${windows.length} windows${perHop ? ' (one per hop)' : ''}` : windows[0]!.label;
   return { windows, total_ms: total, label };
 }
 

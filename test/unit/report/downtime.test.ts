@@ -81,6 +81,12 @@ describe('downtime windows', () => {
     expect(d.label).toBe('OMS down 41.0 s (T1 → old OMS healthy again)');
   });
 
+  it('a single-hop upgrade failing after T2: the rescue stopping the new OMS (T3) is a second outage, the sum of both stated', () => {
+    const d = window([...hop(1, 1, '4.2.0', '4.2.2'), ...rec('t1', at(10)), ...rec('t2', at(40)), ...rec('t3', at(60)), ...oldBack(80)])!;
+    expect(d.windows.map((w) => w.label)).toEqual(['OMS down 30.0 s (T1 → T2)', 'OMS down 21.0 s (T3 → old OMS healthy again)']);
+    expect(d.label).toBe('OMS down 51.0 s in all, 2 windows');
+  });
+
   it('an unfinished run: T1 to the run end, "≥"; no T1 or T3: no downtime', () => {
     expect(window([...hop(1, 1, '4.2.0', '4.2.2'), ...rec('t1', at(10))], 25_000)!.label).toBe('OMS down ≥ 15.0 s (T1 → end of run, not back)');
     expect(window([...hop(1, 1, '4.2.0', '4.2.2'), ...rec('t1', '')])).toBeUndefined();
