@@ -4,7 +4,8 @@ import type { RunEvent } from '../engine/events.js';
 import { ExitCode } from '../errors.js';
 import { Masker } from '../secrets.js';
 import type { ReportData, ReportHeader } from './model.js';
-import { downtime, hostChanges, metadb } from './oms.js';
+import { downtime } from './downtime.js';
+import { hostChanges, metadb } from './oms.js';
 import type { LoadedRun } from './read.js';
 import { buildTimeline } from './timeline.js';
 

@@ -2,7 +2,7 @@
  * The report as one self-contained HTML page: styles, script, data and the SVG timeline inline, and a
  * Content-Security-Policy that forbids the page any request (it opens from a file, a mail, a ticket).
  */
-import type { ContainerState, ReportData } from './model.js';
+import type { ContainerState, Downtime, DowntimeWindow, ReportData } from './model.js';
 import { esc, scriptJson } from './escape.js';
 import { formatDuration } from './oms.js';
 import { timelineSvg } from './svg.js';
@@ -105,11 +105,20 @@ function headerTable(data: ReportData): string {
     ['Check mode', h.check ? 'yes (nothing was changed)' : 'no'],
   ];
   if (h.from_run) rows.push(['From run', `<span class="mono">${esc(h.from_run)}</span>`]);
-  if (d) rows.push(['OMS downtime', `<b>${esc(d.label)}</b><br><span class="mono">${esc(d.t1)} → ${esc(d.t2 ?? (d.end_kind === 'old_back' ? 'old containers healthy again' : 'not back at the end of the run'))}</span>`]);
+  if (d) rows.push(['OMS downtime', downtimeCell(d)]);
   const f = data.timeline.failure;
   if (f) rows.push(['Failed at', `<b>${esc(f.task)}</b> on ${esc(f.host)} (${esc(f.status)})<br>${esc(f.message)}`]);
   if (data.timeline.rescue) rows.push(['Rescue', esc(data.timeline.rescue.name)]);
   return `<table class="kv" id="header">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`;
+}
+
+/** One window: its label and times, as always; several: their sum, then each window (hop, length, times) on a line of its own. */
+function downtimeCell(d: Downtime): string {
+  const times = (w: DowntimeWindow, last: boolean) =>
+    `<span class="mono">${esc(w.t1)} → ${esc(w.t2 ?? (w.end_kind === 'old_back' ? 'old containers healthy again' : last ? 'not back at the end of the run' : 'not seen back'))}</span>`;
+  if (d.windows.length === 1) return `<b>${esc(d.label)}</b><br>${times(d.windows[0]!, true)}`;
+  const lines = d.windows.map((w, i) => `<li class="down-window" data-start="${esc(w.t1)}" data-end="${w.end_kind}">${esc(w.label)}<br>${times(w, i === d.windows.length - 1)}</li>`);
+  return `<b>${esc(d.label)}</b><ul id="down-windows">${lines.join('')}</ul>`;
 }
 
 function nextSteps(data: ReportData): string {

@@ -62,15 +62,36 @@ export interface Band {
   end_ms: number;
 }
 
+/** When OMS was down: every window, in order (one per hop of a multi-hop upgrade or rollback), and their sum. */
 export interface Downtime {
-  /** ISO times as recorded in the journal. */
+  windows: DowntimeWindow[];
+  total_ms: number;
+  /** One window: its own label; several: the sum ("OMS down 41.2 s in all, 2 windows (one per hop)"). */
+  label: string;
+}
+
+export interface DowntimeWindow {
+  /** ISO times as recorded in the journal: T1 (T3 in a rollback) and T2. */
   t1: string;
   t2?: string;
+  /** Which mark opened the window: T1 (upgrade: old containers stopping) or T3 (rollback: new ones stopping). */
+  start_mark: 'T1' | 'T3';
   start_ms: number;
   end_ms: number;
-  /** What ended the window: T2 recorded, the old containers healthy again (rescue/rollback), or the run's end. */
+  /** What ended the window: T2 recorded, the old containers healthy again (rescue/rollback), or nothing seen (the run's end, or the next window). */
   end_kind: 't2' | 'old_back' | 'run_end';
+  /** The hop of the path the window belongs to, as the journal recorded it. */
+  hop?: DowntimeHop;
+  /** "OMS down 12.3 s (T1 → T2)"; with several windows prefixed by the hop ("hop 2/2 4.2.1 → 4.2.2: …"). */
   label: string;
+}
+
+/** One hop: `index` of `of`, the version OMS was on and the one it went to (a rollback's hop goes back: 4.2.2 → 4.2.1). */
+export interface DowntimeHop {
+  index: number;
+  of: number;
+  from: string;
+  to: string;
 }
 
 export interface FailurePoint {

@@ -1,17 +1,16 @@
 /**
- * What an OMS upgrade or rollback did, read from its journal: the downtime window (T1 -> T2), the containers
- * of each host before and after, the MetaDB dumps, ha.config before and after, and the versions.
- * Only module results and recorded values are used (docker.*, mysql.*, oms.param; records t1/t2/t3, old_version).
+ * What an OMS upgrade or rollback did, read from its journal: the containers of each host before and after, the
+ * MetaDB dumps, ha.config before and after, and the versions (the downtime windows: downtime.ts).
+ * Only module results and recorded values are used (docker.*, mysql.*, oms.param; records old_version, ha_before).
  */
 import { basename } from 'node:path';
 import type { RunEvent } from '../engine/events.js';
-import type { ContainerState, Downtime, DumpInfo, HostChanges, MetaDbReport } from './model.js';
-import { locationFile } from './timeline.js';
+import type { ContainerState, DumpInfo, HostChanges, MetaDbReport } from './model.js';
 
-type Result = Extract<RunEvent, { type: 'task_result' }>;
+export type Result = Extract<RunEvent, { type: 'task_result' }>;
 type Obj = Record<string, unknown>;
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 /** A loop's result holds one result per item; a plain one is its own single item. */
 function items(r: Result): Obj[] {
@@ -20,7 +19,7 @@ function items(r: Result): Obj[] {
 }
 
 /** The module of a result; journals from before `module` was recorded are recognised by the result's shape. */
-function moduleOf(r: Result): string | undefined {
+export function moduleOf(r: Result): string | undefined {
   if (r.module) return r.module;
   const x = items(r)[0] ?? {};
   if ('actions' in x && 'previous_restart_policy' in x) return 'docker.container';
@@ -30,7 +29,7 @@ function moduleOf(r: Result): string | undefined {
   return undefined;
 }
 
-const done = (r: Result) => r.status === 'ok' || r.status === 'changed';
+export const done = (r: Result) => r.status === 'ok' || r.status === 'changed';
 
 export function records(events: RunEvent[]): Array<Extract<RunEvent, { type: 'record' }>> {
   return events.filter((e): e is Extract<RunEvent, { type: 'record' }> => e.type === 'record');
@@ -40,47 +39,6 @@ function recorded(events: RunEvent[], name: string): unknown {
   let v: unknown;
   for (const r of records(events)) if (r.name === name) v = r.value;
   return v;
-}
-
-/**
- * OMS down from T1 (old containers stopping; T3 in a rollback: new ones stopping) to T2 (the upgrade's end,
- * HA back), or until the old containers were healthy again after a rescue or rollback, or the run's end.
- */
-export function downtime(events: RunEvent[], t0: number, endMs: number): Downtime | undefined {
-  const t1 = str(recorded(events, 't1')) ?? str(recorded(events, 't3'));
-  if (!t1) return undefined;
-  const startLabel = str(recorded(events, 't1')) ? 'T1' : 'T3';
-  const t2 = str(recorded(events, 't2'));
-  const start = Date.parse(t1) - t0;
-  let end: number;
-  let kind: Downtime['end_kind'];
-  if (t2) {
-    end = Date.parse(t2) - t0;
-    kind = 't2';
-  } else {
-    // The last old container found healthy again (tasks/rollback/start-old-containers.yml), on every host that did it.
-    const back = events.filter((e): e is Result => e.type === 'task_result' && done(e) && !!e.time && startedOldAgain(e, events));
-    if (back.length) {
-      end = Math.max(...back.map((e) => Date.parse(e.time!) - t0));
-      kind = 'old_back';
-    } else {
-      end = endMs;
-      kind = 'run_end';
-    }
-  }
-  const length = formatDuration(Math.max(0, end - start));
-  const label =
-    kind === 't2'
-      ? `OMS down ${length} (${startLabel} → T2)`
-      : kind === 'old_back'
-        ? `OMS down ${length} (${startLabel} → old OMS healthy again)`
-        : `OMS down ≥ ${length} (${startLabel} → end of run, not back)`;
-  return { t1, t2, start_ms: start, end_ms: end, end_kind: kind, label };
-}
-
-function startedOldAgain(r: Result, events: RunEvent[]): boolean {
-  const start = events.find((e) => e.type === 'task_start' && e.play === r.play && e.task === r.task) as Extract<RunEvent, { type: 'task_start' }> | undefined;
-  return !!start && basename(locationFile(start.location)) === 'start-old-containers.yml' && moduleOf(r) !== 'docker.container';
 }
 
 export function formatDuration(ms: number): string {

@@ -1,9 +1,9 @@
 /**
  * The timeline as plain SVG: one lane per host (grouped by region), a bar per task result coloured by
- * status, plays and phases as bands, the OMS downtime window, the failure point and the rescue.
+ * status, plays and phases as bands, the OMS downtime windows (one per hop), the failure point and the rescue.
  * Lanes get thinner as hosts grow (1 to 200 hosts stay readable); time is scaled to the run's length.
  */
-import type { Timeline } from './model.js';
+import type { DowntimeWindow, Timeline } from './model.js';
 import { formatDuration } from './oms.js';
 import { esc } from './escape.js';
 
@@ -93,10 +93,16 @@ export function timelineSvg(t: Timeline): { head: string; lanes: string } {
   // Downtime and failure point: labelled in the head, drawn over the lanes.
   const marksHead: string[] = [];
   const marksBody: string[] = [];
-  const d = t.downtime;
-  if (d) {
-    const rect = `<rect x="${x(d.start_ms).toFixed(1)}" y="${marksY}" width="${w(d.start_ms, d.end_ms).toFixed(1)}" height="${bottom - marksY}" class="down"><title>${esc(`${d.label}: ${d.t1} → ${d.t2 ?? 'end'}`)}</title></rect>`;
-    marksHead.push(`<g id="downtime" data-t1="${esc(d.t1)}" data-t2="${esc(d.t2 ?? '')}" data-end="${d.end_kind}">${rect}<text x="${(x(d.start_ms) + 4).toFixed(1)}" y="${marksY + 13}" class="downl">${esc(d.label)}</text></g>`);
+  const windows = t.downtime?.windows ?? [];
+  for (const [i, d] of windows.entries()) {
+    const title = `${d.label}: ${d.t1} → ${d.t2 ?? 'end'}${windows.length > 1 ? ` (${t.downtime!.label})` : ''}`;
+    const rect = `<rect x="${x(d.start_ms).toFixed(1)}" y="${marksY}" width="${w(d.start_ms, d.end_ms).toFixed(1)}" height="${bottom - marksY}" class="down"><title>${esc(title)}</title></rect>`;
+    // Several windows (a multi-hop run): each label only as long as the room before the next window.
+    const next = windows[i + 1];
+    const text = windows.length > 1 ? fitDownLabel(d, (next ? x(next.start_ms) : LABEL_W + PLOT_W) - x(d.start_ms) - 8) : d.label;
+    const id = windows.length > 1 ? `downtime-${i + 1}` : 'downtime';
+    const hop = d.hop ? ` data-hop="${d.hop.index}/${d.hop.of} ${esc(d.hop.from)} → ${esc(d.hop.to)}"` : '';
+    marksHead.push(`<g id="${id}" class="downtime" data-t1="${esc(d.t1)}" data-t2="${esc(d.t2 ?? '')}" data-end="${d.end_kind}"${hop}>${rect}<text x="${(x(d.start_ms) + 4).toFixed(1)}" y="${marksY + 13}" class="downl">${esc(text)}</text></g>`);
     marksBody.push(rect);
   }
   const f = t.failure;
@@ -121,6 +127,14 @@ function band(label: string, x0: number, y0: number, width: number, cls: string,
   const fits = Math.floor((width - 6) / 6.2);
   const text = fits >= 3 ? `<text x="${(x0 + 3).toFixed(1)}" y="${y0 + 13}" class="bandl">${esc(truncate(label, fits))}</text>` : '';
   return `<g class="${cls}"><rect x="${x0.toFixed(1)}" y="${y0}" width="${width.toFixed(1)}" height="${ROW}" rx="2"/>${text}<title>${esc(title)}</title></g>`;
+}
+
+/** The window's label if it fits in `room` px (bold 12 px: about 7 px a character), else `hop 1/2: 31.2 s`, cut to fit. */
+function fitDownLabel(d: DowntimeWindow, room: number): string {
+  const chars = Math.floor(room / 7);
+  if (d.label.length <= chars) return d.label;
+  const short = `${d.hop ? `hop ${d.hop.index}/${d.hop.of}: ` : ''}${d.end_kind === 'run_end' ? '≥ ' : ''}${formatDuration(d.end_ms - d.start_ms)}`;
+  return short.length <= chars ? short : truncate(short, Math.max(2, chars));
 }
 
 function truncate(s: string, n: number): string {

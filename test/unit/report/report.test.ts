@@ -83,7 +83,7 @@ describe('report data', () => {
     const data = extractReport({ meta: m, dir: '/x', events });
     expect(data.timeline.groups.map((g) => g.hosts.length)).toEqual([50, 50, 50, 50]);
     expect(data.timeline.bars).toHaveLength(6000);
-    expect(data.timeline.downtime?.end_kind).toBe('t2');
+    expect(data.timeline.downtime?.windows.map((w) => w.end_kind)).toEqual(['t2']);
     const html = renderHtml(data);
     expect(Buffer.byteLength(html)).toBeLessThan(5 * 1024 * 1024);
     expect(html.match(/<rect class="b /g)).toHaveLength(6000);
