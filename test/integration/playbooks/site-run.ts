@@ -1,4 +1,5 @@
 /** Shared by the upgrade tests on variant sites: run a shipped playbook on a site, explain a failure, the MetaDB's state. */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from '../../lab/lab.js';
 import { writeSiteInventory } from '../../lab/oms/inventory.js';
@@ -15,6 +16,15 @@ export async function runOnSite(
 ): Promise<CliResult> {
   const inv = await writeSiteInventory(lab, site, { file: join(lab.dir, opts.inventoryName), vars: { oms_health_timeout: 60, ...(opts.vars ?? {}) } });
   return omsplay(['run', opts.playbook, '-i', inv, '--json', ...(opts.args ?? [])], { env: { OMSPLAY_HOME: join(lab.dir, opts.home) } });
+}
+
+/** The values a run recorded in its journal (under the OMSPLAY_HOME `home` of runOnSite), in order. */
+export async function runRecords(lab: Lab, home: string, runId: string): Promise<Array<{ host: string; name: string; value: any }>> {
+  const text = await readFile(join(lab.dir, home, 'runs', runId, 'journal.jsonl'), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.includes('"type":"record"'))
+    .map((l) => JSON.parse(l));
 }
 
 /** The exit code, stderr and every failed task's result: the message of a failed expectation. */

@@ -5,14 +5,12 @@
  * other hop; the site ends on 4.2.9 with HA as before. rollback.yml then goes back to 4.1.1 with the MetaDB as at
  * the start.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSite } from '../../lab/oms/context.js';
 import { deploySite, dockerInitRuns, haConfig, inspectContainer, resetSite, schemaVersion, waitHealthy } from '../../lab/oms/site.js';
 import type { Site } from '../../lab/oms/types.js';
 import type { CliResult } from '../../support/omsplay.js';
-import { explain, metadbState, runOnSite } from './site-run.js';
+import { explain, metadbState, runOnSite, runRecords } from './site-run.js';
 
 const { lab, site: defaultSite } = getSite();
 const HOME = 'omsplay-home-multihop-families';
@@ -29,13 +27,7 @@ function run(playbook: string, vars: Record<string, unknown>, ...args: string[])
 const runId = (r: CliResult): string => String(r.events.find((e) => e.type === 'run_start')!.run_id);
 
 /** The values a run recorded, in order: [{host, name, value}]. */
-async function records(id: string): Promise<Array<{ host: string; name: string; value: any }>> {
-  const text = await readFile(join(lab.dir, HOME, 'runs', id, 'journal.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.includes('"type":"record"'))
-    .map((l) => JSON.parse(l));
-}
+const records = (id: string) => runRecords(lab, HOME, id);
 
 /** The task results of each hop (split where "Hop: which hop this is" reports), those that ran (not skipped). */
 function resultsPerHop(r: CliResult): Array<Array<Record<string, any>>> {

@@ -15,7 +15,7 @@ import { deploySite, haConfig, inspectContainer, resetSite, schemaVersion, waitH
 import type { Site } from '../../lab/oms/types.js';
 import { openFile } from '../../support/browser.js';
 import { type CliResult, omsplay } from '../../support/omsplay.js';
-import { explain, metadbState, runOnSite } from './site-run.js';
+import { explain, metadbState, runOnSite, runRecords } from './site-run.js';
 
 const { lab, site: defaultSite } = getSite();
 const HOME = 'omsplay-home-multihop';
@@ -36,13 +36,7 @@ const upgrade = (vars: Record<string, unknown> = {}, ...args: string[]) => run('
 const runId = (r: CliResult): string => String(r.events.find((e) => e.type === 'run_start')!.run_id);
 
 /** The values a run recorded, in order: [{host, name, value}]. */
-async function records(id: string): Promise<Array<{ host: string; name: string; value: any }>> {
-  const text = await readFile(join(lab.dir, HOME, 'runs', id, 'journal.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.includes('"type":"record"'))
-    .map((l) => JSON.parse(l));
-}
+const records = (id: string) => runRecords(lab, HOME, id);
 
 /** The outage windows `omsplay report RUN --json` finds in a run, and the page the run wrote beside its journal. */
 async function reportOf(id: string): Promise<{ downtime: any; html: string }> {
